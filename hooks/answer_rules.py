@@ -1,0 +1,130 @@
+"""The rules every answer must follow, as plain functions returning an error message or ``""``.
+
+copier.yml's ``validator`` entries call these through the Jinja extension in ``hooks/context.py``
+(an empty string means valid), so an interactive user is re-asked at once and a ``--data`` answer
+stops copier before anything is written. Each message is one line: the question, the rule, and
+what would be valid.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dependency_policy import CRATE_KINDS, STACK_COMPONENTS
+
+#: Longest package name accepted (crates.io allows 64).
+MAX_NAME_LENGTH = 64
+
+#: Strict and reserved Rust keywords (edition 2024, including the reserved ``gen``).
+RUST_KEYWORDS = frozenset(
+    "as async await break const continue crate dyn else enum extern false fn for if impl in let "
+    "loop match mod move mut pub ref return self Self static struct super trait true type unsafe "
+    "use where while abstract become box do final gen macro override priv try typeof unsized "
+    "virtual yield".split()
+)
+
+#: Names that would shadow a crate of the standard distribution, or that cargo refuses.
+RESERVED_NAMES = frozenset(
+    "std core alloc test proc_macro proc-macro build deps examples incremental "
+    "con prn aux nul com1 com2 com3 com4 com5 com6 com7 com8 com9 "
+    "lpt1 lpt2 lpt3 lpt4 lpt5 lpt6 lpt7 lpt8 lpt9".split()
+)
+
+_NAME_CHARS = re.compile(r"[A-Za-z0-9_-]")
+_EMAIL = re.compile(r"[^@\s<>\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+_HTTPS_URL = re.compile(r"https://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?(/[A-Za-z0-9._~%-]+)+/?")
+
+
+def _suggest(name: str) -> str:
+    """Return a valid package name close to ``name`` (used in messages), or ``my-crate``."""
+    ascii_only = name.encode("ascii", "ignore").decode()
+    cleaned = re.sub(r"[^A-Za-z0-9_-]+", "-", ascii_only).strip("-_").lower()
+    cleaned = re.sub(r"^[^a-z]+", "", cleaned)[:MAX_NAME_LENGTH].rstrip("-_")
+    if not cleaned or cleaned in RUST_KEYWORDS or cleaned.replace("-", "_") in RESERVED_NAMES:
+        return "my-crate" if not cleaned else f"{cleaned}-rs"
+    return cleaned
+
+
+def project_name_error(name: object) -> str:
+    """Check a package name (the ``project_name`` question).
+
+    Args:
+        name: the answer.
+
+    Returns:
+        ``""`` when valid, else a one-line message naming the rule and a valid alternative.
+    """
+    if not isinstance(name, str) or not name:
+        return "project_name: must not be empty; use an ASCII letter, then letters, digits, '-' or '_' (e.g. vector-cache)"
+    hint = f"e.g. {_suggest(name)}"
+    if len(name) > MAX_NAME_LENGTH:
+        return f"project_name: at most {MAX_NAME_LENGTH} characters (got {len(name)}); {hint}"
+    bad = sorted({char for char in name if not _NAME_CHARS.fullmatch(char)})
+    if bad:
+        shown = " ".join(repr(char) for char in bad)
+        return f"project_name: only ASCII letters, digits, '-' and '_' are allowed (found {shown}); {hint}"
+    if not name[0].isalpha():
+        return f"project_name: must start with an ASCII letter (found {name[0]!r}); {hint}"
+    lib_name = name.replace("-", "_")
+    if name in RUST_KEYWORDS or lib_name in RUST_KEYWORDS:
+        return f"project_name: {name!r} is a Rust keyword; e.g. {name}-rs"
+    if name.lower() in RESERVED_NAMES or lib_name.lower() in RESERVED_NAMES:
+        return f"project_name: {name!r} shadows a standard crate or a name cargo reserves; e.g. {name}-rs"
+    return ""
+
+
+def description_error(text: object) -> str:
+    """Check the one-line crate description (``description``); ``""`` when valid."""
+    if not isinstance(text, str) or not text.strip():
+        return "description: must not be empty; one line saying what the crate does"
+    if "\n" in text or "\r" in text:
+        return "description: must be a single line (it becomes Cargo.toml's description)"
+    if len(text) > 200:
+        return f"description: at most 200 characters (got {len(text)}); keep it to one sentence"
+    return ""
+
+
+def author_name_error(name: object) -> str:
+    """Check ``author_name`` (written into Cargo.toml ``authors`` and the licence); ``""`` when valid."""
+    if not isinstance(name, str) or not name.strip():
+        return "author_name: must not be empty; your name or your team's, e.g. Search Team"
+    if any(char in name for char in "<>\n\r"):
+        return "author_name: must be one line without '<' or '>' (the email has its own question)"
+    if len(name) > 100:
+        return f"author_name: at most 100 characters (got {len(name)})"
+    return ""
+
+
+def author_email_error(email: object) -> str:
+    """Check ``author_email``: empty (no email) or one address; ``""`` when valid."""
+    if email in ("", None):
+        return ""
+    if not isinstance(email, str) or not _EMAIL.fullmatch(email):
+        return f"author_email: {email!r} is not an email address; use name@example.org, or leave it empty"
+    return ""
+
+
+def repository_url_error(url: object) -> str:
+    """Check ``repository_url``: an https URL with a path; ``""`` when valid."""
+    if not isinstance(url, str) or not _HTTPS_URL.fullmatch(url):
+        return f"repository_url: {url!r} is not an https URL with a path; e.g. https://github.com/reasonkit/vector-cache"
+    return ""
+
+
+def crate_kind_error(kind: object) -> str:
+    """Check ``crate_kind`` against the kinds the template can generate; ``""`` when valid."""
+    if kind not in CRATE_KINDS:
+        return f"crate_kind: {kind!r} is not one of {', '.join(CRATE_KINDS)}"
+    return ""
+
+
+def stack_error(stack: object) -> str:
+    """Check the ``stack`` multiselect: known components, each at most once; ``""`` when valid."""
+    if not isinstance(stack, list):
+        return f"stack: must be a list of components among {', '.join(STACK_COMPONENTS)} (got {stack!r})"
+    unknown = [item for item in stack if item not in STACK_COMPONENTS]
+    if unknown:
+        return f"stack: unknown component(s) {', '.join(map(str, unknown))}; choose among {', '.join(STACK_COMPONENTS)}"
+    if len(set(stack)) != len(stack):
+        return "stack: each component may be listed once"
+    return ""

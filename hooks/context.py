@@ -1,0 +1,99 @@
+"""Jinja extension loaded by copier (``_jinja_extensions``): answer rules and git-config defaults.
+
+Copier's validators and defaults are Jinja expressions; this extension gives them Python
+functions, so the rules live in one tested module (``hooks/answer_rules.py``) instead of in regexes
+spread over copier.yml.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from jinja2 import Environment
+from jinja2.ext import Extension
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import dependency_policy as policy  # noqa: E402  (needs the sys.path entry above)
+import answer_rules as rules  # noqa: E402
+
+
+def git_config(key: str) -> str:
+    """Return ``git config --get key`` or ``""`` when git, the key or a config is missing.
+
+    Used only for question defaults (author name and email), so failure is never an error.
+    The call is bounded to 5 seconds.
+    """
+    try:
+        completed = subprocess.run(
+            ["git", "config", "--get", key],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return completed.stdout.strip() if completed.returncode == 0 else ""
+
+
+def policy_msrv(crate_kind: str, stack: list[str]) -> str:
+    """Return the generated crate's MSRV (``rust-version``) for these answers.
+
+    Raises:
+        ImportError: tomlkit missing from copier's environment.
+        policy.PolicyError: the data file is malformed.
+    """
+    return policy.msrv(policy.select(policy.load(), crate_kind, list(stack)))
+
+
+def toml_string(value: str) -> str:
+    """Quote ``value`` as a TOML basic string (JSON's escapes are a subset of TOML's)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+_WORD = re.compile(r"""([(\["']*)(.*?)([)\]"'.,;:!?]*)""")
+_IDENTIFIER_LIKE = re.compile(r"[a-z][A-Z]|[A-Z]{2,}[a-z]|_|::|[A-Za-z][0-9]+[A-Za-z]")
+
+
+def rustdoc_text(text: str) -> str:
+    """Return ``text`` with identifier-like words in backticks, for a rustdoc comment.
+
+    clippy's pedantic ``doc_markdown`` lint rejects words such as ``ReasonKit``, ``PyO3`` or
+    ``snake_case`` outside backticks; user answers end up in doc comments, so they are quoted
+    here (surrounding punctuation stays outside the backticks).
+    """
+    def quote(word: str) -> str:
+        match = _WORD.fullmatch(word)
+        if match is None or "`" in word:
+            return word
+        lead, core, trail = match.groups()
+        return f"{lead}`{core}`{trail}" if _IDENTIFIER_LIKE.search(core) else word
+
+    return " ".join(quote(word) for word in text.split(" "))
+
+
+class ReasonKitContext(Extension):
+    """Expose the answer rules, ``git_config`` and ``policy_msrv`` as Jinja globals, and the
+    ``toml_string`` and ``rustdoc_text`` filters."""
+
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        environment.globals.update(
+            git_config=git_config,
+            policy_msrv=policy_msrv,
+            project_name_error=rules.project_name_error,
+            description_error=rules.description_error,
+            author_name_error=rules.author_name_error,
+            author_email_error=rules.author_email_error,
+            repository_url_error=rules.repository_url_error,
+            crate_kind_error=rules.crate_kind_error,
+            stack_error=rules.stack_error,
+            stack_components=list(policy.STACK_COMPONENTS),
+        )
+        environment.filters["toml_string"] = toml_string
+        environment.filters["rustdoc_text"] = rustdoc_text
