@@ -2,8 +2,8 @@
 
 copier.yml's ``validator`` entries call these through the Jinja extension in ``hooks/context.py``
 (an empty string means valid), so an interactive user is re-asked at once and a ``--data`` answer
-stops copier before anything is written. Each message is one line: the question, the rule, and
-what would be valid.
+stops copier before anything is written. Each message is one line: the rule, and what would be valid
+(copier itself names the question: ``Validation error for question 'project_name': …``).
 """
 
 from __future__ import annotations
@@ -55,43 +55,43 @@ def project_name_error(name: object) -> str:
         ``""`` when valid, else a one-line message naming the rule and a valid alternative.
     """
     if not isinstance(name, str) or not name:
-        return "project_name: must not be empty; use an ASCII letter, then letters, digits, '-' or '_' (e.g. vector-cache)"
+        return "must not be empty; use an ASCII letter, then letters, digits, '-' or '_' (e.g. vector-cache)"
     hint = f"e.g. {_suggest(name)}"
     if len(name) > MAX_NAME_LENGTH:
-        return f"project_name: at most {MAX_NAME_LENGTH} characters (got {len(name)}); {hint}"
+        return f"at most {MAX_NAME_LENGTH} characters (got {len(name)}); {hint}"
     bad = sorted({char for char in name if not _NAME_CHARS.fullmatch(char)})
     if bad:
         shown = " ".join(repr(char) for char in bad)
-        return f"project_name: only ASCII letters, digits, '-' and '_' are allowed (found {shown}); {hint}"
+        return f"only ASCII letters, digits, '-' and '_' are allowed (found {shown}); {hint}"
     if not name[0].isalpha():
-        return f"project_name: must start with an ASCII letter (found {name[0]!r}); {hint}"
+        return f"must start with an ASCII letter (found {name[0]!r}); {hint}"
     lib_name = name.replace("-", "_")
     if name in RUST_KEYWORDS or lib_name in RUST_KEYWORDS:
-        return f"project_name: {name!r} is a Rust keyword; e.g. {name}-rs"
+        return f"{name!r} is a Rust keyword; e.g. {name}-rs"
     if name.lower() in RESERVED_NAMES or lib_name.lower() in RESERVED_NAMES:
-        return f"project_name: {name!r} shadows a standard crate or a name cargo reserves; e.g. {name}-rs"
+        return f"{name!r} shadows a standard crate or a name cargo reserves; e.g. {name}-rs"
     return ""
 
 
 def description_error(text: object) -> str:
     """Check the one-line crate description (``description``); ``""`` when valid."""
     if not isinstance(text, str) or not text.strip():
-        return "description: must not be empty; one line saying what the crate does"
+        return "must not be empty; one line saying what the crate does"
     if "\n" in text or "\r" in text:
-        return "description: must be a single line (it becomes Cargo.toml's description)"
+        return "must be a single line (it becomes Cargo.toml's description)"
     if len(text) > 200:
-        return f"description: at most 200 characters (got {len(text)}); keep it to one sentence"
+        return f"at most 200 characters (got {len(text)}); keep it to one sentence"
     return ""
 
 
 def author_name_error(name: object) -> str:
     """Check ``author_name`` (written into Cargo.toml ``authors`` and the licence); ``""`` when valid."""
     if not isinstance(name, str) or not name.strip():
-        return "author_name: must not be empty; your name or your team's, e.g. Search Team"
+        return "must not be empty; your name or your team's, e.g. Search Team"
     if any(char in name for char in "<>\n\r"):
-        return "author_name: must be one line without '<' or '>' (the email has its own question)"
+        return "must be one line without '<' or '>' (the email has its own question)"
     if len(name) > 100:
-        return f"author_name: at most 100 characters (got {len(name)})"
+        return f"at most 100 characters (got {len(name)})"
     return ""
 
 
@@ -100,31 +100,31 @@ def author_email_error(email: object) -> str:
     if email in ("", None):
         return ""
     if not isinstance(email, str) or not _EMAIL.fullmatch(email):
-        return f"author_email: {email!r} is not an email address; use name@example.org, or leave it empty"
+        return f"{email!r} is not an email address; use name@example.org, or leave it empty"
     return ""
 
 
 def repository_url_error(url: object) -> str:
     """Check ``repository_url``: an https URL with a path; ``""`` when valid."""
     if not isinstance(url, str) or not _HTTPS_URL.fullmatch(url):
-        return f"repository_url: {url!r} is not an https URL with a path; e.g. https://github.com/reasonkit/vector-cache"
+        return f"{url!r} is not an https URL with a path; e.g. https://github.com/reasonkit/vector-cache"
     return ""
 
 
 def crate_kind_error(kind: object) -> str:
     """Check ``crate_kind`` against the kinds the template can generate; ``""`` when valid."""
     if kind not in CRATE_KINDS:
-        return f"crate_kind: {kind!r} is not one of {', '.join(CRATE_KINDS)}"
+        return f"{kind!r} is not one of {', '.join(CRATE_KINDS)}"
     return ""
 
 
 def stack_error(stack: object) -> str:
     """Check the ``stack`` multiselect: known components, each at most once; ``""`` when valid."""
     if not isinstance(stack, list):
-        return f"stack: must be a list of components among {', '.join(STACK_COMPONENTS)} (got {stack!r})"
+        return f"must be a list of components among {', '.join(STACK_COMPONENTS)} (got {stack!r})"
     unknown = [item for item in stack if item not in STACK_COMPONENTS]
     if unknown:
-        return f"stack: unknown component(s) {', '.join(map(str, unknown))}; choose among {', '.join(STACK_COMPONENTS)}"
+        return f"unknown component(s) {', '.join(map(str, unknown))}; choose among {', '.join(STACK_COMPONENTS)}"
     if len(set(stack)) != len(stack):
-        return "stack: each component may be listed once"
+        return "each component may be listed once"
     return ""

@@ -31,6 +31,12 @@ TOMLKIT_MISSING = (
 )
 
 
+INHERIT_COMMENT = (
+    "The policy's crates are inherited from [workspace.dependencies]. Add your own as usual",
+    "(`cargo add`); `copier update` keeps them.",
+)
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """Parse ``--crate-kind``, ``--stack`` (comma-separated, may be empty) and ``--manifest``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -56,29 +62,46 @@ def dependency_item(dep: policy.Dependency):  # -> tomlkit item
 
 
 def compose(manifest_text: str, deps: list[policy.Dependency], crate_kind: str) -> str:
-    """Return ``manifest_text`` with its dependency tables rebuilt from ``deps``.
+    """Return ``manifest_text`` with the policy's dependency tables rebuilt from ``deps``.
 
-    Both ``[dependencies]`` and ``[dev-dependencies]`` are replaced whole (they hold only what
-    the policy puts there in a fresh render) and placed where the template put them, each entry
-    preceded by its ``why`` comment.
+    Versions and features go into ``[workspace.dependencies]``, one ``why`` comment each; the
+    package's ``[dependencies]`` and ``[dev-dependencies]`` only say ``{ workspace = true }``.
+    A policy bump therefore changes lines of ``[workspace.dependencies]`` alone, and the team's
+    own entries (``cargo add`` appends them to ``[dependencies]``) never sit next to a changed
+    line, so ``copier update``'s 3-way merge takes both without a conflict. The three tables are
+    replaced whole (a fresh render holds only what the policy puts there) and stay where the
+    template placed them.
 
     Raises:
-        ValueError: the manifest lacks a ``[package]`` table or a dependency table to fill.
+        ValueError: the manifest lacks ``[package]`` or a table the template must provide.
     """
     import tomlkit
 
     document = tomlkit.parse(manifest_text)
     if "package" not in document:
         raise ValueError("Cargo.toml has no [package] table")
+    if "dependencies" not in document.get("workspace", {}):
+        raise ValueError("Cargo.toml has no [workspace.dependencies] table to fill")
     for table_name in ("dependencies", "dev-dependencies"):
         if table_name not in document:
             raise ValueError(f"Cargo.toml has no [{table_name}] table to fill")
+
+    shared = tomlkit.table()
+    for dep in deps:
+        shared.add(tomlkit.comment(dep.why))
+        shared.add(dep.name, dependency_item(dep))
+    # tomlkit keeps comments between tables with the table above: this one introduces the next.
+    shared.add(tomlkit.nl())
+    for line in INHERIT_COMMENT:
+        shared.add(tomlkit.comment(line))
+    document["workspace"]["dependencies"] = shared
+    for table_name in ("dependencies", "dev-dependencies"):
         table = tomlkit.table()
         for dep in deps:
-            if dep.table(crate_kind) != table_name:
-                continue
-            table.add(tomlkit.comment(dep.why))
-            table.add(dep.name, dependency_item(dep))
+            if dep.table(crate_kind) == table_name:
+                inherit = tomlkit.inline_table()
+                inherit["workspace"] = True
+                table.add(dep.name, inherit)
         document[table_name] = table
     return tomlkit.dumps(document)
 
@@ -92,9 +115,11 @@ def main(argv: list[str] | None = None) -> int:
         print(TOMLKIT_MISSING, file=sys.stderr)
         return 1
     stack = [item for item in args.stack.split(",") if item]
-    problem = crate_kind_error(args.crate_kind) or stack_error(stack)
-    if problem:
-        print(f"copier-reasonkit-rust: {problem}", file=sys.stderr)
+    if error := crate_kind_error(args.crate_kind):
+        print(f"copier-reasonkit-rust: --crate-kind: {error}", file=sys.stderr)
+        return 2
+    if error := stack_error(stack):
+        print(f"copier-reasonkit-rust: --stack: {error}", file=sys.stderr)
         return 2
     try:
         deps = policy.select(policy.load(), args.crate_kind, stack)

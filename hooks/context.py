@@ -7,19 +7,39 @@ spread over copier.yml.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 from jinja2 import Environment
 from jinja2.ext import Extension
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HOOKS = Path(__file__).resolve().parent
 
-import dependency_policy as policy  # noqa: E402  (needs the sys.path entry above)
-import answer_rules as rules  # noqa: E402
+
+def _load_fresh(name: str) -> ModuleType:
+    """Execute ``hooks/<name>.py`` of THIS template checkout and return it.
+
+    Not a plain ``import``: copier renders several template checkouts in one process (the old
+    and the new version during ``copier update``), and a module cached in ``sys.modules`` would
+    hand the new render the old checkout's policy. Registering the fresh module under its name
+    makes ``answer_rules``' own ``from dependency_policy import ...`` see this checkout too.
+    """
+    spec = importlib.util.spec_from_file_location(name, HOOKS / f"{name}.py")
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {HOOKS / f'{name}.py'}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+policy = _load_fresh("dependency_policy")
+rules = _load_fresh("answer_rules")
 
 
 def git_config(key: str) -> str:

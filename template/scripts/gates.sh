@@ -37,30 +37,36 @@ gate_test() {
   fi
 }
 
-# Directory criterion writes to: $CARGO_TARGET_DIR/criterion, or target/criterion.
-criterion_dir() {
-  local target
-  target=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
-  printf '%s/criterion\n' "$target"
+# Where criterion keeps results and baselines: <target dir>/criterion/<package>, so crates that
+# share a CARGO_TARGET_DIR never compare against each other's baselines. CRITERION_HOME wins.
+use_criterion_home() {
+  if [[ -z "${CRITERION_HOME:-}" ]]; then
+    CRITERION_HOME=$(cargo metadata --format-version 1 --no-deps | python3 -c '
+import json, sys
+meta = json.load(sys.stdin)
+print(meta["target_directory"] + "/criterion/" + meta["packages"][0]["name"])')
+  fi
+  export CRITERION_HOME
 }
 
 gate_bench_save() {
   local name=${1:-$baseline}
-  say "benchmarks, saved as baseline '$name'"
+  use_criterion_home
+  say "benchmarks, saved as baseline '$name' in $CRITERION_HOME"
   cargo bench --no-fail-fast -- --save-baseline "$name" "${bench_args[@]}"
 }
 
 gate_bench() {
   say "gate 5/5: benchmarks (fail above ${threshold}% slower than baseline '$baseline')"
   local dir started
-  dir=$(criterion_dir)
-  if ! compgen -G "$dir/*/$baseline/estimates.json" >/dev/null && \
-     ! compgen -G "$dir/*/*/$baseline/estimates.json" >/dev/null; then
+  use_criterion_home
+  dir=$CRITERION_HOME
+  if [[ -z "$(find "$dir" -path "*/$baseline/estimates.json" -print -quit 2>/dev/null)" ]]; then
     echo "no baseline '$baseline' in $dir yet: saving this run as the baseline (nothing to compare)" >&2
     gate_bench_save "$baseline"
     return
   fi
-  started=$(date +%s)
+  started=$(date +%s.%N)
   cargo bench --no-fail-fast -- --baseline-lenient "$baseline" "${bench_args[@]}"
   python3 "$script_dir/bench_regression.py" --criterion-dir "$dir" --baseline "$baseline" \
     --threshold "$threshold" --since "$started"

@@ -1,0 +1,78 @@
+"""Shared helpers for the template's test suite.
+
+- ``QUESTIONS`` / ``ASKED``: the questions of copier.yml (``ASKED`` leaves out computed ones).
+- ``generate``: render the template with pytest-copie, after checking that every answer key is
+  a real question (pytest-copie silently drops unknown keys, which makes tests test nothing).
+- ``cargo_env``: the environment for cargo commands, with ONE shared ``CARGO_TARGET_DIR`` so the
+  dependencies of every generated crate compile once per run.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "hooks"))
+
+QUESTIONS: dict[str, dict[str, Any]] = {
+    key: value
+    for key, value in yaml.safe_load((REPO / "copier.yml").read_text(encoding="utf-8")).items()
+    if not key.startswith("_")
+}
+ASKED = {key for key, spec in QUESTIONS.items() if spec.get("when") is not False}
+
+#: The org's whole stack, the default answer of `stack`.
+FULL_STACK = ["qdrant", "tantivy", "rayon", "moka", "simd-json"]
+
+#: One target dir for every cargo command of the suite (override with CARGO_TARGET_DIR).
+CARGO_TARGET_DIR = Path(os.environ.get("CARGO_TARGET_DIR") or REPO / ".cargo-target")
+
+
+def check_answer_keys(answers: dict[str, Any]) -> None:
+    """Fail the test when an answer key is not a question that copier asks."""
+    unknown = set(answers) - ASKED
+    assert not unknown, f"not questions of copier.yml (pytest-copie would drop them): {unknown}"
+
+
+def generate(copie, answers: dict[str, Any]) -> Path:
+    """Render the template with ``answers`` and return the generated crate's directory.
+
+    Asserts the answer keys are real questions, that copier raised nothing, and that every
+    answer given was recorded as given.
+    """
+    check_answer_keys(answers)
+    result = copie.copy(extra_answers=answers)
+    assert result.exception is None, repr(result.exception)
+    assert result.exit_code == 0
+    for key, value in answers.items():
+        assert result.answers[key] == value, key
+    assert result.project_dir is not None
+    return Path(result.project_dir)
+
+
+def cargo_env(**extra: str) -> dict[str, str]:
+    """Return ``os.environ`` plus the shared target dir and quiet, colourless cargo output."""
+    env = dict(os.environ)
+    env.update(CARGO_TARGET_DIR=str(CARGO_TARGET_DIR), CARGO_TERM_COLOR="never")
+    env.pop("RUSTFLAGS", None)  # identical flags keep the shared dependency artifacts reusable
+    env.update(extra)
+    return env
+
+
+def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 3600) -> subprocess.CompletedProcess[str]:
+    """Run ``cmd`` in ``cwd``; on failure, fail the test with the command's output tail."""
+    completed = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    if completed.returncode != 0:
+        pytest.fail(
+            f"{' '.join(cmd)} exited {completed.returncode} in {cwd}\n"
+            f"--- stdout (tail)\n{completed.stdout[-6000:]}\n--- stderr (tail)\n{completed.stderr[-6000:]}",
+            pytrace=False,
+        )
+    return completed

@@ -1,0 +1,42 @@
+"""Fast tests of copier.yml itself: every question documented, defaulted and known to the tests."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ASKED, FULL_STACK, QUESTIONS, check_answer_keys
+
+#: The public interface (issue #2): users and scripts pass these with --data.
+PUBLIC_QUESTIONS = {
+    "project_name", "description", "author_name", "author_email", "license", "repository_url",
+    "crate_kind", "stack",
+}
+
+
+def test_the_public_questions_exist_with_their_names():
+    assert PUBLIC_QUESTIONS <= ASKED
+
+
+@pytest.mark.parametrize("name", sorted(ASKED))
+def test_every_asked_question_has_help_and_a_default(name):
+    spec = QUESTIONS[name]
+    assert spec.get("help"), f"{name} has no help text"
+    assert "default" in spec, f"{name} has no default: --defaults (and Renovate) would stop"
+
+
+@pytest.mark.parametrize("name", sorted(ASKED))
+def test_every_free_form_question_has_a_validator(name):
+    spec = QUESTIONS[name]
+    if "choices" not in spec or spec.get("multiselect"):
+        assert spec.get("validator"), f"{name} accepts anything"
+
+
+def test_the_default_stack_is_the_whole_org_stack():
+    assert QUESTIONS["stack"]["default"] == FULL_STACK
+    assert sorted(QUESTIONS["stack"]["choices"].values()) == sorted(FULL_STACK)
+
+
+def test_the_answer_key_check_catches_a_typo():
+    with pytest.raises(AssertionError, match="crate_knd"):
+        check_answer_keys({"crate_knd": "cli"})
+    with pytest.raises(AssertionError, match="lib_name"):
+        check_answer_keys({"lib_name": "x"})  # computed: not asked, so not settable

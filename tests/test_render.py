@@ -1,0 +1,178 @@
+"""Fast tests: render answer combinations and check the generated files (no cargo)."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+
+import dependency_policy
+import pytest
+import yaml
+from conftest import FULL_STACK, generate
+
+COMPONENT_MODULES = {
+    "qdrant": "src/vector.rs",
+    "tantivy": "src/search.rs",
+    "rayon": "src/parallel.rs",
+    "moka": "src/cache.rs",
+    "simd-json": "src/json.rs",
+}
+COMPONENT_ERRORS = {
+    "qdrant": "qdrant_client::QdrantError",
+    "tantivy": "tantivy::TantivyError",
+    "rayon": "rayon::ThreadPoolBuildError",
+    "moka": "std::sync::Arc<Error>",
+    "simd-json": "simd_json::Error",
+}
+STACKS = [[], *([component] for component in FULL_STACK), ["tantivy", "moka"], FULL_STACK]
+
+
+def read_toml(path: Path) -> dict:
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def expected_tables(crate_kind: str, stack: list[str]) -> dict[str, dict]:
+    """What the policy data file says the two dependency tables must hold."""
+    tables: dict[str, dict] = {"dependencies": {}, "dev-dependencies": {}}
+    for dep in dependency_policy.select(dependency_policy.load(), crate_kind, stack):
+        tables[dep.table(crate_kind)][dep.name] = dep
+    return tables
+
+
+def assert_dependencies_follow_policy(manifest: dict, crate_kind: str, stack: list[str]) -> None:
+    shared = manifest["workspace"]["dependencies"]
+    tables = expected_tables(crate_kind, stack)
+    assert set(shared) == set(tables["dependencies"]) | set(tables["dev-dependencies"])
+    for table, deps in tables.items():
+        assert manifest[table] == {name: {"workspace": True} for name in deps}, table
+        for name, dep in deps.items():
+            value = shared[name]
+            if isinstance(value, str):
+                assert value == dep.version and dep.default_features and not dep.features
+            else:
+                assert value["version"] == dep.version
+                assert value.get("default-features", True) == dep.default_features
+                assert tuple(value.get("features", ())) == dep.features
+
+
+def test_defaults_generate_the_full_stack_library(copie):
+    crate = generate(copie, {"project_name": "vector-cache"})
+    manifest = read_toml(crate / "Cargo.toml")
+    package = manifest["package"]
+    assert package["name"] == "vector-cache"
+    assert package["edition"] == "2024"
+    assert package["rust-version"] == "1.88"
+    assert package["license"] == "MIT OR Apache-2.0"
+    assert manifest["lib"] == {"name": "vector_cache", "path": "src/lib.rs", "bench": False}
+    assert "bin" not in manifest
+    assert manifest["bench"] == [{"name": "hot_paths", "harness": False}]
+    assert_dependencies_follow_policy(manifest, "lib", FULL_STACK)
+    assert manifest["dev-dependencies"]["anyhow"] == {"workspace": True}  # a lib: tests only
+    for module in COMPONENT_MODULES.values():
+        assert (crate / module).is_file(), module
+    for name in ("LICENSE-MIT", "LICENSE-APACHE", "README.md", "CHANGELOG.md", ".gitignore",
+                 "clippy.toml", "rustfmt.toml", "deny.toml", ".github/workflows/ci.yml",
+                 "tests/integration.rs", "tests/qdrant_live.rs", "benches/hot_paths.rs"):
+        assert (crate / name).is_file(), name
+    assert not (crate / "src/main.rs").exists()
+    for script in ("scripts/gates.sh", "scripts/bench_regression.py"):
+        assert os.access(crate / script, os.X_OK), f"{script} is not executable"
+
+
+def test_the_lint_policy(copie):
+    manifest = read_toml(generate(copie, {"project_name": "lints"}) / "Cargo.toml")
+    lints = manifest["lints"]
+    assert lints["rust"]["unsafe_code"] == "forbid"
+    assert lints["clippy"]["pedantic"] == {"level": "warn", "priority": -1}
+    for lint in ("unwrap_used", "expect_used", "panic"):
+        assert lints["clippy"][lint] == "deny", lint
+    assert manifest["profile"]["release"]["lto"] == "thin"
+    assert "bench" not in manifest["profile"]  # inherits release: gate 1's artifacts are reused
+
+
+def test_the_answers_file_records_every_question(copie):
+    crate = generate(copie, {"project_name": "answers", "crate_kind": "cli", "stack": ["moka"]})
+    text = (crate / ".copier-answers.yml").read_text(encoding="utf-8")
+    assert text.startswith("# Changes here will be overwritten by Copier; NEVER EDIT MANUALLY\n")
+    answers = yaml.safe_load(text)
+    assert answers["crate_kind"] == "cli"
+    assert answers["stack"] == ["moka"]
+    assert "_src_path" in answers and "_commit" in answers
+    assert "lib_name" not in answers and "msrv" not in answers  # derived, never stored
+
+
+@pytest.mark.parametrize("crate_kind", ["lib", "cli"])
+@pytest.mark.parametrize("stack", STACKS, ids=lambda stack: "+".join(stack) or "empty")
+def test_each_combination_renders_what_it_selected(copie, crate_kind, stack):
+    crate = generate(copie, {"project_name": "combo", "crate_kind": crate_kind, "stack": stack})
+    manifest = read_toml(crate / "Cargo.toml")
+    assert_dependencies_follow_policy(manifest, crate_kind, stack)
+    selected = dependency_policy.select(dependency_policy.load(), crate_kind, stack)
+    assert manifest["package"]["rust-version"] == dependency_policy.msrv(selected)
+    lib = (crate / "src/lib.rs").read_text(encoding="utf-8")
+    error = (crate / "src/error.rs").read_text(encoding="utf-8")
+    for component, module in COMPONENT_MODULES.items():
+        chosen = component in stack
+        assert (crate / module).exists() == chosen, module
+        assert (f"pub mod {Path(module).stem};" in lib) == chosen
+        assert (COMPONENT_ERRORS[component] in error) == chosen
+    assert (crate / "tests/qdrant_live.rs").exists() == ("qdrant" in stack)
+    assert (crate / "src/main.rs").exists() == (crate_kind == "cli")
+    assert (crate / "tests/cli.rs").exists() == (crate_kind == "cli")
+    assert ("clap" in manifest["dependencies"]) == (crate_kind == "cli")
+    assert ("anyhow" in manifest["dependencies"]) == (crate_kind == "cli")
+    assert ("bin" in manifest) == (crate_kind == "cli")
+    yaml.safe_load((crate / ".github/workflows/ci.yml").read_text(encoding="utf-8"))
+    read_toml(crate / "deny.toml")
+    read_toml(crate / "clippy.toml")
+    read_toml(crate / "rustfmt.toml")
+    for path in crate.rglob("*"):
+        if path.is_file() and ".git" not in path.parts:
+            text = path.read_text(encoding="utf-8")
+            assert not re.search(r"\{\{|\{%|%\}", text.replace("${{", "").replace("}}", "")), path
+            assert not text.endswith("\n\n"), f"{path} ends with a blank line"
+
+
+@pytest.mark.parametrize(
+    ("license", "files"),
+    [
+        ("MIT OR Apache-2.0", {"LICENSE-MIT", "LICENSE-APACHE"}),
+        ("MIT", {"LICENSE"}),
+        ("Apache-2.0", {"LICENSE"}),
+        ("BSD-3-Clause", {"LICENSE"}),
+        ("LicenseRef-Proprietary", {"LICENSE"}),
+    ],
+)
+def test_licence_files_match_the_licence(copie, license, files):
+    crate = generate(copie, {"project_name": "licensed", "license": license, "author_name": "Ada Lovelace"})
+    assert {path.name for path in crate.glob("LICENSE*")} == files
+    package = read_toml(crate / "Cargo.toml")["package"]
+    assert package["license"] == license
+    text = "".join((crate / name).read_text(encoding="utf-8") for name in files)
+    if license != "Apache-2.0":
+        assert "Ada Lovelace" in text
+    if license == "LicenseRef-Proprietary":
+        assert package["publish"] is False and package["license-file"] == "LICENSE"
+    else:
+        assert "publish" not in package
+
+
+def test_awkward_text_answers_stay_valid_toml_and_lint_clean_docs(copie):
+    description = 'Fast "vector" search for ReasonKit\\agents, via PyO3 and my_module: naïve café'
+    crate = generate(copie, {"project_name": "awkward_name", "description": description,
+                             "author_name": "Zoë O'Brien", "author_email": ""})
+    package = read_toml(crate / "Cargo.toml")["package"]
+    assert package["description"] == description
+    assert package["authors"] == ["Zoë O'Brien"]
+    lib = (crate / "src/lib.rs").read_text(encoding="utf-8")
+    assert lib.splitlines()[0] == (
+        '//! `awkward_name`: Fast "vector" search for `ReasonKit\\agents`, via `PyO3` and '
+        "`my_module`: naïve café"
+    )
+
+
+def test_the_author_email_goes_into_authors(copie):
+    crate = generate(copie, {"project_name": "mailed", "author_name": "Ada", "author_email": "ada@example.org"})
+    assert read_toml(crate / "Cargo.toml")["package"]["authors"] == ["Ada <ada@example.org>"]

@@ -1,0 +1,156 @@
+"""`copier update` and the manifest task: policy bumps reach existing crates, user edits survive."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import copier
+import pytest
+import tomlkit
+from conftest import REPO
+
+HOOK = REPO / "hooks" / "compose_manifest.py"
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Template Tests", "GIT_AUTHOR_EMAIL": "tests@example.org",
+    "GIT_COMMITTER_NAME": "Template Tests", "GIT_COMMITTER_EMAIL": "tests@example.org",
+}
+
+
+@pytest.fixture(autouse=True)
+def git_identity(monkeypatch):
+    """copier commits in temporary repositories during update; give git an identity."""
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+def commit_all(cwd: Path, message: str) -> None:
+    git(cwd, "add", "-A")
+    git(cwd, "commit", "-q", "--no-gpg-sign", "-m", message)
+
+
+@pytest.fixture
+def template_repo(tmp_path) -> Path:
+    """The template as it is in this work tree, as a git repository tagged 1.0.0."""
+    repo = tmp_path / "template"
+    files = git(REPO, "ls-files", "--cached", "--others", "--exclude-standard", "-z").split("\0")
+    for name in filter(None, files):
+        if (REPO / name).is_file():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, repo / name)
+    git(repo.parent, "init", "-q", "-b", "main", str(repo))
+    commit_all(repo, "template 1.0.0")
+    git(repo, "tag", "1.0.0")
+    return repo
+
+
+def bump_policy(template: Path, crate: str, version: str) -> None:
+    """Change one version in policy/dependencies.toml (the one-line policy bump), tag 1.1.0."""
+    path = template / "policy" / "dependencies.toml"
+    document = tomlkit.parse(path.read_text(encoding="utf-8"))
+    document[crate]["version"] = version
+    path.write_text(tomlkit.dumps(document), encoding="utf-8")
+    assert git(template, "diff", "--numstat").split()[:2] == ["1", "1"], "not a one-line change"
+    commit_all(template, f"policy: {crate} {version}")
+    git(template, "tag", "1.1.0")
+
+
+def test_update_brings_a_policy_bump_and_keeps_user_edits(tmp_path, template_repo):
+    crate = tmp_path / "crate"
+    copier.run_copy(str(template_repo), crate, data={"project_name": "upd", "stack": ["moka"]},
+                    defaults=True, unsafe=True, vcs_ref="1.0.0", quiet=True)
+    git(tmp_path, "init", "-q", "-b", "main", str(crate))
+    commit_all(crate, "generated")
+
+    # The team's own edits: a dependency of theirs, a function, a changelog entry.
+    manifest = tomlkit.parse((crate / "Cargo.toml").read_text(encoding="utf-8"))
+    manifest["dependencies"]["regex"] = "1.11"
+    (crate / "Cargo.toml").write_text(tomlkit.dumps(manifest), encoding="utf-8")
+    with (crate / "src" / "lib.rs").open("a", encoding="utf-8") as lib:
+        lib.write("\n/// The team's own addition.\npub const ANSWER: u32 = 42;\n")
+    commit_all(crate, "our edits")
+
+    bump_policy(template_repo, "moka", "0.12.16")
+    copier.run_update(crate, defaults=True, overwrite=True, unsafe=True, vcs_ref="1.1.0", quiet=True)
+
+    cargo = tomllib.loads((crate / "Cargo.toml").read_text(encoding="utf-8"))
+    assert cargo["workspace"]["dependencies"]["moka"]["version"] == "0.12.16"  # the bump arrived
+    assert cargo["dependencies"]["regex"] == "1.11"  # the team's dependency survived
+    assert "pub const ANSWER: u32 = 42;" in (crate / "src" / "lib.rs").read_text(encoding="utf-8")
+    answers = (crate / ".copier-answers.yml").read_text(encoding="utf-8")
+    assert "_commit: 1.1.0" in answers
+    leftovers = [p for p in crate.rglob("*") if p.suffix in (".rej", ".orig")]
+    assert leftovers == []
+    for path in crate.rglob("*"):
+        if path.is_file() and ".git" not in path.parts:
+            assert "<<<<<<<" not in path.read_text(encoding="utf-8", errors="replace"), path
+
+
+def test_update_with_a_new_answer_adds_the_component(tmp_path, template_repo):
+    crate = tmp_path / "crate"
+    copier.run_copy(str(template_repo), crate, data={"project_name": "grow", "stack": []},
+                    defaults=True, unsafe=True, vcs_ref="1.0.0", quiet=True)
+    git(tmp_path, "init", "-q", "-b", "main", str(crate))
+    commit_all(crate, "generated")
+    copier.run_update(crate, data={"stack": ["rayon"]}, defaults=True, overwrite=True, unsafe=True,
+                      vcs_ref="1.0.0", quiet=True)
+    cargo = tomllib.loads((crate / "Cargo.toml").read_text(encoding="utf-8"))
+    assert cargo["workspace"]["dependencies"]["rayon"] == "1.12"
+    assert cargo["dependencies"]["rayon"] == {"workspace": True}
+    assert (crate / "src" / "parallel.rs").is_file()
+    assert "pub mod parallel;" in (crate / "src" / "lib.rs").read_text(encoding="utf-8")
+
+
+def run_hook(args: list[str], cwd: Path, python: list[str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*(python or [sys.executable]), str(HOOK), *args], cwd=cwd,
+                          capture_output=True, text=True, check=False)
+
+
+def test_the_manifest_task_is_idempotent(copie):
+    result = copie.copy(extra_answers={"project_name": "idem", "crate_kind": "cli"})
+    assert result.exception is None
+    before = (result.project_dir / "Cargo.toml").read_text(encoding="utf-8")
+    completed = run_hook(["--crate-kind=cli", "--stack=qdrant,tantivy,rayon,moka,simd-json"], result.project_dir)
+    assert completed.returncode == 0, completed.stderr
+    assert (result.project_dir / "Cargo.toml").read_text(encoding="utf-8") == before
+
+
+MINIMAL_MANIFEST = '[package]\nname = "x"\n[workspace]\n[workspace.dependencies]\n[dependencies]\n[dev-dependencies]\n'
+
+
+def test_the_manifest_task_refuses_bad_arguments_in_one_line(tmp_path):
+    (tmp_path / "Cargo.toml").write_text(MINIMAL_MANIFEST)
+    completed = run_hook(["--crate-kind=daemon"], tmp_path)
+    assert completed.returncode == 2
+    assert completed.stderr == "copier-reasonkit-rust: --crate-kind: 'daemon' is not one of lib, cli\n"
+    completed = run_hook(["--crate-kind=lib", "--stack=mongo"], tmp_path)
+    assert completed.returncode == 2
+    assert completed.stderr.startswith("copier-reasonkit-rust: --stack: unknown component(s) mongo;")
+    (tmp_path / "Cargo.toml").write_text('[package]\nname = "x"\n')
+    completed = run_hook(["--crate-kind=lib"], tmp_path)
+    assert completed.returncode == 3
+    assert completed.stderr == "copier-reasonkit-rust: Cargo.toml has no [workspace.dependencies] table to fill\n"
+
+
+def test_a_missing_tomlkit_is_explained_in_one_line(tmp_path):
+    # An interpreter where `import tomlkit` fails, as in a copier install without it.
+    blocker = tmp_path / "blocker"
+    blocker.mkdir()
+    (blocker / "sitecustomize.py").write_text("import sys\nsys.modules['tomlkit'] = None\n")
+    (tmp_path / "Cargo.toml").write_text(MINIMAL_MANIFEST)
+    env = dict(os.environ, PYTHONPATH=str(blocker))
+    completed = subprocess.run([sys.executable, str(HOOK), "--crate-kind=lib"], cwd=tmp_path, env=env,
+                               capture_output=True, text=True, check=False)
+    assert completed.returncode == 1
+    lines = completed.stderr.splitlines()
+    assert len(lines) == 1 and "tomlkit is missing from copier's Python environment" in lines[0]
+    assert "pipx inject copier tomlkit" in lines[0]
+    assert (tmp_path / "Cargo.toml").read_text() == MINIMAL_MANIFEST
