@@ -69,16 +69,20 @@ class Dependency:
         return self.section
 
 
-def _version_key(version: str) -> tuple[int, ...]:
-    """Turn ``"1.71.1"`` into ``(1, 71, 1)`` for comparison.
+def version_key(version: str) -> tuple[int, int, int]:
+    """Turn ``"1.71.1"`` into ``(1, 71, 1)`` and ``"1.88"`` into ``(1, 88, 0)`` for comparison.
 
     Raises:
-        PolicyError: when a part is not a number.
+        PolicyError: when it is not one to three dot-separated numbers.
     """
     try:
-        return tuple(int(part) for part in version.split("."))
+        parts = [int(part) for part in version.split(".")]
     except ValueError as error:
         raise PolicyError(f"rust-version {version!r} is not a dotted number") from error
+    if not 1 <= len(parts) <= 3:
+        raise PolicyError(f"rust-version {version!r} is not major[.minor[.patch]]")
+    major, minor, patch = (parts + [0, 0])[:3]
+    return major, minor, patch
 
 
 def _parse_entry(name: str, raw: dict[str, Any]) -> Dependency:
@@ -103,7 +107,7 @@ def _parse_entry(name: str, raw: dict[str, Any]) -> Dependency:
     kinds = tuple(raw.get("crate-kinds", ()))
     if any(kind not in CRATE_KINDS for kind in kinds):
         raise PolicyError(f"{name}: crate-kinds must be among {CRATE_KINDS}")
-    _version_key(raw["rust-version"])
+    version_key(raw["rust-version"])
     return Dependency(
         name=name,
         version=str(raw["version"]),
@@ -155,4 +159,4 @@ def msrv(deps: list[Dependency]) -> str:
         PolicyError: when a ``rust-version`` is not a dotted number.
     """
     versions = [EDITION_2024_MSRV, *(dep.rust_version for dep in deps)]
-    return max(versions, key=_version_key)
+    return max(versions, key=version_key)

@@ -10,6 +10,7 @@
 # Environment:
 #   BENCH_BASELINE   baseline compared against by `bench` (default: main)
 #   BENCH_THRESHOLD  largest allowed slowdown in percent (default: 5)
+#   BENCH_BUDGET_MS  hot-path budget per benchmark iteration in ms (default: 5, the policy's; 0 = off)
 #   BENCH_ARGS       extra criterion flags, e.g. "--warm-up-time 1 --measurement-time 3"
 #   QDRANT_URL       when set, `test` also runs the live tests marked #[ignore]
 #   CRATE_DIR        crate to check (default: the crate this script belongs to)
@@ -20,6 +21,7 @@ cd "${CRATE_DIR:-$script_dir/..}"
 
 baseline=${BENCH_BASELINE:-main}
 threshold=${BENCH_THRESHOLD:-5}
+budget_ms=${BENCH_BUDGET_MS:-5}
 read -r -a bench_args <<<"${BENCH_ARGS:-}"
 
 say() { printf '\n== %s\n' "$*" >&2; }
@@ -57,19 +59,18 @@ gate_bench_save() {
 }
 
 gate_bench() {
-  say "gate 5/5: benchmarks (fail above ${threshold}% slower than baseline '$baseline')"
-  local dir started
+  say "gate 5/5: benchmarks (fail above ${threshold}% slower than baseline '$baseline' or over ${budget_ms} ms)"
+  local started
   use_criterion_home
-  dir=$CRITERION_HOME
-  if [[ -z "$(find "$dir" -path "*/$baseline/estimates.json" -print -quit 2>/dev/null)" ]]; then
-    echo "no baseline '$baseline' in $dir yet: saving this run as the baseline (nothing to compare)" >&2
-    gate_bench_save "$baseline"
-    return
-  fi
   started=$(date +%s.%N)
-  cargo bench --no-fail-fast -- --baseline-lenient "$baseline" "${bench_args[@]}"
-  python3 "$script_dir/bench_regression.py" --criterion-dir "$dir" --baseline "$baseline" \
-    --threshold "$threshold" --since "$started"
+  if [[ -z "$(find "$CRITERION_HOME" -path "*/$baseline/estimates.json" -print -quit 2>/dev/null)" ]]; then
+    echo "no baseline '$baseline' in $CRITERION_HOME yet: saving this run as the baseline (nothing to compare)" >&2
+    gate_bench_save "$baseline"
+  else
+    cargo bench --no-fail-fast -- --baseline-lenient "$baseline" "${bench_args[@]}"
+  fi
+  python3 "$script_dir/bench_regression.py" --criterion-dir "$CRITERION_HOME" --baseline "$baseline" \
+    --threshold "$threshold" --budget-ms "$budget_ms" --since "$started"
 }
 
 case "${1:-all}" in

@@ -1,0 +1,43 @@
+"""Fast tests of the dependency policy data file and its reader."""
+
+from __future__ import annotations
+
+import dependency_policy as policy
+import pytest
+
+
+def test_the_data_file_is_valid_and_covers_the_stack():
+    deps = policy.load()
+    names = {dep.name for dep in deps}
+    assert {"tokio", "serde", "serde_json", "thiserror", "tracing", "tracing-subscriber", "anyhow",
+            "clap", "criterion", "qdrant-client", "tantivy", "rayon", "moka", "simd-json"} <= names
+    assert {dep.component for dep in deps if dep.component} == set(policy.STACK_COMPONENTS)
+    assert all(dep.why and "\n" not in dep.why for dep in deps)
+
+
+def test_versions_compare_numerically_and_pad_missing_parts():
+    assert policy.version_key("1.88") == policy.version_key("1.88.0") == (1, 88, 0)
+    assert policy.version_key("1.71.1") > policy.version_key("1.71")
+    assert policy.version_key("1.100") > policy.version_key("1.99.9")
+    with pytest.raises(policy.PolicyError):
+        policy.version_key("1.x")
+
+
+def test_msrv_is_the_highest_selected_rust_version_and_at_least_edition_2024():
+    deps = policy.load()
+    assert policy.msrv(policy.select(deps, "lib", [])) == "1.86"  # criterion
+    assert policy.msrv(policy.select(deps, "lib", ["tantivy"])) == "1.88"
+    assert policy.msrv([]) == "1.85"
+
+
+def test_a_malformed_entry_is_a_policy_error(tmp_path):
+    path = tmp_path / "dependencies.toml"
+    path.write_text('[x]\nversion = "1"\nsection = "dependencies"\nrust-version = "1.70"\nwhy = "y"\ncolour = "red"\n')
+    with pytest.raises(policy.PolicyError, match="unknown key"):
+        policy.load(path)
+    path.write_text('[x]\nversion = "1"\nsection = "build"\nrust-version = "1.70"\nwhy = "y"\n')
+    with pytest.raises(policy.PolicyError, match="section must be one of"):
+        policy.load(path)
+    path.write_text('[x]\nversion = "1"\nsection = "dependencies"\nrust-version = "1.70"\nwhy = "y"\ncomponent = "redis"\n')
+    with pytest.raises(policy.PolicyError, match="component must be one of"):
+        policy.load(path)
