@@ -21,7 +21,7 @@ EDITION_2024_MSRV = "1.85"
 STACK_COMPONENTS = ("qdrant", "tantivy", "rayon", "moka", "simd-json")
 
 #: The answers of the ``crate_kind`` question.
-CRATE_KINDS = ("lib", "cli")
+CRATE_KINDS = ("lib", "cli", "mcp-server")
 
 SECTIONS = ("dependencies", "dev-dependencies", "binary")
 

@@ -24,6 +24,8 @@ CRATES = {
     "defaults": {"project_name": "vector-cache"},  # lib + the whole org stack
     "lib-empty-stack": {"project_name": "plain-lib", "stack": []},
     "cli-full-stack": {"project_name": "search-cli", "crate_kind": "cli"},
+    "mcp-full-stack": {"project_name": "mcp-tools", "crate_kind": "mcp-server"},
+    "mcp-empty-stack": {"project_name": "mcp-plain", "crate_kind": "mcp-server", "stack": []},
 }
 GATES = ["build", "lint", "fmt", "test", "bench"]
 #: Short criterion runs: gate 5 is exercised for real, but these crates have no baseline yet,

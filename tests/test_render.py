@@ -103,7 +103,7 @@ def test_the_answers_file_records_every_question(copie):
     assert "lib_name" not in answers and "msrv" not in answers  # derived, never stored
 
 
-@pytest.mark.parametrize("crate_kind", ["lib", "cli"])
+@pytest.mark.parametrize("crate_kind", ["lib", "cli", "mcp-server"])
 @pytest.mark.parametrize("stack", STACKS, ids=lambda stack: "+".join(stack) or "empty")
 def test_each_combination_renders_what_it_selected(copie, crate_kind, stack):
     crate = generate(copie, {"project_name": "combo", "crate_kind": crate_kind, "stack": stack})
@@ -119,11 +119,19 @@ def test_each_combination_renders_what_it_selected(copie, crate_kind, stack):
         assert (f"pub mod {Path(module).stem};" in lib) == chosen
         assert (COMPONENT_ERRORS[component] in error) == chosen
     assert (crate / "tests/qdrant_live.rs").exists() == ("qdrant" in stack)
-    assert (crate / "src/main.rs").exists() == (crate_kind == "cli")
+    binary = crate_kind != "lib"
+    assert (crate / "src/main.rs").exists() == binary
     assert (crate / "tests/cli.rs").exists() == (crate_kind == "cli")
-    assert ("clap" in manifest["dependencies"]) == (crate_kind == "cli")
-    assert ("anyhow" in manifest["dependencies"]) == (crate_kind == "cli")
-    assert ("bin" in manifest) == (crate_kind == "cli")
+    assert (crate / "src/mcp.rs").exists() == (crate_kind == "mcp-server")
+    assert (crate / "tests/mcp_stdio.rs").exists() == (crate_kind == "mcp-server")
+    assert ("pub mod mcp;" in lib) == (crate_kind == "mcp-server")
+    assert ("rmcp" in manifest["dependencies"]) == (crate_kind == "mcp-server")
+    assert ("clap" in manifest["dependencies"]) == binary
+    assert ("anyhow" in manifest["dependencies"]) == binary
+    assert ("bin" in manifest) == binary
+    if crate_kind == "mcp-server":
+        assert "rmcp" in (crate / "src/main.rs").read_text(encoding="utf-8")
+        assert '"mcpServers"' in (crate / "README.md").read_text(encoding="utf-8")
     yaml.safe_load((crate / ".github/workflows/ci.yml").read_text(encoding="utf-8"))
     read_toml(crate / "deny.toml")
     read_toml(crate / "clippy.toml")

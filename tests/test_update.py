@@ -130,7 +130,7 @@ def test_the_manifest_task_refuses_bad_arguments_in_one_line(tmp_path):
     (tmp_path / "Cargo.toml").write_text(MINIMAL_MANIFEST)
     completed = run_hook(["--crate-kind=daemon"], tmp_path)
     assert completed.returncode == 2
-    assert completed.stderr == "copier-reasonkit-rust: --crate-kind: 'daemon' is not one of lib, cli\n"
+    assert completed.stderr == "copier-reasonkit-rust: --crate-kind: 'daemon' is not one of lib, cli, mcp-server\n"
     completed = run_hook(["--crate-kind=lib", "--stack=mongo"], tmp_path)
     assert completed.returncode == 2
     assert completed.stderr.startswith("copier-reasonkit-rust: --stack: unknown component(s) mongo;")

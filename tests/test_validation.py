@@ -47,7 +47,7 @@ BAD_ANSWERS = [
 
 # Rejected by copier's own `choices` check before our validators run.
 BAD_CHOICES = [
-    ("crate_kind", "binary", "Invalid choice for 'crate_kind': 'binary' is not in ['lib', 'cli']"),
+    ("crate_kind", "binary", "Invalid choice for 'crate_kind': 'binary' is not in ['lib', 'cli', 'mcp-server']"),
     ("stack", ["mongo"], "Invalid choice for 'stack': 'mongo' is not in ['qdrant', 'tantivy', 'rayon', 'moka', 'simd-json']"),
     ("license", "GPL-3.0", "Invalid choice for 'license': 'GPL-3.0' is not in"),
 ]
@@ -80,7 +80,7 @@ def test_a_value_outside_the_choices_is_refused(copie, question, value, message)
     [
         ("project_name=fn", "ValueError: Validation error for question 'project_name': 'fn' is a Rust keyword; e.g. fn-rs"),
         ("author_email=nope", "ValueError: Validation error for question 'author_email': 'nope' is not an email address; use name@example.org, or leave it empty"),
-        ("crate_kind=binary", "ValueError: Invalid choice for 'crate_kind': 'binary' is not in ['lib', 'cli']"),
+        ("crate_kind=binary", "ValueError: Invalid choice for 'crate_kind': 'binary' is not in ['lib', 'cli', 'mcp-server']"),
     ],
 )
 def test_the_copier_cli_exits_non_zero_with_the_message_last(tmp_path, data, last_line):

@@ -1,0 +1,115 @@
+"""Slow: the generated MCP server, compiled, driven by a real MCP client (the Python SDK).
+
+Initializes, lists the tools (names and input schemas), calls every tool with valid arguments
+and checks the results, calls with invalid arguments and an unknown tool (errors, server still
+alive), then closes the session and checks the server exited cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import mcp
+import pytest
+from conftest import CARGO_TARGET_DIR, FULL_STACK, cargo_env, generate, run
+from mcp import ClientSession, StdioServerParameters, stdio_client
+
+pytestmark = pytest.mark.slow
+
+BASE_TOOLS = {"server_info", "tokenize"}
+STACK_TOOLS = {
+    "tantivy": {"index_documents", "search"},
+    "moka": {"cache_put", "cache_get"},
+    "simd-json": {"parse_json"},
+    "rayon": {"term_frequencies"},
+    "qdrant": {"qdrant_health"},
+}
+
+
+@pytest.fixture(scope="module", params=["full-stack", "empty-stack"])
+def server(request, copie_session) -> tuple[Path, list[str]]:
+    stack = FULL_STACK if request.param == "full-stack" else []
+    crate = generate(copie_session, {"project_name": f"mcp-{request.param}", "crate_kind": "mcp-server",
+                                     "stack": stack})
+    run(["cargo", "build", "--release"], cwd=crate, env=cargo_env())
+    binary = CARGO_TARGET_DIR / "release" / f"mcp-{request.param}"
+    assert binary.is_file()
+    return binary, stack
+
+
+def structured(result) -> dict:
+    assert result.is_error is False, result.content
+    return result.structured_content
+
+
+async def exercise(binary: Path, stack: list[str]) -> dict[str, object]:
+    """Drive one whole session; return what it saw."""
+    seen: dict[str, object] = {}
+    params = StdioServerParameters(command=str(binary), args=["--log-level", "debug"], env={"PATH": "/usr/bin:/bin"})
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        init = await session.initialize()
+        seen["server_name"] = init.server_info.name
+        tools = {tool.name: tool for tool in (await session.list_tools()).tools}
+        seen["tools"] = set(tools)
+        seen["schemas"] = {name: tool.input_schema for name, tool in tools.items()}
+
+        info = structured(await session.call_tool("server_info", {}))
+        assert info["components"] == stack
+        tokens = structured(await session.call_tool("tokenize", {"text": "Rust, MCP and stdio!"}))
+        assert tokens == {"tokens": ["rust", "mcp", "and", "stdio"]}
+        if "tantivy" in stack:
+            documents = [{"id": "a", "text": "fast vector search in rust"}, {"id": "b", "text": "slow python loops"}]
+            assert structured(await session.call_tool("index_documents", {"documents": documents})) == {"added": 2, "total": 2}
+            hits = structured(await session.call_tool("search", {"query": "rust", "limit": 5}))["hits"]
+            assert [hit["id"] for hit in hits] == ["a"] and hits[0]["score"] > 0
+            bad_query = await session.call_tool("search", {"query": "text:("})
+            assert bad_query.is_error is True and bad_query.content[0].text.startswith("invalid search query")
+        if "moka" in stack:
+            assert structured(await session.call_tool("cache_put", {"id": "k", "text": "cached"})) == {"id": "k", "text": "cached"}
+            assert structured(await session.call_tool("cache_get", {"id": "k"})) == {"id": "k", "text": "cached"}
+            miss = await session.call_tool("cache_get", {"id": "absent"})
+            assert miss.is_error is True
+            assert miss.content[0].text == 'invalid argument: no cached document with id "absent"'
+        if "simd-json" in stack:
+            payload = json.dumps([{"id": "x", "text": "1"}, {"id": "y", "text": "2"}])
+            assert structured(await session.call_tool("parse_json", {"json": payload})) == {"count": 2, "ids": ["x", "y"]}
+            broken = await session.call_tool("parse_json", {"json": "[{"})
+            assert broken.is_error is True and broken.content[0].text.startswith("SIMD JSON error")
+        if "rayon" in stack:
+            terms = structured(await session.call_tool("term_frequencies", {"texts": ["a b a", "b a c"], "top": 2}))
+            assert terms == {"terms": [{"term": "a", "count": 3}, {"term": "b", "count": 2}]}
+        if "qdrant" in stack:
+            unset = await session.call_tool("qdrant_health", {})
+            assert unset.is_error is True
+            assert unset.content[0].text.startswith("invalid argument: QDRANT_URL is not set")
+
+        wrong_type = await session.call_tool("tokenize", {"text": 42})
+        assert wrong_type.is_error is True
+        assert "failed to deserialize parameters" in wrong_type.content[0].text
+        missing = await session.call_tool("tokenize", {})
+        assert missing.is_error is True and "missing field `text`" in missing.content[0].text
+        with pytest.raises(mcp.MCPError) as unknown:
+            await session.call_tool("no_such_tool", {})
+        seen["unknown_tool_code"] = unknown.value.code
+        seen["alive_after_errors"] = structured(await session.call_tool("server_info", {}))["name"]
+    return seen
+
+
+def test_a_real_mcp_client_uses_every_tool(server):
+    binary, stack = server
+    seen = asyncio.run(asyncio.wait_for(exercise(binary, stack), timeout=60))
+    assert seen["server_name"] == binary.name
+    expected = set(BASE_TOOLS).union(*(STACK_TOOLS[component] for component in stack))
+    assert seen["tools"] == expected
+    schema = seen["schemas"]["tokenize"]
+    assert schema["type"] == "object"
+    assert schema["properties"]["text"]["type"] == "string"
+    assert schema["required"] == ["text"]
+    if "tantivy" in stack:
+        search = seen["schemas"]["search"]
+        assert search["required"] == ["query"]
+        assert search["properties"]["limit"]["type"] == ["integer", "null"]
+    assert seen["unknown_tool_code"] == -32602
+    assert seen["alive_after_errors"] == binary.name
