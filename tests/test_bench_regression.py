@@ -100,14 +100,16 @@ SLOWDOWN = (
 @pytest.mark.slow
 def test_gate_5_fails_on_an_injected_slowdown_and_passes_without_one(copie):
     crate = generate(copie, {"project_name": "bench-gate", "stack": []})
-    env = cargo_env(BENCH_ARGS="--warm-up-time 1 --measurement-time 3")
+    # Only the benchmark the injection targets (criterion's name filter): unrelated benchmarks would
+    # only add chances for machine noise to decide the test.
+    env = cargo_env(BENCH_ARGS="--warm-up-time 1 --measurement-time 3 document/tokenize")
     document = crate / "src" / "document.rs"
     original = document.read_text(encoding="utf-8")
     assert original.count("pub fn tokenize(text: &str) -> Vec<String> {\n") == 1
 
     run(["bash", "scripts/gates.sh", "bench-save", "main"], cwd=crate, env=env)
     unchanged = run(["bash", "scripts/gates.sh", "bench"], cwd=crate, env=env)
-    assert "2 compared with baseline 'main', none more than 5 % slower" in unchanged.stdout
+    assert "1 compared with baseline 'main', none more than 5 % slower" in unchanged.stdout
 
     document.write_text(original.replace("pub fn tokenize(text: &str) -> Vec<String> {\n", SLOWDOWN), encoding="utf-8")
     slowed = subprocess.run(["bash", "scripts/gates.sh", "bench"], cwd=crate, env=env,
@@ -115,9 +117,8 @@ def test_gate_5_fails_on_an_injected_slowdown_and_passes_without_one(copie):
     print(slowed.stdout)
     assert slowed.returncode == 1, slowed.stdout + slowed.stderr[-3000:]
     assert "REGRESSION document/tokenize" in slowed.stdout
-    assert "ok         document/parse_jsonl_100" in slowed.stdout
     assert "gate 5 failed: document/tokenize (more than 5 % slower than baseline 'main')" in slowed.stderr
 
     document.write_text(original, encoding="utf-8")
     restored = run(["bash", "scripts/gates.sh", "bench"], cwd=crate, env=env)
-    assert "2 compared with baseline 'main', none more than 5 % slower" in restored.stdout
+    assert "1 compared with baseline 'main', none more than 5 % slower" in restored.stdout
