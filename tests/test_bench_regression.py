@@ -91,10 +91,31 @@ def test_a_benchmark_without_a_baseline_is_only_held_to_the_budget(tmp_path):
 SLOWDOWN = (
     "pub fn tokenize(text: &str) -> Vec<String> {\n"
     "    // Injected by the template's test suite: a redundant pass over the text.\n"
-    "    for _ in 0..4 {\n"
+    "    for _ in 0..16 {\n"
     "        std::hint::black_box(text.chars().filter(|c| c.is_alphanumeric()).count());\n"
     "    }\n"
 )
+
+
+def gate_5(crate: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["bash", "scripts/gates.sh", "bench"], cwd=crate, env=env,
+                          capture_output=True, text=True, check=False)
+
+
+def passes_on_unchanged_code(crate: Path, env: dict[str, str], attempts: int = 3) -> str:
+    """Gate 5 on code equal to the baseline's: it must pass, within ``attempts`` runs.
+
+    A wall-clock benchmark can be slowed by OTHER processes on the machine (seen here: +49 % on an
+    unrelated benchmark while a compiler ran beside it), so one failed run is retried; a real
+    regression fails every attempt.
+    """
+    failures = []
+    for _ in range(attempts):
+        completed = gate_5(crate, env)
+        if completed.returncode == 0:
+            return completed.stdout
+        failures.append(completed.stdout[-1500:] + completed.stderr[-1500:])
+    pytest.fail("gate 5 failed on unchanged code in every attempt:\n" + "\n---\n".join(failures))
 
 
 @pytest.mark.slow
@@ -108,17 +129,16 @@ def test_gate_5_fails_on_an_injected_slowdown_and_passes_without_one(copie):
     assert original.count("pub fn tokenize(text: &str) -> Vec<String> {\n") == 1
 
     run(["bash", "scripts/gates.sh", "bench-save", "main"], cwd=crate, env=env)
-    unchanged = run(["bash", "scripts/gates.sh", "bench"], cwd=crate, env=env)
-    assert "1 compared with baseline 'main', none more than 5 % slower" in unchanged.stdout
+    unchanged = passes_on_unchanged_code(crate, env)
+    assert "1 compared with baseline 'main', none more than 5 % slower" in unchanged
 
     document.write_text(original.replace("pub fn tokenize(text: &str) -> Vec<String> {\n", SLOWDOWN), encoding="utf-8")
-    slowed = subprocess.run(["bash", "scripts/gates.sh", "bench"], cwd=crate, env=env,
-                            capture_output=True, text=True, check=False)
+    slowed = gate_5(crate, env)
     print(slowed.stdout)
     assert slowed.returncode == 1, slowed.stdout + slowed.stderr[-3000:]
     assert "REGRESSION document/tokenize" in slowed.stdout
     assert "gate 5 failed: document/tokenize (more than 5 % slower than baseline 'main')" in slowed.stderr
 
     document.write_text(original, encoding="utf-8")
-    restored = run(["bash", "scripts/gates.sh", "bench"], cwd=crate, env=env)
-    assert "1 compared with baseline 'main', none more than 5 % slower" in restored.stdout
+    restored = passes_on_unchanged_code(crate, env)
+    assert "1 compared with baseline 'main', none more than 5 % slower" in restored
