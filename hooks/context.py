@@ -113,7 +113,6 @@ class ReasonKitContext(Extension):
             repository_url_error=rules.repository_url_error,
             crate_kind_error=rules.crate_kind_error,
             stack_error=rules.stack_error,
-            stack_components=list(policy.STACK_COMPONENTS),
         )
         environment.filters["toml_string"] = toml_string
         environment.filters["rustdoc_text"] = rustdoc_text

@@ -57,6 +57,27 @@ def generate(copie, answers: dict[str, Any]) -> Path:
     return Path(result.project_dir)
 
 
+#: Crates the slow tests build, generated once per session and shared between test modules, so
+#: the gate tests and the MCP client test compile the same crate once (same dir, same target dir).
+SLOW_CRATES: dict[str, dict[str, Any]] = {
+    "defaults": {"project_name": "vector-cache"},  # lib + the whole org stack
+    "lib-empty-stack": {"project_name": "plain-lib", "stack": []},
+    "cli-full-stack": {"project_name": "search-cli", "crate_kind": "cli"},
+    "mcp-full-stack": {"project_name": "mcp-tools", "crate_kind": "mcp-server"},
+    "mcp-empty-stack": {"project_name": "mcp-plain", "crate_kind": "mcp-server", "stack": []},
+}
+_generated: dict[str, Path] = {}
+
+
+def shared_crate(copie_session, key: str) -> Path:
+    """Return the crate ``SLOW_CRATES[key]``, generating (and git-initialising) it on first use."""
+    if key not in _generated:
+        path = generate(copie_session, SLOW_CRATES[key])
+        subprocess.run(["git", "init", "-q"], cwd=path, check=True)
+        _generated[key] = path
+    return _generated[key]
+
+
 def cargo_env(**extra: str) -> dict[str, str]:
     """Return ``os.environ`` plus the shared target dir and quiet, colourless cargo output."""
     env = dict(os.environ)

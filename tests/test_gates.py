@@ -9,35 +9,25 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 import time
 import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import CARGO_TARGET_DIR, cargo_env, generate, run
+from conftest import CARGO_TARGET_DIR, SLOW_CRATES, cargo_env, run, shared_crate
 from dependency_policy import version_key
 
 pytestmark = pytest.mark.slow
 
-CRATES = {
-    "defaults": {"project_name": "vector-cache"},  # lib + the whole org stack
-    "lib-empty-stack": {"project_name": "plain-lib", "stack": []},
-    "cli-full-stack": {"project_name": "search-cli", "crate_kind": "cli"},
-    "mcp-full-stack": {"project_name": "mcp-tools", "crate_kind": "mcp-server"},
-    "mcp-empty-stack": {"project_name": "mcp-plain", "crate_kind": "mcp-server", "stack": []},
-}
 GATES = ["build", "lint", "fmt", "test", "bench"]
 #: Short criterion runs: gate 5 is exercised for real, but these crates have no baseline yet,
 #: so it records one (what a crate's first `scripts/gates.sh all` does).
 BENCH_ARGS = "--warm-up-time 0.5 --measurement-time 1"
 
 
-@pytest.fixture(scope="module", params=list(CRATES))
+@pytest.fixture(scope="module", params=list(SLOW_CRATES))
 def crate(request, copie_session) -> Path:
-    path = generate(copie_session, CRATES[request.param])
-    subprocess.run(["git", "init", "-q"], cwd=path, check=True)
-    return path
+    return shared_crate(copie_session, request.param)
 
 
 @pytest.mark.parametrize("gate", GATES)

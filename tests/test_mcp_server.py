@@ -13,7 +13,7 @@ from pathlib import Path
 
 import mcp
 import pytest
-from conftest import CARGO_TARGET_DIR, FULL_STACK, cargo_env, generate, run
+from conftest import CARGO_TARGET_DIR, FULL_STACK, SLOW_CRATES, cargo_env, run, shared_crate
 from mcp import ClientSession, StdioServerParameters, stdio_client
 
 pytestmark = pytest.mark.slow
@@ -31,10 +31,9 @@ STACK_TOOLS = {
 @pytest.fixture(scope="module", params=["full-stack", "empty-stack"])
 def server(request, copie_session) -> tuple[Path, list[str]]:
     stack = FULL_STACK if request.param == "full-stack" else []
-    crate = generate(copie_session, {"project_name": f"mcp-{request.param}", "crate_kind": "mcp-server",
-                                     "stack": stack})
-    run(["cargo", "build", "--release"], cwd=crate, env=cargo_env())
-    binary = CARGO_TARGET_DIR / "release" / f"mcp-{request.param}"
+    crate = shared_crate(copie_session, f"mcp-{request.param}")  # the gate tests' crate: built once
+    run(["cargo", "build", "--release"], cwd=crate, env=cargo_env())  # a no-op after gate 1
+    binary = CARGO_TARGET_DIR / "release" / SLOW_CRATES[f"mcp-{request.param}"]["project_name"]
     assert binary.is_file()
     return binary, stack
 
