@@ -8,7 +8,9 @@ stops copier before anything is written. Each message is one line: the rule, and
 
 from __future__ import annotations
 
+import keyword
 import re
+import sys
 
 from dependency_policy import CRATE_KINDS, STACK_COMPONENTS
 
@@ -30,6 +32,19 @@ RESERVED_NAMES = frozenset(
     "lpt1 lpt2 lpt3 lpt4 lpt5 lpt6 lpt7 lpt8 lpt9".split()
 )
 
+#: Python's standard-library module names (``sys.stdlib_module_names`` is Python >= 3.10; the
+#: fallback lists the top-level names a package is most likely to collide with on 3.9).
+STDLIB_MODULES = frozenset(
+    getattr(sys, "stdlib_module_names", ())
+    or "abc array ast asyncio base64 binascii bisect builtins calendar cmath collections copy csv "
+    "ctypes datetime decimal email enum errno functools gc glob hashlib heapq html http io "
+    "importlib inspect itertools json logging math mmap operator os pathlib pickle platform queue "
+    "random re select shutil signal socket sqlite3 ssl stat string struct subprocess sys tempfile "
+    "test threading time token tokenize types typing unittest urllib uuid warnings weakref xml "
+    "zipfile zlib".split()
+)
+
+_PYTHON_PACKAGE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _NAME_CHARS = re.compile(r"[A-Za-z0-9_-]")
 _EMAIL = re.compile(r"[^@\s<>\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 _HTTPS_URL = re.compile(r"https://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?(/[A-Za-z0-9._~%-]+)+/?")
@@ -128,3 +143,33 @@ def stack_error(stack: object) -> str:
     if len(set(stack)) != len(stack):
         return "each component may be listed once"
     return ""
+
+
+def python_package_error(name: object) -> str:
+    """Check the import name of the Python package (``python_package``).
+
+    The rules: a Python identifier in ASCII (it names a directory, the wheel and the extension
+    module's ``PyInit_`` symbol), starting with a letter; not a keyword (``import class`` is a
+    syntax error); not a standard-library module (``import json`` would find the stdlib first).
+
+    Args:
+        name: the answer.
+
+    Returns:
+        ``""`` when valid, else a one-line message naming the rule and a valid alternative.
+    """
+    if not isinstance(name, str) or not name:
+        return "must not be empty; use a Python identifier such as vector_cache"
+    if not _PYTHON_PACKAGE.fullmatch(name):
+        suggestion = re.sub(r"[^a-z0-9_]+", "_", name.lower().encode("ascii", "ignore").decode())
+        suggestion = re.sub(r"^[^a-z]+", "", suggestion).rstrip("_") or "my_package"
+        return (
+            f"{name!r} is not a Python identifier in ASCII (letters, digits and '_', starting with "
+            f"a letter); e.g. {suggestion}"
+        )
+    if keyword.iskeyword(name):
+        return f"{name!r} is a Python keyword and cannot be imported; e.g. {name}_rs"
+    if name in STDLIB_MODULES or name.lower() in STDLIB_MODULES:
+        return f"{name!r} is a Python standard-library module and would shadow it; e.g. {name}_rs"
+    return ""
+

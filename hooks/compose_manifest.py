@@ -9,7 +9,8 @@ and the data file, touching nothing else, needs neither git nor the network, and
 file when run again (copier runs tasks three times during ``copier update``). User edits survive
 updates because copier re-applies the user's diff on top of this freshly composed file.
 
-Usage (from copier.yml): ``python compose_manifest.py --crate-kind=cli --stack=moka,rayon``.
+Usage (from copier.yml): ``python compose_manifest.py --crate-kind=cli --stack=moka,rayon
+--features=python``.
 Exit codes: 0 done, 1 tomlkit missing, 2 bad arguments, 3 inconsistent input.
 """
 
@@ -38,10 +39,12 @@ INHERIT_COMMENT = (
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    """Parse ``--crate-kind``, ``--stack`` (comma-separated, may be empty) and ``--manifest``."""
+    """Parse ``--crate-kind``, ``--stack`` and ``--features`` (comma-separated, may be empty)
+    and ``--manifest``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--crate-kind", required=True)
     parser.add_argument("--stack", default="", help="comma-separated stack components")
+    parser.add_argument("--features", default="", help="comma-separated optional cargo features")
     parser.add_argument("--manifest", type=Path, default=Path("Cargo.toml"))
     return parser.parse_args(argv)
 
@@ -61,7 +64,12 @@ def dependency_item(dep: policy.Dependency):  # -> tomlkit item
     return item
 
 
-def compose(manifest_text: str, deps: list[policy.Dependency], crate_kind: str) -> str:
+def compose(
+    manifest_text: str,
+    deps: list[policy.Dependency],
+    crate_kind: str,
+    features: tuple[str, ...] = (),
+) -> str:
     """Return ``manifest_text`` with the policy's dependency tables rebuilt from ``deps``.
 
     Versions and features go into ``[workspace.dependencies]``, one ``why`` comment each; the
@@ -71,6 +79,11 @@ def compose(manifest_text: str, deps: list[policy.Dependency], crate_kind: str) 
     line, so ``copier update``'s 3-way merge takes both without a conflict. The three tables are
     replaced whole (a fresh render holds only what the policy puts there) and stay where the
     template placed them.
+
+    A dependency gated by an optional cargo feature (``dep.feature``, e.g. pyo3 behind
+    ``python``) is ``optional = true`` and each of ``features`` becomes
+    ``<feature> = ["dep:<crate>", ...]`` in ``[features]``; the table's other keys (the team's
+    own features) are kept.
 
     Raises:
         ValueError: the manifest lacks ``[package]`` or a table the template must provide.
@@ -85,6 +98,8 @@ def compose(manifest_text: str, deps: list[policy.Dependency], crate_kind: str) 
     for table_name in ("dependencies", "dev-dependencies"):
         if table_name not in document:
             raise ValueError(f"Cargo.toml has no [{table_name}] table to fill")
+    if features and "features" not in document:
+        raise ValueError("Cargo.toml has no [features] table to fill")
 
     shared = tomlkit.table()
     for dep in deps:
@@ -101,8 +116,13 @@ def compose(manifest_text: str, deps: list[policy.Dependency], crate_kind: str) 
             if dep.table(crate_kind) == table_name:
                 inherit = tomlkit.inline_table()
                 inherit["workspace"] = True
+                if dep.feature is not None:
+                    inherit["optional"] = True
                 table.add(dep.name, inherit)
         document[table_name] = table
+    for feature in features:
+        enables = [f"dep:{dep.name}" for dep in deps if dep.feature == feature]
+        document["features"][feature] = enables
     return tomlkit.dumps(document)
 
 
@@ -115,16 +135,23 @@ def main(argv: list[str] | None = None) -> int:
         print(TOMLKIT_MISSING, file=sys.stderr)
         return 1
     stack = [item for item in args.stack.split(",") if item]
+    features = tuple(item for item in args.features.split(",") if item)
     if error := crate_kind_error(args.crate_kind):
         print(f"copier-reasonkit-rust: --crate-kind: {error}", file=sys.stderr)
         return 2
     if error := stack_error(stack):
         print(f"copier-reasonkit-rust: --stack: {error}", file=sys.stderr)
         return 2
+    unknown = sorted(set(features) - set(policy.OPTIONAL_FEATURES))
+    if unknown:
+        known = ", ".join(policy.OPTIONAL_FEATURES)
+        print(f"copier-reasonkit-rust: --features: unknown {', '.join(unknown)}; known: {known}",
+              file=sys.stderr)
+        return 2
     try:
-        deps = policy.select(policy.load(), args.crate_kind, stack)
+        deps = policy.select(policy.load(), args.crate_kind, stack, features)
         manifest = args.manifest
-        composed = compose(manifest.read_text(encoding="utf-8"), deps, args.crate_kind)
+        composed = compose(manifest.read_text(encoding="utf-8"), deps, args.crate_kind, features)
     except (OSError, ValueError) as error:  # PolicyError is a ValueError
         print(f"copier-reasonkit-rust: {error}", file=sys.stderr)
         return 3

@@ -61,14 +61,15 @@ def git_config(key: str) -> str:
     return completed.stdout.strip() if completed.returncode == 0 else ""
 
 
-def policy_msrv(crate_kind: str, stack: list[str]) -> str:
+def policy_msrv(crate_kind: str, stack: list[str], python_bindings: bool = False) -> str:
     """Return the generated crate's MSRV (``rust-version``) for these answers.
 
     Raises:
         ImportError: tomlkit missing from copier's environment.
         policy.PolicyError: the data file is malformed.
     """
-    return policy.msrv(policy.select(policy.load(), crate_kind, list(stack)))
+    features = ("python",) if python_bindings else ()
+    return policy.msrv(policy.select(policy.load(), crate_kind, list(stack), features))
 
 
 def toml_string(value: str) -> str:
@@ -113,6 +114,7 @@ class ReasonKitContext(Extension):
             repository_url_error=rules.repository_url_error,
             crate_kind_error=rules.crate_kind_error,
             stack_error=rules.stack_error,
+            python_package_error=rules.python_package_error,
         )
         environment.filters["toml_string"] = toml_string
         environment.filters["rustdoc_text"] = rustdoc_text

@@ -23,6 +23,9 @@ STACK_COMPONENTS = ("qdrant", "tantivy", "rayon", "moka", "simd-json")
 #: The answers of the ``crate_kind`` question.
 CRATE_KINDS = ("lib", "cli", "mcp-server")
 
+#: Optional cargo features a crate can be generated with (``python`` = ``python_bindings``).
+OPTIONAL_FEATURES = ("python",)
+
 SECTIONS = ("dependencies", "dev-dependencies", "binary")
 
 
@@ -44,6 +47,8 @@ class Dependency:
         default_features: ``False`` to trim the crate to ``features``.
         component: the ``stack`` answer that selects the crate, or ``None`` (always).
         crate_kinds: the ``crate_kind`` answers that get the crate; empty means all.
+        feature: the optional cargo feature that enables the crate (only crates generated with
+            that feature get it, as an optional dependency), or ``None`` (a plain dependency).
     """
 
     name: str
@@ -55,10 +60,14 @@ class Dependency:
     default_features: bool = True
     component: str | None = None
     crate_kinds: tuple[str, ...] = field(default=())
+    feature: str | None = None
 
-    def selected(self, crate_kind: str, stack: list[str]) -> bool:
-        """Return whether a crate of kind ``crate_kind`` with ``stack`` gets this dependency."""
+    def selected(self, crate_kind: str, stack: list[str], features: tuple[str, ...] = ()) -> bool:
+        """Return whether a crate of kind ``crate_kind`` with ``stack`` and the optional cargo
+        ``features`` (e.g. ``("python",)``) gets this dependency."""
         if self.component is not None and self.component not in stack:
+            return False
+        if self.feature is not None and self.feature not in features:
             return False
         return not self.crate_kinds or crate_kind in self.crate_kinds
 
@@ -92,7 +101,7 @@ def _parse_entry(name: str, raw: dict[str, Any]) -> Dependency:
         PolicyError: on an unknown key, a missing key, or a value outside its choices.
     """
     allowed = {"version", "section", "rust-version", "why", "features", "default-features",
-               "component", "crate-kinds"}
+               "component", "crate-kinds", "feature"}
     unknown = set(raw) - allowed
     if unknown:
         raise PolicyError(f"{name}: unknown key(s) {sorted(unknown)}")
@@ -107,6 +116,11 @@ def _parse_entry(name: str, raw: dict[str, Any]) -> Dependency:
     kinds = tuple(raw.get("crate-kinds", ()))
     if any(kind not in CRATE_KINDS for kind in kinds):
         raise PolicyError(f"{name}: crate-kinds must be among {CRATE_KINDS}")
+    feature = raw.get("feature")
+    if feature is not None and feature not in OPTIONAL_FEATURES:
+        raise PolicyError(f"{name}: feature must be one of {OPTIONAL_FEATURES}")
+    if feature is not None and raw["section"] != "dependencies":
+        raise PolicyError(f"{name}: a feature-gated crate must be in section 'dependencies'")
     version_key(raw["rust-version"])
     return Dependency(
         name=name,
@@ -118,6 +132,7 @@ def _parse_entry(name: str, raw: dict[str, Any]) -> Dependency:
         default_features=bool(raw.get("default-features", True)),
         component=component,
         crate_kinds=kinds,
+        feature=feature,
     )
 
 
@@ -147,9 +162,12 @@ def load(path: Path = POLICY_FILE) -> list[Dependency]:
     return [_parse_entry(name, raw) for name, raw in document.items()]
 
 
-def select(deps: list[Dependency], crate_kind: str, stack: list[str]) -> list[Dependency]:
-    """Return the dependencies a crate of kind ``crate_kind`` with ``stack`` gets, in file order."""
-    return [dep for dep in deps if dep.selected(crate_kind, stack)]
+def select(
+    deps: list[Dependency], crate_kind: str, stack: list[str], features: tuple[str, ...] = ()
+) -> list[Dependency]:
+    """Return the dependencies a crate of kind ``crate_kind`` with ``stack`` and the optional
+    cargo ``features`` gets, in file order."""
+    return [dep for dep in deps if dep.selected(crate_kind, stack, features)]
 
 
 def msrv(deps: list[Dependency]) -> str:
