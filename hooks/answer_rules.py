@@ -149,8 +149,10 @@ def python_package_error(name: object) -> str:
     """Check the import name of the Python package (``python_package``).
 
     The rules: a Python identifier in ASCII (it names a directory, the wheel and the extension
-    module's ``PyInit_`` symbol), starting with a letter; not a keyword (``import class`` is a
-    syntax error); not a standard-library module (``import json`` would find the stdlib first).
+    module's ``PyInit_`` symbol), starting with a letter; not a Python keyword (``import class`` is
+    a syntax error); not a Rust keyword (the bindings pass the name to PyO3's
+    ``create_exception!`` as a Rust path); not a standard-library module (``import json`` would
+    find the stdlib first).
 
     Args:
         name: the answer.
@@ -169,6 +171,8 @@ def python_package_error(name: object) -> str:
         )
     if keyword.iskeyword(name):
         return f"{name!r} is a Python keyword and cannot be imported; e.g. {name}_rs"
+    if name in RUST_KEYWORDS:
+        return f"{name!r} is a Rust keyword, which PyO3's create_exception! cannot take as module; e.g. {name}_rs"
     if name in STDLIB_MODULES or name.lower() in STDLIB_MODULES:
         return f"{name!r} is a Python standard-library module and would shadow it; e.g. {name}_rs"
     return ""

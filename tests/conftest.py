@@ -65,6 +65,9 @@ SLOW_CRATES: dict[str, dict[str, Any]] = {
     "cli-full-stack": {"project_name": "search-cli", "crate_kind": "cli"},
     "mcp-full-stack": {"project_name": "mcp-tools", "crate_kind": "mcp-server"},
     "mcp-empty-stack": {"project_name": "mcp-plain", "crate_kind": "mcp-server", "stack": []},
+    # issue #3: the Python package option, with the default stack and with an empty one
+    "python-full-stack": {"project_name": "py-search", "python_bindings": True},
+    "python-empty-stack": {"project_name": "py-plain", "python_bindings": True, "stack": []},
 }
 _generated: dict[str, Path] = {}
 

@@ -9,6 +9,7 @@ from conftest import ASKED, FULL_STACK, QUESTIONS, check_answer_keys
 PUBLIC_QUESTIONS = {
     "project_name", "description", "author_name", "author_email", "license", "repository_url",
     "crate_kind", "stack",
+    "python_bindings", "python_package",  # issue #3
 }
 
 
@@ -26,6 +27,8 @@ def test_every_asked_question_has_help_and_a_default(name):
 @pytest.mark.parametrize("name", sorted(ASKED))
 def test_every_free_form_question_has_a_validator(name):
     spec = QUESTIONS[name]
+    if spec.get("type") == "bool":
+        return  # copier itself accepts only yes/no for a bool
     if "choices" not in spec or spec.get("multiselect"):
         assert spec.get("validator"), f"{name} accepts anything"
 
@@ -40,3 +43,10 @@ def test_the_answer_key_check_catches_a_typo():
         check_answer_keys({"crate_knd": "cli"})
     with pytest.raises(AssertionError, match="lib_name"):
         check_answer_keys({"lib_name": "x"})  # computed: not asked, so not settable
+
+
+def test_python_bindings_is_off_by_default_and_python_package_follows_it():
+    assert QUESTIONS["python_bindings"]["type"] == "bool"
+    assert QUESTIONS["python_bindings"]["default"] is False
+    assert QUESTIONS["python_package"]["when"] == "{{ python_bindings }}"
+    assert QUESTIONS["python_package"]["default"] == "{{ lib_name }}"

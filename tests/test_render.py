@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import tomllib
@@ -10,7 +11,7 @@ from pathlib import Path
 import dependency_policy
 import pytest
 import yaml
-from conftest import FULL_STACK, generate
+from conftest import FULL_STACK, QUESTIONS, generate
 
 COMPONENT_MODULES = {
     "qdrant": "src/vector.rs",
@@ -26,6 +27,7 @@ COMPONENT_ERRORS = {
     "moka": "std::sync::Arc<Error>",
     "simd-json": "simd_json::Error",
 }
+QUESTIONS_DESCRIPTION_DEFAULT = QUESTIONS["description"]["default"]
 STACKS = [[], *([component] for component in FULL_STACK), ["tantivy", "moka"], FULL_STACK]
 
 
@@ -184,3 +186,117 @@ def test_awkward_text_answers_stay_valid_toml_and_lint_clean_docs(copie):
 def test_the_author_email_goes_into_authors(copie):
     crate = generate(copie, {"project_name": "mailed", "author_name": "Ada", "author_email": "ada@example.org"})
     assert read_toml(crate / "Cargo.toml")["package"]["authors"] == ["Ada <ada@example.org>"]
+
+
+# --- python_bindings (issue #3) ----------------------------------------------------------------
+
+#: Every file python_bindings=true adds (relative to the crate, {pkg} = python_package).
+PYTHON_FILES = {
+    "pyproject.toml",
+    "src/python.rs",
+    "python/{pkg}/__init__.py",
+    "python/{pkg}/_core.pyi",
+    "python/{pkg}/py.typed",
+    "tests/python/test_bindings.py",
+    "tests/python/test_stub.py",
+    ".github/workflows/release.yml",
+}
+
+#: The Python names the bindings expose, per stack component (the rest is always there).
+PYTHON_NAMES_ALWAYS = {"Document", "Error", "InvalidArgumentError", "InvalidDocumentError",
+                       "__version__", "parse_jsonl", "tokenize"}
+PYTHON_NAMES_BY_COMPONENT = {"tantivy": {"QueryError", "SearchIndex"}, "rayon": {"Parallel"}}
+
+
+def python_files(crate: Path) -> set[str]:
+    """Every Python-side file of a crate except gate 5's script (which every crate has)."""
+    found = set()
+    for path in crate.rglob("*"):
+        relative = path.relative_to(crate).as_posix()
+        if not path.is_file():
+            continue
+        if path.suffix in (".py", ".pyi", ".typed") or path.name == "pyproject.toml" or relative.startswith("python"):
+            found.add(relative)
+    return found - {"scripts/bench_regression.py"}
+
+
+def test_without_python_bindings_no_python_file_is_generated(copie):
+    crate = generate(copie, {"project_name": "vector-cache", "python_bindings": False})
+    assert python_files(crate) == set()
+    assert not (crate / "src/python.rs").exists()
+    assert not (crate / ".github/workflows/release.yml").exists()
+    manifest = read_toml(crate / "Cargo.toml")
+    assert "features" not in manifest
+    assert "crate-type" not in manifest["lib"]
+    assert "pyo3" not in manifest["workspace"]["dependencies"]
+    assert "python" not in (crate / "src/lib.rs").read_text(encoding="utf-8").lower()
+    assert "python" not in yaml.safe_load((crate / ".github/workflows/ci.yml").read_text(encoding="utf-8"))["jobs"]
+    assert "## Python" not in (crate / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("stack", [FULL_STACK, [], ["rayon"], ["tantivy"]], ids=lambda s: "+".join(s) or "empty")
+def test_python_bindings_render_the_package(copie, stack):
+    crate = generate(copie, {"project_name": "vector-cache", "python_bindings": True, "stack": stack})
+    assert python_files(crate) | {"src/python.rs", ".github/workflows/release.yml"} == {
+        name.format(pkg="vector_cache") for name in PYTHON_FILES
+    }
+    manifest = read_toml(crate / "Cargo.toml")
+    assert manifest["lib"]["crate-type"] == ["cdylib", "rlib"]
+    assert manifest["features"] == {"python": ["dep:pyo3"]}
+    assert manifest["dependencies"]["pyo3"] == {"workspace": True, "optional": True}
+    pyo3 = manifest["workspace"]["dependencies"]["pyo3"]
+    assert pyo3["default-features"] is False
+    assert "abi3-py39" in pyo3["features"]
+    assert "extension-module" not in pyo3["features"]  # deprecated; would break cargo test's link
+    assert manifest["lints"]["rust"]["unsafe_code"] == "forbid"  # pyo3's macros pass under forbid
+    selected = dependency_policy.select(dependency_policy.load(), "lib", stack, ("python",))
+    assert manifest["package"]["rust-version"] == dependency_policy.msrv(selected)
+    assert "#[cfg(feature = \"python\")]\nmod python;" in (crate / "src/lib.rs").read_text(encoding="utf-8")
+
+    pyproject = read_toml(crate / "pyproject.toml")
+    assert pyproject["build-system"] == {"requires": ["maturin>=1.9.4,<2"], "build-backend": "maturin"}
+    project = pyproject["project"]
+    assert project["name"] == "vector-cache"
+    assert project["requires-python"] == ">=3.9"
+    assert project["license"] == "MIT OR Apache-2.0"
+    assert project["dynamic"] == ["version"]
+    assert project["description"] == QUESTIONS_DESCRIPTION_DEFAULT
+    assert pyproject["tool"]["maturin"] == {
+        "features": ["python"], "python-source": "python", "module-name": "vector_cache._core", "bindings": "pyo3",
+    }
+    assert pyproject["tool"]["pytest"]["ini_options"]["testpaths"] == ["tests/python"]
+
+    expected = PYTHON_NAMES_ALWAYS.union(*(names for component, names in PYTHON_NAMES_BY_COMPONENT.items()
+                                           if component in stack))
+    init = ast.parse((crate / "python/vector_cache/__init__.py").read_text(encoding="utf-8"))
+    imported = {alias.name for node in init.body if isinstance(node, ast.ImportFrom) for alias in node.names}
+    exported = next(ast.literal_eval(node.value) for node in init.body if isinstance(node, ast.Assign))
+    assert imported == set(exported) == expected
+    stub = ast.parse((crate / "python/vector_cache/_core.pyi").read_text(encoding="utf-8"))
+    declared = {node.name for node in stub.body if isinstance(node, (ast.ClassDef, ast.FunctionDef))}
+    declared |= {node.target.id for node in stub.body if isinstance(node, ast.AnnAssign)}
+    assert declared == expected
+    rust = (crate / "src/python.rs").read_text(encoding="utf-8")
+    for name in expected - {"__version__"}:
+        assert f'"{name}"' in rust or f"fn {name}(" in rust, name
+    assert rust.count("py.detach(") >= 2  # long work releases the interpreter
+    for path in (crate / "tests/python").glob("*.py"):
+        compile(path.read_text(encoding="utf-8"), str(path), "exec")
+    assert "## Python" in (crate / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_python_package_answer_names_the_import_package(copie):
+    crate = generate(copie, {"project_name": "vector-cache", "python_bindings": True, "python_package": "vcache"})
+    assert (crate / "python/vcache/__init__.py").is_file()
+    assert not (crate / "python/vector_cache").exists()
+    assert read_toml(crate / "pyproject.toml")["tool"]["maturin"]["module-name"] == "vcache._core"
+    assert "import vcache" in (crate / "tests/python/test_bindings.py").read_text(encoding="utf-8")
+    answers = yaml.safe_load((crate / ".copier-answers.yml").read_text(encoding="utf-8"))
+    assert answers["python_bindings"] is True and answers["python_package"] == "vcache"
+
+
+def test_a_proprietary_python_package_can_never_be_uploaded_to_pypi(copie):
+    crate = generate(copie, {"project_name": "secret-sauce", "python_bindings": True,
+                             "license": "LicenseRef-Proprietary"})
+    classifiers = read_toml(crate / "pyproject.toml")["project"]["classifiers"]
+    assert "Private :: Do Not Upload" in classifiers  # PyPI rejects any upload carrying it

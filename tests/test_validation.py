@@ -45,6 +45,21 @@ BAD_ANSWERS = [
     ("repository_url", "https://git hub.com/x", "'https://git hub.com/x' is not an https URL with a path; e.g. https://github.com/reasonkit/vector-cache"),
 ]
 
+# python_package (asked only with python_bindings=true): (bad answer, the exact rule message)
+BAD_PYTHON_PACKAGES = [
+    ("", "must not be empty; use a Python identifier such as vector_cache"),
+    ("vector-cache", "'vector-cache' is not a Python identifier in ASCII (letters, digits and '_', starting with a letter); e.g. vector_cache"),
+    ("2fast", "'2fast' is not a Python identifier in ASCII (letters, digits and '_', starting with a letter); e.g. fast"),
+    ("_private", "'_private' is not a Python identifier in ASCII (letters, digits and '_', starting with a letter); e.g. private"),
+    ("café", "'café' is not a Python identifier in ASCII (letters, digits and '_', starting with a letter); e.g. caf"),
+    ("class", "'class' is a Python keyword and cannot be imported; e.g. class_rs"),
+    ("None", "'None' is a Python keyword and cannot be imported; e.g. None_rs"),
+    ("fn", "'fn' is a Rust keyword, which PyO3's create_exception! cannot take as module; e.g. fn_rs"),
+    ("json", "'json' is a Python standard-library module and would shadow it; e.g. json_rs"),
+    ("os", "'os' is a Python standard-library module and would shadow it; e.g. os_rs"),
+    ("typing", "'typing' is a Python standard-library module and would shadow it; e.g. typing_rs"),
+]
+
 # Rejected by copier's own `choices` check before our validators run.
 BAD_CHOICES = [
     ("crate_kind", "binary", "Invalid choice for 'crate_kind': 'binary' is not in ['lib', 'cli', 'mcp-server']"),
@@ -53,9 +68,9 @@ BAD_CHOICES = [
 ]
 
 
-def refusal(copie, question: str, value) -> str:
+def refusal(copie, question: str, value, **others) -> str:
     """Render with one bad answer; assert copier refused and wrote nothing; return its message."""
-    answers = {"project_name": "fine-name", question: value}
+    answers = {"project_name": "fine-name", **others, question: value}
     check_answer_keys(answers)
     result = copie.copy(extra_answers=answers)
     assert result.exception is not None
@@ -70,6 +85,31 @@ def test_a_bad_answer_is_refused_and_nothing_is_written(copie, question, value, 
     assert refusal(copie, question, value) == f"Validation error for question '{question}': {message}"
 
 
+@pytest.mark.parametrize(("value", "message"), BAD_PYTHON_PACKAGES, ids=lambda v: repr(v)[:30])
+def test_a_bad_python_package_is_refused_and_nothing_is_written(copie, value, message):
+    assert "\n" not in message
+    refused = refusal(copie, "python_package", value, python_bindings=True)
+    assert refused == f"Validation error for question 'python_package': {message}"
+
+
+def test_the_python_package_suggestions_are_themselves_valid():
+    for value, message in BAD_PYTHON_PACKAGES[1:]:
+        suggestion = message.rsplit("e.g. ", 1)[-1]
+        assert answer_rules.python_package_error(suggestion) == "", (value, suggestion)
+
+
+def test_a_project_name_that_is_no_python_package_is_caught_by_the_default(copie):
+    # The default import name derives from project_name ('json' -> 'json'): refused, re-asked.
+    assert refusal(copie, "python_bindings", True, project_name="json").startswith(
+        "Validation error for question 'python_package': 'json' is a Python standard-library module"
+    )
+
+
+def test_valid_python_packages_pass():
+    for name in ("vector_cache", "VectorCache", "a", "x86_64", "typing_rs", "jsonx"):
+        assert answer_rules.python_package_error(name) == "", name
+
+
 @pytest.mark.parametrize(("question", "value", "message"), BAD_CHOICES, ids=lambda v: repr(v)[:30])
 def test_a_value_outside_the_choices_is_refused(copie, question, value, message):
     assert refusal(copie, question, value).startswith(message)
@@ -81,12 +121,14 @@ def test_a_value_outside_the_choices_is_refused(copie, question, value, message)
         ("project_name=fn", "ValueError: Validation error for question 'project_name': 'fn' is a Rust keyword; e.g. fn-rs"),
         ("author_email=nope", "ValueError: Validation error for question 'author_email': 'nope' is not an email address; use name@example.org, or leave it empty"),
         ("crate_kind=binary", "ValueError: Invalid choice for 'crate_kind': 'binary' is not in ['lib', 'cli', 'mcp-server']"),
+        ("python_package=os", "ValueError: Validation error for question 'python_package': 'os' is a Python standard-library module and would shadow it; e.g. os_rs"),
     ],
 )
 def test_the_copier_cli_exits_non_zero_with_the_message_last(tmp_path, data, last_line):
     destination = tmp_path / "new-crate"
     completed = subprocess.run(
-        [COPIER, "copy", "--trust", "--defaults", "--data", data, str(REPO), str(destination)],
+        [COPIER, "copy", "--trust", "--defaults", "--data", "python_bindings=true", "--data", data,
+         str(REPO), str(destination)],
         capture_output=True, text=True, timeout=120, check=False, stdin=subprocess.DEVNULL,
     )
     assert completed.returncode != 0

@@ -26,13 +26,45 @@ SEED_GATES = [
 ]
 
 
-@pytest.fixture(scope="module", params=["lib", "cli"])
+#: Crates whose workflows are checked: the two crate shapes, and a lib with Python bindings (which
+#: adds the python job to ci.yml and generates release.yml).
+WORKFLOW_CRATES = {
+    "lib": {"crate_kind": "lib"},
+    "cli": {"crate_kind": "cli"},
+    "lib-python": {"crate_kind": "lib", "python_bindings": True},
+}
+
+
+@pytest.fixture(scope="module", params=sorted(WORKFLOW_CRATES))
 def crate(request, copie_session) -> Path:
-    return generate(copie_session, {"project_name": f"wf-{request.param}", "crate_kind": request.param})
+    return generate(copie_session, {"project_name": f"wf-{request.param}", **WORKFLOW_CRATES[request.param]})
 
 
-def workflow_text(crate: Path) -> str:
-    return (crate / ".github/workflows/ci.yml").read_text(encoding="utf-8")
+@pytest.fixture(scope="module")
+def python_crate(copie_session) -> Path:
+    return generate(copie_session, {"project_name": "wf-release", "python_bindings": True})
+
+
+def workflow_text(crate: Path, name: str = "ci.yml") -> str:
+    return (crate / ".github/workflows" / name).read_text(encoding="utf-8")
+
+
+def answered_python(crate: Path) -> bool:
+    """Whether the crate was generated with python_bindings=true (from its answers file)."""
+    answers = yaml.safe_load((crate / ".copier-answers.yml").read_text(encoding="utf-8"))
+    return answers.get("python_bindings", False) is True
+
+
+def workflow_files(crate: Path) -> list[Path]:
+    return sorted((crate / ".github/workflows").glob("*.yml"))
+
+
+def zizmor_findings(path: Path) -> list[dict]:
+    completed = subprocess.run(
+        [str(BIN / "zizmor"), "--offline", "--persona", "pedantic", "--format", "json", str(path)],
+        capture_output=True, text=True, check=False,
+    )
+    return json.loads(completed.stdout)
 
 
 def steps(workflow: dict):
@@ -41,21 +73,17 @@ def steps(workflow: dict):
 
 
 def test_matches_githubs_workflow_schema(crate):
+    files = workflow_files(crate)
+    assert [path.name for path in files] == (["ci.yml", "release.yml"] if answered_python(crate) else ["ci.yml"])
     completed = subprocess.run(
-        [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
-         str(crate / ".github/workflows/ci.yml")],
+        [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *map(str, files)],
         capture_output=True, text=True, check=False,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
 
 
 def test_zizmor_finds_nothing_of_low_severity_or_more(crate):
-    completed = subprocess.run(
-        [str(BIN / "zizmor"), "--offline", "--persona", "pedantic", "--format", "json",
-         str(crate / ".github/workflows/ci.yml")],
-        capture_output=True, text=True, check=False,
-    )
-    findings = json.loads(completed.stdout)
+    findings = zizmor_findings(crate / ".github/workflows/ci.yml")
     serious = [f"{f['ident']} ({f['determinations']['severity']})" for f in findings
                if f["determinations"]["severity"] not in ("Informational", "Unknown")]
     assert serious == [], serious
@@ -107,3 +135,51 @@ def test_deny_toml_covers_the_four_checks(crate):
     deny = tomllib.loads((crate / "deny.toml").read_text(encoding="utf-8"))
     assert {"advisories", "licenses", "bans", "sources"} <= set(deny)
     assert deny["sources"]["unknown-git"] == "deny"
+
+
+def test_the_python_job_builds_the_wheel_with_maturin_and_runs_pytest(crate):
+    jobs = yaml.safe_load(workflow_text(crate))["jobs"]
+    if not answered_python(crate):
+        assert "python" not in jobs
+        assert "setup-python" not in workflow_text(crate)
+        return
+    job = jobs["python"]
+    uses = [step.get("uses", "").split("@")[0] for step in job["steps"]]
+    assert uses[:3] == ["actions/checkout", "actions/setup-python", "PyO3/maturin-action"]
+    build = job["steps"][2]["with"]
+    assert build["command"] == "build" and "--release" in build["args"]
+    runs = "\n".join(step.get("run", "") for step in job["steps"])
+    assert "--no-index --find-links dist wf-lib-python" in runs
+    assert runs.rstrip().endswith("python -m pytest")
+    assert job["strategy"]["matrix"]["python"] == ["3.9", "3.13"]  # oldest abi3 target, current
+    # clippy and the tests build the `python` feature (--all-features): CPython must be there
+    for name in ("gates", "msrv"):
+        assert "actions/setup-python" in str(jobs[name]["steps"]), name
+
+
+def test_the_release_workflow_publishes_with_trusted_publishing_only(python_crate):
+    path = python_crate / ".github/workflows/release.yml"
+    assert zizmor_findings(path) == []
+    text = workflow_text(python_crate, "release.yml")
+    workflow = yaml.safe_load(text)
+    assert workflow[True] == {"push": {"tags": ["v*"]}}  # PyYAML reads the key `on` as True
+    assert workflow["permissions"] == {}
+    jobs = workflow["jobs"]
+    assert set(jobs) == {"wheels", "sdist", "publish"}
+    for name in ("wheels", "sdist"):
+        assert jobs[name]["permissions"] == {"contents": "read"}, name
+    assert jobs["publish"]["permissions"] == {"id-token": "write"}
+    assert jobs["publish"]["needs"] == ["wheels", "sdist"]
+    assert jobs["publish"]["environment"]["name"] == "pypi"
+    targets = {(row["os"], row["target"]) for row in jobs["wheels"]["strategy"]["matrix"]["include"]}
+    assert targets == {("ubuntu-latest", "x86_64"), ("ubuntu-latest", "aarch64"),
+                       ("macos-latest", "universal2-apple-darwin"), ("windows-latest", "x64")}
+    assert jobs["sdist"]["steps"][1]["with"]["command"] == "sdist"
+    assert jobs["publish"]["steps"][-1]["uses"].startswith("pypa/gh-action-pypi-publish@")
+    assert "password" not in text and "secrets." not in text  # no token: OIDC only
+    for line in text.splitlines():
+        if re.match(r"\s*(- )?uses:", line):
+            assert SHA_PIN.match(line.strip().removeprefix("- ").removeprefix("uses: ")), line
+    checkouts = [step for job in jobs.values() for step in job["steps"]
+                 if step.get("uses", "").startswith("actions/checkout@")]
+    assert len(checkouts) == 2 and all(step["with"]["persist-credentials"] is False for step in checkouts)
