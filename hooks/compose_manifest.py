@@ -110,9 +110,13 @@ def compose(
     for line in INHERIT_COMMENT:
         shared.add(tomlkit.comment(line))
     document["workspace"]["dependencies"] = shared
+    # Feature-gated (optional) crates go first: switching a feature on later (`copier update
+    # --data python_bindings=true`) then inserts lines at the top of the table, away from the
+    # team's own entries, which `cargo add` appends at the bottom, so the merge has no conflict.
+    ordered = sorted(deps, key=lambda dep: dep.feature is None)
     for table_name in ("dependencies", "dev-dependencies"):
         table = tomlkit.table()
-        for dep in deps:
+        for dep in ordered:
             if dep.table(crate_kind) == table_name:
                 inherit = tomlkit.inline_table()
                 inherit["workspace"] = True

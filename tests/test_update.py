@@ -94,6 +94,35 @@ def test_update_brings_a_policy_bump_and_keeps_user_edits(tmp_path, template_rep
             assert "<<<<<<<" not in path.read_text(encoding="utf-8", errors="replace"), path
 
 
+def test_turning_python_bindings_on_later_adds_the_package_and_keeps_user_edits(tmp_path, template_repo):
+    crate = tmp_path / "crate"
+    copier.run_copy(str(template_repo), crate, data={"project_name": "later-py", "stack": ["rayon"]},
+                    defaults=True, unsafe=True, vcs_ref="1.0.0", quiet=True)
+    git(tmp_path, "init", "-q", "-b", "main", str(crate))
+    commit_all(crate, "generated")
+    manifest = tomlkit.parse((crate / "Cargo.toml").read_text(encoding="utf-8"))
+    manifest["dependencies"]["regex"] = "1.11"
+    (crate / "Cargo.toml").write_text(tomlkit.dumps(manifest), encoding="utf-8")
+    with (crate / "src" / "lib.rs").open("a", encoding="utf-8") as lib:
+        lib.write("\n/// The team's own addition.\npub const ANSWER: u32 = 42;\n")
+    commit_all(crate, "our edits")
+
+    copier.run_update(crate, data={"python_bindings": True}, defaults=True, overwrite=True, unsafe=True,
+                      vcs_ref="1.0.0", quiet=True)
+    cargo = tomllib.loads((crate / "Cargo.toml").read_text(encoding="utf-8"))
+    assert cargo["features"] == {"python": ["dep:pyo3"]}
+    assert cargo["dependencies"]["pyo3"] == {"workspace": True, "optional": True}
+    assert cargo["dependencies"]["regex"] == "1.11"
+    assert cargo["lib"]["crate-type"] == ["cdylib", "rlib"]
+    for name in ("pyproject.toml", "src/python.rs", "python/later_py/_core.pyi", "tests/python/test_stub.py"):
+        assert (crate / name).is_file(), name
+    lib = (crate / "src" / "lib.rs").read_text(encoding="utf-8")
+    assert "pub const ANSWER: u32 = 42;" in lib and "mod python;" in lib
+    answers = (crate / ".copier-answers.yml").read_text(encoding="utf-8")
+    assert "python_bindings: true" in answers and "python_package: later_py" in answers
+    assert [p for p in crate.rglob("*") if p.suffix in (".rej", ".orig")] == []
+
+
 def test_update_with_a_new_answer_adds_the_component(tmp_path, template_repo):
     crate = tmp_path / "crate"
     copier.run_copy(str(template_repo), crate, data={"project_name": "grow", "stack": []},
