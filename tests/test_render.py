@@ -263,6 +263,7 @@ def test_python_bindings_render_the_package(copie, stack):
     assert project["description"] == QUESTIONS_DESCRIPTION_DEFAULT
     assert pyproject["tool"]["maturin"] == {
         "features": ["python"], "python-source": "python", "module-name": "vector_cache._core", "bindings": "pyo3",
+        "strip": True,
     }
     assert pyproject["tool"]["pytest"]["ini_options"]["testpaths"] == ["tests/python"]
 
