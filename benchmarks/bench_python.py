@@ -134,8 +134,9 @@ def main() -> int:
             figures["cold_build_s"] = round(seconds, 1)
             print(f"wheel build, cold (empty target dir): {seconds:.1f} s")
         target = args.target_dir or work / "cold-target"
+        if args.no_cold or args.target_dir:
+            build_wheel(python, crate, out, target)  # prime the target dir the rebuilds use
         warm = []
-        build_wheel(python, crate, out, target)  # make sure the warm target dir is primed
         for _ in range(args.runs):
             (crate / "src/python.rs").touch()
             seconds, wheel = build_wheel(python, crate, out, target)

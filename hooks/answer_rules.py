@@ -50,11 +50,18 @@ _EMAIL = re.compile(r"[^@\s<>\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 _HTTPS_URL = re.compile(r"https://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?(/[A-Za-z0-9._~%-]+)+/?")
 
 
+def _slug(name: str, separator: str) -> str:
+    """Return ``name`` in lowercase ASCII, starting with a letter, every run of characters other
+    than letters, digits, ``_`` (and ``-`` when ``separator`` is ``-``) replaced by ``separator``;
+    the base of the valid names the messages suggest. May be empty."""
+    allowed = "a-z0-9_-" if separator == "-" else "a-z0-9_"
+    cleaned = re.sub(f"[^{allowed}]+", separator, name.encode("ascii", "ignore").decode().lower())
+    return re.sub(r"^[^a-z]+", "", cleaned).rstrip("-_")
+
+
 def _suggest(name: str) -> str:
     """Return a valid package name close to ``name`` (used in messages), or ``my-crate``."""
-    ascii_only = name.encode("ascii", "ignore").decode()
-    cleaned = re.sub(r"[^A-Za-z0-9_-]+", "-", ascii_only).strip("-_").lower()
-    cleaned = re.sub(r"^[^a-z]+", "", cleaned)[:MAX_NAME_LENGTH].rstrip("-_")
+    cleaned = _slug(name, "-")[:MAX_NAME_LENGTH].rstrip("-_")
     if not cleaned or cleaned in RUST_KEYWORDS or cleaned.replace("-", "_") in RESERVED_NAMES:
         return "my-crate" if not cleaned else f"{cleaned}-rs"
     return cleaned
@@ -163,8 +170,7 @@ def python_package_error(name: object) -> str:
     if not isinstance(name, str) or not name:
         return "must not be empty; use a Python identifier such as vector_cache"
     if not _PYTHON_PACKAGE.fullmatch(name):
-        suggestion = re.sub(r"[^a-z0-9_]+", "_", name.lower().encode("ascii", "ignore").decode())
-        suggestion = re.sub(r"^[^a-z]+", "", suggestion).rstrip("_") or "my_package"
+        suggestion = _slug(name, "_") or "my_package"
         return (
             f"{name!r} is not a Python identifier in ASCII (letters, digits and '_', starting with "
             f"a letter); e.g. {suggestion}"
@@ -176,4 +182,3 @@ def python_package_error(name: object) -> str:
     if name in STDLIB_MODULES or name.lower() in STDLIB_MODULES:
         return f"{name!r} is a Python standard-library module and would shadow it; e.g. {name}_rs"
     return ""
-

@@ -237,9 +237,10 @@ def test_without_python_bindings_no_python_file_is_generated(copie):
 @pytest.mark.parametrize("stack", [FULL_STACK, [], ["rayon"], ["tantivy"]], ids=lambda s: "+".join(s) or "empty")
 def test_python_bindings_render_the_package(copie, stack):
     crate = generate(copie, {"project_name": "vector-cache", "python_bindings": True, "stack": stack})
-    assert python_files(crate) | {"src/python.rs", ".github/workflows/release.yml"} == {
-        name.format(pkg="vector_cache") for name in PYTHON_FILES
-    }
+    expected_files = {name.format(pkg="vector_cache") for name in PYTHON_FILES}
+    for name in expected_files:
+        assert (crate / name).is_file(), name
+    assert python_files(crate) == expected_files - {"src/python.rs", ".github/workflows/release.yml"}
     manifest = read_toml(crate / "Cargo.toml")
     assert manifest["lib"]["crate-type"] == ["cdylib", "rlib"]
     assert manifest["features"] == {"python": ["dep:pyo3"]}

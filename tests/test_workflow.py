@@ -35,14 +35,24 @@ WORKFLOW_CRATES = {
 }
 
 
+_generated: dict[str, Path] = {}
+
+
+def workflow_crate(copie_session, key: str) -> Path:
+    """Return the crate ``WORKFLOW_CRATES[key]``, generated once per session."""
+    if key not in _generated:
+        _generated[key] = generate(copie_session, {"project_name": f"wf-{key}", **WORKFLOW_CRATES[key]})
+    return _generated[key]
+
+
 @pytest.fixture(scope="module", params=sorted(WORKFLOW_CRATES))
 def crate(request, copie_session) -> Path:
-    return generate(copie_session, {"project_name": f"wf-{request.param}", **WORKFLOW_CRATES[request.param]})
+    return workflow_crate(copie_session, request.param)
 
 
 @pytest.fixture(scope="module")
 def python_crate(copie_session) -> Path:
-    return generate(copie_session, {"project_name": "wf-release", "python_bindings": True})
+    return workflow_crate(copie_session, "lib-python")
 
 
 def workflow_text(crate: Path, name: str = "ci.yml") -> str:
@@ -72,6 +82,18 @@ def steps(workflow: dict):
         yield from job["steps"]
 
 
+def assert_pinned_and_credential_free(text: str) -> None:
+    """Every action is pinned by commit SHA with a version comment; every checkout drops its
+    credentials (persist-credentials: false)."""
+    lines = [line.strip().removeprefix("- ").removeprefix("uses: ") for line in text.splitlines()
+             if re.match(r"\s*(- )?uses:", line)]
+    assert lines, "no actions found"
+    for line in lines:
+        assert SHA_PIN.match(line), f"not pinned by SHA with a version comment: {line}"
+    checkouts = [step for step in steps(yaml.safe_load(text)) if step.get("uses", "").startswith("actions/checkout@")]
+    assert checkouts and all(step["with"]["persist-credentials"] is False for step in checkouts)
+
+
 def test_matches_githubs_workflow_schema(crate):
     files = workflow_files(crate)
     assert [path.name for path in files] == (["ci.yml", "release.yml"] if answered_python(crate) else ["ci.yml"])
@@ -97,13 +119,7 @@ def test_least_privilege_and_pinned_actions(crate):
     for name, job in workflow["jobs"].items():
         assert "permissions" not in job, f"job {name} widens permissions"
         assert job.get("timeout-minutes"), f"job {name} has no timeout"
-    lines = [line.strip().removeprefix("- ").removeprefix("uses: ") for line in workflow_text(crate).splitlines()
-             if re.match(r"\s*(- )?uses:", line)]
-    assert lines, "no actions found"
-    for line in lines:
-        assert SHA_PIN.match(line), f"not pinned by SHA with a version comment: {line}"
-    checkouts = [step for step in steps(workflow) if step.get("uses", "").startswith("actions/checkout@")]
-    assert checkouts and all(step["with"]["persist-credentials"] is False for step in checkouts)
+    assert_pinned_and_credential_free(workflow_text(crate))
     used = {step["uses"].split("@")[0] for step in steps(workflow) if "uses" in step}
     assert {"dtolnay/rust-toolchain", "Swatinem/rust-cache", "actions/checkout"} <= used
 
@@ -177,9 +193,5 @@ def test_the_release_workflow_publishes_with_trusted_publishing_only(python_crat
     assert jobs["sdist"]["steps"][1]["with"]["command"] == "sdist"
     assert jobs["publish"]["steps"][-1]["uses"].startswith("pypa/gh-action-pypi-publish@")
     assert "password" not in text and "secrets." not in text  # no token: OIDC only
-    for line in text.splitlines():
-        if re.match(r"\s*(- )?uses:", line):
-            assert SHA_PIN.match(line.strip().removeprefix("- ").removeprefix("uses: ")), line
-    checkouts = [step for job in jobs.values() for step in job["steps"]
-                 if step.get("uses", "").startswith("actions/checkout@")]
-    assert len(checkouts) == 2 and all(step["with"]["persist-credentials"] is False for step in checkouts)
+    assert_pinned_and_credential_free(text)
+    assert sum(step.get("uses", "").startswith("actions/checkout@") for step in steps(workflow)) == 2
