@@ -8,13 +8,14 @@ crates run in tests/test_gates.py (SLOW_CRATES python-*).
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import SLOW_CRATES, cargo_env, run, shared_crate
+from conftest import SLOW_CRATES, cargo_env, generate, run, shared_crate
 
 pytestmark = pytest.mark.slow
 
@@ -25,10 +26,11 @@ EXPECTED_TESTS = {"python-full-stack": 21, "python-empty-stack": 15}
 
 
 class Installed:
-    """A crate installed into its own fresh virtualenv."""
+    """A crate (``SLOW_CRATES[key]``) installed into its own fresh virtualenv."""
 
-    def __init__(self, crate: Path, venv: Path, package: str) -> None:
-        self.crate, self.venv, self.package = crate, venv, package
+    def __init__(self, key: str, crate: Path, venv: Path) -> None:
+        self.key, self.crate, self.venv = key, crate, venv
+        self.package = SLOW_CRATES[key]["project_name"].replace("-", "_")  # python_package's default
         self.python = venv / "bin" / "python"
 
     def run_python(self, code: str) -> str:
@@ -46,8 +48,7 @@ def installed(request, copie_session, tmp_path_factory) -> Installed:
     # The shared CARGO_TARGET_DIR: the wheel build reuses the gate tests' compiled dependencies.
     run([python, "-m", "pip", "install", str(crate)], cwd=crate, env=cargo_env())
     run([python, "-m", "pip", "install", "-q", "--group", "test"], cwd=crate)
-    package = SLOW_CRATES[request.param]["project_name"].replace("-", "_")
-    return Installed(crate, venv, package)
+    return Installed(request.param, crate, venv)
 
 
 def test_the_package_imports_from_site_packages(installed):
@@ -82,8 +83,15 @@ def test_the_crates_pytest_suite_passes(installed, tmp_path):
     suite = ET.parse(report).getroot().find("testsuite")
     assert suite is not None
     counts = {key: int(suite.get(key, "0")) for key in ("tests", "failures", "errors", "skipped")}
-    key = next(k for k, v in SLOW_CRATES.items() if v["project_name"].replace("-", "_") == installed.package)
-    assert counts == {"tests": EXPECTED_TESTS[key], "failures": 0, "errors": 0, "skipped": 0}
+    assert counts == {"tests": EXPECTED_TESTS[installed.key], "failures": 0, "errors": 0, "skipped": 0}
+
+
+def test_the_generated_readmes_python_example_runs(installed):
+    """The crate README's example is code a user will paste: it must run as written."""
+    readme = (installed.crate / "README.md").read_text(encoding="utf-8")
+    (example,) = re.findall(r"```python\n(.*?)```", readme, re.S)
+    printed = installed.run_python(example)
+    assert printed == "invalid document on line 1: expected ident at line 1 column 2"
 
 
 def test_a_stub_that_drifts_from_the_module_fails_the_crates_tests(installed, tmp_path):
@@ -101,3 +109,15 @@ def test_a_stub_that_drifts_from_the_module_fails_the_crates_tests(installed, tm
         stub.write_text(original, encoding="utf-8")
     assert completed.returncode == 1, completed.stdout
     assert "test_function_parameters_match[tokenize]" in completed.stdout
+
+
+def test_bindings_beside_a_binary_lint_and_test_clean(copie_session):
+    """python_bindings with crate_kind=mcp-server (a [[bin]] beside the cdylib, the Task error
+    variant the bindings map through their catch-all arm) and both bound classes: gates 2 and 4.
+    The gates of lib crates with bindings run in test_gates.py."""
+    crate = generate(copie_session, {"project_name": "py-mcp", "crate_kind": "mcp-server",
+                                     "stack": ["tantivy", "rayon"], "python_bindings": True})
+    run(["cargo", "clippy", "--all-targets", "--all-features", "--", "-D", "warnings"], cwd=crate, env=cargo_env())
+    output = run(["cargo", "test", "--all-features", "--no-fail-fast"], cwd=crate, env=cargo_env()).stdout
+    results = re.findall(r"test result: ok\. (\d+) passed; 0 failed", output)
+    assert results and sum(map(int, results)) >= 10, output[-2000:]
