@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -81,10 +82,44 @@ def shared_crate(copie_session, key: str) -> Path:
     return _generated[key]
 
 
+#: Where the suite installs gungraun-runner (gate 5's instruction counts need the runner of
+#: exactly the policy's gungraun version); ``$GUNGRAUN_TOOLS`` overrides.
+TOOLS_DIR = Path(os.environ.get("GUNGRAUN_TOOLS") or REPO / ".tools")
+
+
+def policy_version(crate: str) -> str:
+    """Return the policy's version requirement of ``crate`` without an ``=`` (e.g. ``0.20.0``)."""
+    import dependency_policy
+
+    return next(dep.version for dep in dependency_policy.load() if dep.name == crate).lstrip("=")
+
+
+@functools.cache
+def gungraun_runner_bin() -> Path:
+    """Return the directory holding gungraun-runner at the policy's version, installing it there
+    first if needed (``cargo install --locked``, a few minutes once; its own target dir).
+
+    Raises:
+        subprocess.CalledProcessError: the install failed.
+    """
+    version = policy_version("gungraun")
+    runner = TOOLS_DIR / "bin" / "gungraun-runner"
+    if runner.exists():
+        installed = subprocess.run([str(runner), "--version"], capture_output=True, text=True, check=False).stdout
+        if installed.split()[-1:] == [version]:
+            return runner.parent
+    subprocess.run(["cargo", "install", "--locked", "--quiet", "--root", str(TOOLS_DIR),
+                    "--version", version, "gungraun-runner"], check=True,
+                   env={k: v for k, v in os.environ.items() if k != "CARGO_TARGET_DIR"})
+    return runner.parent
+
+
 def cargo_env(**extra: str) -> dict[str, str]:
-    """Return ``os.environ`` plus the shared target dir and quiet, colourless cargo output."""
+    """Return ``os.environ`` plus the shared target dir, quiet, colourless cargo output, and
+    gungraun-runner on ``PATH`` (gate 5)."""
     env = dict(os.environ)
     env.update(CARGO_TARGET_DIR=str(CARGO_TARGET_DIR), CARGO_TERM_COLOR="never")
+    env["PATH"] = f"{gungraun_runner_bin()}{os.pathsep}{env.get('PATH', '')}"
     env.pop("RUSTFLAGS", None)  # identical flags keep the shared dependency artifacts reusable
     env.update(extra)
     return env

@@ -8,21 +8,16 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import time
-import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import CARGO_TARGET_DIR, SLOW_CRATES, cargo_env, run, shared_crate
+from conftest import SLOW_CRATES, cargo_env, run, shared_crate
 from dependency_policy import version_key
 
 pytestmark = pytest.mark.slow
 
 GATES = ["build", "lint", "fmt", "test", "bench"]
-#: Short criterion runs: gate 5 is exercised for real, but these crates have no baseline yet,
-#: so it records one (what a crate's first `scripts/gates.sh all` does).
-BENCH_ARGS = "--warm-up-time 0.5 --measurement-time 1"
 
 
 @pytest.fixture(scope="module", params=list(SLOW_CRATES))
@@ -32,12 +27,9 @@ def crate(request, copie_session) -> Path:
 
 @pytest.mark.parametrize("gate", GATES)
 def test_gate_passes(crate, gate, record_property):
-    package = tomllib.loads((crate / "Cargo.toml").read_text(encoding="utf-8"))["package"]["name"]
-    criterion_home = CARGO_TARGET_DIR / "criterion" / package
-    if gate == "bench":
-        shutil.rmtree(criterion_home, ignore_errors=True)  # a first commit: no baseline yet
+    """Each gate passes on the crate as generated (a first commit: no base for gate 5 yet)."""
     started = time.monotonic()
-    completed = run(["bash", "scripts/gates.sh", gate], cwd=crate, env=cargo_env(BENCH_ARGS=BENCH_ARGS))
+    completed = run(["bash", "scripts/gates.sh", gate], cwd=crate, env=cargo_env())
     record_property("seconds", round(time.monotonic() - started, 1))
     output = completed.stdout + completed.stderr
     if gate == "test":
@@ -45,9 +37,12 @@ def test_gate_passes(crate, gate, record_property):
         assert results and all(status == "ok" and failed == "0" for status, _, failed, _ in results)
         assert sum(int(passed) for _, passed, _, _ in results) >= 5
     if gate == "bench":
-        assert "saving this run as the baseline" in output
-        assert "benchmark(s) within the 5 ms budget; 0 compared with baseline 'main'" in output
-        assert list(criterion_home.rglob("main/estimates.json")), "no baseline saved"
+        # Both halves ran: criterion's budget check and Gungraun's counts of every benchmark.
+        assert "no base to compare with (no git commit yet): budget checked, changes not" in completed.stdout
+        assert "gate 5 passed: nothing compared; no benchmark over the 5 ms budget" in completed.stdout
+        assert re.search(r"^ok +document/tokenize: median [\d,]+ ns$", completed.stdout, re.MULTILINE)
+        assert re.search(r"^ok +instructions::document::tokenize_60_words: [\d,]+ instructions "
+                         r"\(nothing to compare with\)$", completed.stdout, re.MULTILINE)
 
 
 def test_rust_version_is_true_for_the_resolved_graph(crate):

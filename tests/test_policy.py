@@ -10,7 +10,7 @@ def test_the_data_file_is_valid_and_covers_the_stack():
     deps = policy.load()
     names = {dep.name for dep in deps}
     assert {"tokio", "serde", "serde_json", "thiserror", "tracing", "tracing-subscriber", "anyhow",
-            "clap", "criterion", "qdrant-client", "tantivy", "rayon", "moka", "simd-json"} <= names
+            "clap", "criterion", "gungraun", "qdrant-client", "tantivy", "rayon", "moka", "simd-json"} <= names
     assert {dep.component for dep in deps if dep.component} == set(policy.STACK_COMPONENTS)
     assert all(dep.why and "\n" not in dep.why for dep in deps)
 
@@ -25,9 +25,17 @@ def test_versions_compare_numerically_and_pad_missing_parts():
 
 def test_msrv_is_the_highest_selected_rust_version_and_at_least_edition_2024():
     deps = policy.load()
-    assert policy.msrv(policy.select(deps, "lib", [])) == "1.86"  # criterion
-    assert policy.msrv(policy.select(deps, "lib", ["tantivy"])) == "1.88"
+    assert policy.msrv(policy.select(deps, "lib", [])) == "1.88"  # gungraun
+    by_name = {dep.name: dep for dep in deps}
+    assert policy.msrv([by_name["criterion"], by_name["serde"]]) == "1.86"  # criterion's, not serde's
+    assert policy.msrv([by_name["serde"]]) == "1.85"  # edition 2024's floor
     assert policy.msrv([]) == "1.85"
+
+
+def test_gungraun_is_pinned_exactly_because_its_runner_must_match():
+    gungraun = next(dep for dep in policy.load() if dep.name == "gungraun")
+    assert gungraun.version.startswith("=") and gungraun.section == "dev-dependencies"
+    assert policy.version_key(gungraun.version.lstrip("=")) >= (0, 20, 0)
 
 
 def test_a_malformed_entry_is_a_policy_error(tmp_path):

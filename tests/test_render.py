@@ -69,17 +69,18 @@ def test_defaults_generate_the_full_stack_library(copie):
     assert package["license"] == "MIT OR Apache-2.0"
     assert manifest["lib"] == {"name": "vector_cache", "path": "src/lib.rs", "bench": False}
     assert "bin" not in manifest
-    assert manifest["bench"] == [{"name": "hot_paths", "harness": False}]
+    assert manifest["bench"] == [{"name": "hot_paths", "harness": False}, {"name": "instructions", "harness": False}]
     assert_dependencies_follow_policy(manifest, "lib", FULL_STACK)
     assert manifest["dev-dependencies"]["anyhow"] == {"workspace": True}  # a lib: tests only
     for module in COMPONENT_MODULES.values():
         assert (crate / module).is_file(), module
     for name in ("LICENSE-MIT", "LICENSE-APACHE", "README.md", "CHANGELOG.md", ".gitignore",
                  "clippy.toml", "rustfmt.toml", "deny.toml", ".github/workflows/ci.yml",
-                 "tests/integration.rs", "tests/qdrant_live.rs", "benches/hot_paths.rs"):
+                 "tests/integration.rs", "tests/qdrant_live.rs", "benches/hot_paths.rs",
+                 "benches/instructions.rs", "benches/corpus/mod.rs", ".cargo/config.toml"):
         assert (crate / name).is_file(), name
     assert not (crate / "src/main.rs").exists()
-    for script in ("scripts/gates.sh", "scripts/bench_regression.py"):
+    for script in ("scripts/gates.sh", "scripts/bench_gate.py"):
         assert os.access(crate / script, os.X_OK), f"{script} is not executable"
 
 
@@ -90,8 +91,22 @@ def test_the_lint_policy(copie):
     assert lints["clippy"]["pedantic"] == {"level": "warn", "priority": -1}
     for lint in ("unwrap_used", "expect_used", "panic"):
         assert lints["clippy"][lint] == "deny", lint
-    assert manifest["profile"]["release"]["lto"] == "thin"
-    assert "bench" not in manifest["profile"]  # inherits release: gate 1's artifacts are reused
+
+
+
+def test_one_dependency_build_serves_gates_1_and_5(copie):
+    """Resolver 1 and no cross-crate LTO in release (which the benches inherit); the shipping
+    profile `dist` adds thin LTO where something ships (a binary, wheels)."""
+    for answers, ships in (({"crate_kind": "lib"}, False), ({"crate_kind": "cli"}, True),
+                           ({"crate_kind": "mcp-server"}, True), ({"crate_kind": "lib", "python_bindings": True}, True)):
+        crate = generate(copie, {"project_name": "profiles", **answers})
+        manifest = read_toml(crate / "Cargo.toml")
+        assert manifest["workspace"]["resolver"] == "1"
+        assert manifest["profile"]["release"] == {"lto": False, "debug": "line-tables-only"}
+        assert "bench" not in manifest["profile"]  # inherits release: gate 1's artifacts are reused
+        assert (manifest["profile"].get("dist") == {"inherits": "release", "lto": "thin"}) == ships, answers
+        config = read_toml(crate / ".cargo/config.toml")
+        assert config == {"resolver": {"incompatible-rust-versions": "fallback"}}
 
 
 def test_the_answers_file_records_every_question(copie):
@@ -217,7 +232,7 @@ def python_files(crate: Path) -> set[str]:
             continue
         if path.suffix in (".py", ".pyi", ".typed") or path.name == "pyproject.toml" or relative.startswith("python"):
             found.add(relative)
-    return found - {"scripts/bench_regression.py"}
+    return found - {"scripts/bench_gate.py"}
 
 
 def test_without_python_bindings_no_python_file_is_generated(copie):

@@ -22,8 +22,10 @@ SEED_GATES = [
     "cargo clippy --all-targets --all-features -- -D warnings",
     "cargo fmt --check",
     "cargo test --all-features --no-fail-fast",
-    "cargo bench --no-fail-fast",
 ]
+#: Gate 5's `cargo bench`, one bench target at a time (scripts/bench_gate.py): each run's exit
+#: code then means one thing (Gungraun's 3 = limits exceeded).
+BENCH_RUNS = ['["cargo", "bench", "--bench", WALL_CLOCK_BENCH,', '["cargo", "bench", "--bench", COUNTS_BENCH,']
 
 
 #: Crates whose workflows are checked: the two crate shapes, and a lib with Python bindings (which
@@ -129,18 +131,42 @@ def test_ci_runs_every_gate_through_the_crates_script(crate):
     runs = [step.get("run", "") for step in steps(workflow)]
     for gate in ("build", "lint", "fmt", "test"):
         assert f"scripts/gates.sh {gate}" in runs
-    assert "CRATE_DIR=base scripts/gates.sh bench-save pr-base" in runs
-    assert "BENCH_BASELINE=pr-base scripts/gates.sh bench" in runs
     assert "cargo deny --all-features check" in runs
     bench = workflow["jobs"]["bench"]
     base_checkout = next(step for step in bench["steps"] if step.get("with", {}).get("path") == "base")
     assert base_checkout["with"]["ref"] == "${{ github.event.pull_request.base.sha }}"
+    gate_5 = [step for step in bench["steps"] if step.get("run") == "scripts/gates.sh bench"]
+    assert [(step["if"], step["env"]) for step in gate_5] == [
+        ("github.event_name == 'pull_request'", {"BENCH_BASE_DIR": "base"}),
+        ("github.event_name != 'pull_request'", {"BENCH_BASE": "none"}),
+    ]
+
+
+def test_the_bench_job_counts_instructions_with_one_toolchain_and_the_policys_runner(crate):
+    """Valgrind from the runner's packages, gungraun-runner at the crate's gungraun version (read
+    from the resolved graph, so a policy bump moves both), base and head on one toolchain."""
+    bench = yaml.safe_load(workflow_text(crate))["jobs"]["bench"]
+    assert bench["env"]["RUSTUP_TOOLCHAIN"] == "stable"
+    assert bench["env"]["BENCH_THRESHOLD"] == "5"
+    names = [step.get("name") or step["uses"].split("@")[0] for step in bench["steps"]]
+    assert names.index("Install Valgrind") < names.index("taiki-e/install-action") < names.index(
+        "Gate 5: base and head (pull request)")
+    install = next(step for step in bench["steps"] if step.get("uses", "").startswith("taiki-e/install-action@"))
+    assert install["with"] == {"tool": "gungraun-runner@${{ steps.gungraun.outputs.version }}",
+                               "fallback": "cargo-install"}
+    version_step = next(step for step in bench["steps"] if step.get("id") == "gungraun")
+    assert '.packages[] | select(.name == "gungraun") | .version' in version_step["run"]
+    assert "valgrind" in next(step for step in bench["steps"] if step.get("name") == "Install Valgrind")["run"]
 
 
 def test_the_gate_script_holds_the_seeds_commands(crate):
     script = (crate / "scripts/gates.sh").read_text(encoding="utf-8")
     for command in SEED_GATES:
         assert command in script, command
+    assert 'python3 "$script_dir/bench_gate.py"' in script
+    gate_5 = (crate / "scripts/bench_gate.py").read_text(encoding="utf-8")
+    for command in BENCH_RUNS:
+        assert command in gate_5, command
     completed = subprocess.run(["bash", "-n", str(crate / "scripts/gates.sh")], capture_output=True, text=True, check=False)
     assert completed.returncode == 0, completed.stderr
 

@@ -2,27 +2,23 @@
 # The five quality gates of the org's Rust policy (CONS-009), defined once. CI runs this script,
 # gate by gate; run `scripts/gates.sh all` before every pull request.
 #
-#   scripts/gates.sh all                 the five gates in order, stopping at the first failure
-#   scripts/gates.sh build|lint|fmt|test one gate
-#   scripts/gates.sh bench               gate 5: `cargo bench`, then compare with the baseline
-#   scripts/gates.sh bench-save [NAME]   benchmark and save the results as baseline NAME
+#   scripts/gates.sh all                   the five gates in order, stopping at the first failure
+#   scripts/gates.sh build|lint|fmt|test   one gate
+#   scripts/gates.sh bench                 gate 5 (scripts/bench_gate.py): the base and the head of
+#                                          the change, benchmarked now by the same toolchain
 #
-# Environment:
-#   BENCH_BASELINE   baseline compared against by `bench` (default: main)
-#   BENCH_THRESHOLD  largest allowed slowdown in percent (default: 5)
+# Environment (gate 5):
+#   BENCH_BASE       git revision to compare with (default: where HEAD left main; none = no base)
+#   BENCH_BASE_DIR   a checkout of the base instead (CI checks the pull request's base out there)
+#   BENCH_THRESHOLD  largest allowed rise of a benchmark's instruction count, percent (default: 5)
 #   BENCH_BUDGET_MS  hot-path budget per benchmark iteration in ms (default: 5, the policy's; 0 = off)
-#   BENCH_ARGS       extra criterion flags, e.g. "--warm-up-time 1 --measurement-time 3"
+#   BENCH_ARGS       criterion flags, e.g. "--measurement-time 5" (default: short runs)
 #   QDRANT_URL       when set, `test` also runs the live tests marked #[ignore]
 #   CRATE_DIR        crate to check (default: the crate this script belongs to)
 set -euo pipefail
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "${CRATE_DIR:-$script_dir/..}"
-
-baseline=${BENCH_BASELINE:-main}
-threshold=${BENCH_THRESHOLD:-5}
-budget_ms=${BENCH_BUDGET_MS:-5}
-read -r -a bench_args <<<"${BENCH_ARGS:-}"
 
 say() { printf '\n== %s\n' "$*" >&2; }
 
@@ -39,38 +35,10 @@ gate_test() {
   fi
 }
 
-# Where criterion keeps results and baselines: <target dir>/criterion/<package>, so crates that
-# share a CARGO_TARGET_DIR never compare against each other's baselines. CRITERION_HOME wins.
-use_criterion_home() {
-  if [[ -z "${CRITERION_HOME:-}" ]]; then
-    CRITERION_HOME=$(cargo metadata --format-version 1 --no-deps | python3 -c '
-import json, sys
-meta = json.load(sys.stdin)
-print(meta["target_directory"] + "/criterion/" + meta["packages"][0]["name"])')
-  fi
-  export CRITERION_HOME
-}
-
-gate_bench_save() {
-  local name=${1:-$baseline}
-  use_criterion_home
-  say "benchmarks, saved as baseline '$name' in $CRITERION_HOME"
-  cargo bench --no-fail-fast -- --save-baseline "$name" "${bench_args[@]}"
-}
-
+# Gate 5 lives in Python (standard library): base and head, instruction counts and wall-clock.
 gate_bench() {
-  say "gate 5/5: benchmarks (fail above ${threshold}% slower than baseline '$baseline' or over ${budget_ms} ms)"
-  local started
-  use_criterion_home
-  started=$(date +%s.%N)
-  if [[ -z "$(find "$CRITERION_HOME" -path "*/$baseline/estimates.json" -print -quit 2>/dev/null)" ]]; then
-    echo "no baseline '$baseline' in $CRITERION_HOME yet: saving this run as the baseline (nothing to compare)" >&2
-    gate_bench_save "$baseline"
-  else
-    cargo bench --no-fail-fast -- --baseline-lenient "$baseline" "${bench_args[@]}"
-  fi
-  python3 "$script_dir/bench_regression.py" --criterion-dir "$CRITERION_HOME" --baseline "$baseline" \
-    --threshold "$threshold" --budget-ms "$budget_ms" --since "$started"
+  say "gate 5/5: benchmarks (fail above ${BENCH_THRESHOLD:-5}% more instructions than the base, or over ${BENCH_BUDGET_MS:-5} ms)"
+  python3 "$script_dir/bench_gate.py"
 }
 
 case "${1:-all}" in
@@ -80,6 +48,5 @@ case "${1:-all}" in
   fmt) gate_fmt ;;
   test) gate_test ;;
   bench) gate_bench ;;
-  bench-save) gate_bench_save "${2:-$baseline}" ;;
-  *) echo "usage: $0 [all|build|lint|fmt|test|bench|bench-save [NAME]]" >&2; exit 2 ;;
+  *) echo "usage: $0 [all|build|lint|fmt|test|bench]" >&2; exit 2 ;;
 esac
