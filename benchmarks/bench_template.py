@@ -1,16 +1,22 @@
 #!/usr/bin/env python3
-"""Benchmark the template: what generating a crate and passing its gates costs.
+"""Benchmark the template: what generating a crate and passing its gates costs, cold and warm.
 
-Measures, in one run:
+Measures, in one run, for the default crate (lib, the whole stack):
   1. `copier copy` wall time (median over --copies runs);
-  2. the cold five-gate time of the default crate, per gate (`scripts/gates.sh <gate>` in an
-     empty target dir; the cargo registry is NOT cleared, so downloads are not counted);
-  3. the floor: `cargo build --release` + `cargo test --no-run` + `cargo clippy` of the same
-     crate, cold, in another empty target dir;
-and prints the ratio gates / floor. --runs repeats 2 and 3 and reports medians.
+  2. the cold five gates, per gate (`scripts/gates.sh <gate>` in an empty target dir, the crate
+     not yet committed: what its first commit costs). The cargo registry is NOT cleared, so
+     downloads are not counted;
+  3. the inner loop: the crate committed, gate 5 run once (it measures the base), then a
+     one-line change in the library (a doc comment in src/document.rs) and the five gates again,
+     twice (two different changes), timed per gate; the ratio to the cold gates;
+  4. the floor: `cargo build --release` + `cargo test --no-run` + `cargo clippy` of the same
+     crate, cold, in another empty target dir; and the ratio cold gates / floor.
+--runs repeats 2-4 and reports medians. --ref generates from another template commit (e.g. the
+release before gate 5 counted instructions) to compare.
 
-Usage: python benchmarks/bench_template.py [--runs 3] [--copies 5] [--bench-args "..."] [--json out.json]
-Needs copier (with copier-template-extensions and tomlkit) in this interpreter's environment and cargo.
+Usage: python benchmarks/bench_template.py [--runs 3] [--copies 5] [--ref REV] [--json out.json]
+Needs copier (with copier-template-extensions and tomlkit) in this interpreter's environment,
+cargo, git, and for the current template valgrind and gungraun-runner on PATH.
 """
 
 from __future__ import annotations
@@ -34,81 +40,128 @@ FLOOR = [
     ["cargo", "test", "--all-features", "--no-run"],
     ["cargo", "clippy", "--all-targets", "--all-features"],
 ]
+DOC_LINE = "/// A hot path: benchmarked in `benches/hot_paths.rs`.\n"
+GIT_ID = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.org",
+          "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.org"}
 
 
 def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> float:
     """Run ``cmd``; return its wall time in seconds. Raises CalledProcessError on failure."""
     started = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    completed = subprocess.run(cmd, cwd=cwd, env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if completed.returncode != 0:
+        sys.stderr.write(completed.stderr.decode(errors="replace")[-4000:])
+        raise subprocess.CalledProcessError(completed.returncode, cmd)
     return time.perf_counter() - started
 
 
-def copier_copy(destination: Path) -> float:
+def copier_copy(destination: Path, ref: str | None) -> float:
     """Generate the default crate into ``destination``; return the wall time in seconds."""
-    cmd = [COPIER, "copy", "--trust", "--defaults", "--quiet", "--data", "project_name=vector-cache",
-           str(REPO), str(destination)]
-    return timed(cmd, REPO, dict(os.environ))
+    cmd = [COPIER, "copy", "--trust", "--defaults", "--quiet", "--data", "project_name=vector-cache"]
+    if ref:
+        cmd += ["--vcs-ref", ref]
+    return timed([*cmd, str(REPO), str(destination)], REPO, dict(os.environ))
 
 
-def cargo_env(target: Path, bench_args: str) -> dict[str, str]:
-    """Environment for cargo with its own (empty) target dir."""
-    env = dict(os.environ, CARGO_TARGET_DIR=str(target), CARGO_TERM_COLOR="never", BENCH_ARGS=bench_args)
-    env.pop("CRITERION_HOME", None)
+def cargo_env(target: Path) -> dict[str, str]:
+    """Environment for cargo with its own (empty) target dir; gate 5 with its default settings."""
+    env = dict(os.environ, CARGO_TARGET_DIR=str(target), CARGO_TERM_COLOR="never", **GIT_ID)
+    for name in ("CRITERION_HOME", "BENCH_ARGS", "BENCH_BASE", "BENCH_BASE_DIR", "RUSTFLAGS"):
+        env.pop(name, None)
     return env
+
+
+def gates(crate: Path, env: dict[str, str], label: str) -> dict[str, float]:
+    """Run the five gates one by one; return seconds per gate."""
+    times = {}
+    for gate in GATES:
+        times[gate] = timed(["bash", "scripts/gates.sh", gate], crate, env)
+        print(f"{label}: gate {gate}: {times[gate]:.1f} s", file=sys.stderr)
+    return times
+
+
+def one_line_change(crate: Path, number: int) -> None:
+    """Edit one doc comment of the library (a change every gate sees, no behaviour change)."""
+    path = crate / "src" / "document.rs"
+    text = path.read_text(encoding="utf-8")
+    marker = DOC_LINE if DOC_LINE in text else text[text.index("/// A hot path"):text.index("\n", text.index("/// A hot path")) + 1]
+    path.write_text(text.replace(marker, marker.rstrip("\n") + f" Edit {number}.\n", 1), encoding="utf-8")
+
+
+def median_of(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Per-gate medians and the median of the totals."""
+    result = {gate: statistics.median(run[gate] for run in runs) for gate in GATES}
+    result["total"] = statistics.median(sum(run.values()) for run in runs)
+    return result
 
 
 def main() -> int:
     """Run the measurements and print the report; return the exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3, help="cold gate/floor runs (median reported)")
+    parser.add_argument("--runs", type=int, default=3, help="cold/warm/floor runs (median reported)")
     parser.add_argument("--copies", type=int, default=5, help="copier copy runs (median reported)")
-    parser.add_argument("--bench-args", default="", help="criterion flags for gate 5 (default: criterion's own)")
+    parser.add_argument("--ref", help="template git revision to generate from (default: the working tree)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="bench-template-"))
+    cold_runs: list[dict[str, float]] = []
+    first_base: list[float] = []
+    warm_runs: list[dict[str, float]] = []
+    warm2_runs: list[dict[str, float]] = []
+    floor_runs: list[float] = []
     try:
-        copies = [copier_copy(work / f"copy-{i}" / "vector-cache") for i in range(args.copies)]
-        crate = work / "copy-0" / "vector-cache"
-        subprocess.run(["cargo", "fetch", "--quiet"], cwd=crate, check=True)  # downloads excluded
-
-        gate_runs: dict[str, list[float]] = {gate: [] for gate in GATES}
-        floor_runs: list[float] = []
+        copies = [copier_copy(work / f"copy-{i}" / "vector-cache", args.ref) for i in range(args.copies)]
+        template = work / "copy-0" / "vector-cache"
+        subprocess.run(["cargo", "fetch", "--quiet"], cwd=template, check=True)  # downloads excluded
         for run in range(args.runs):
-            target = work / f"target-gates-{run}"
-            env = cargo_env(target, args.bench_args)
-            for gate in GATES:
-                gate_runs[gate].append(timed(["bash", "scripts/gates.sh", gate], crate, env))
-                print(f"run {run + 1}: gate {gate}: {gate_runs[gate][-1]:.1f} s", file=sys.stderr)
+            crate = work / f"run-{run}" / "vector-cache"
+            shutil.copytree(template, crate)
+            target = work / f"target-{run}"
+            env = cargo_env(target)
+            cold_runs.append(gates(crate, env, f"run {run + 1} cold"))
+            for git_args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "generated"]):
+                subprocess.run(["git", *git_args], cwd=crate, env=env, check=True)
+            first_base.append(timed(["bash", "scripts/gates.sh", "bench"], crate, env))
+            print(f"run {run + 1}: gate 5 on the committed crate (measures the base): {first_base[-1]:.1f} s", file=sys.stderr)
+            one_line_change(crate, 1)
+            warm_runs.append(gates(crate, env, f"run {run + 1} after a one-line change"))
+            one_line_change(crate, 2)
+            warm2_runs.append(gates(crate, env, f"run {run + 1} after another one-line change"))
             shutil.rmtree(target)
             target = work / f"target-floor-{run}"
-            env = cargo_env(target, args.bench_args)
-            floor_runs.append(sum(timed(cmd, crate, env) for cmd in FLOOR))
+            floor_runs.append(sum(timed(cmd, crate, cargo_env(target)) for cmd in FLOOR))
             print(f"run {run + 1}: floor: {floor_runs[-1]:.1f} s", file=sys.stderr)
             shutil.rmtree(target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    medians = {gate: statistics.median(times) for gate, times in gate_runs.items()}
-    gates_total = statistics.median([sum(run) for run in zip(*gate_runs.values())])
+    cold, warm, warm2 = median_of(cold_runs), median_of(warm_runs), median_of(warm2_runs)
     floor = statistics.median(floor_runs)
     report = {
+        "template_ref": args.ref or "working tree",
         "copier_copy_s": {"median": statistics.median(copies), "runs": copies},
-        "gates_s": {gate: {"median": medians[gate], "runs": gate_runs[gate]} for gate in GATES},
-        "gates_total_s": gates_total,
+        "cold_gates_s": {"median": cold, "runs": cold_runs},
+        "gate5_measuring_the_base_s": {"median": statistics.median(first_base), "runs": first_base},
+        "gates_after_one_line_change_s": {"median": warm, "runs": warm_runs},
+        "gates_after_another_one_line_change_s": {"median": warm2, "runs": warm2_runs},
         "floor_s": {"median": floor, "runs": floor_runs},
-        "ratio_gates_to_floor": gates_total / floor,
+        "ratio_cold_gates_to_floor": cold["total"] / floor,
+        "ratio_one_line_change_to_cold": warm["total"] / cold["total"],
+        "ratio_another_one_line_change_to_cold": warm2["total"] / cold["total"],
         "cpus": os.cpu_count(),
         "runs": args.runs,
-        "bench_args": args.bench_args or "criterion defaults",
     }
-    print(f"copier copy (default answers): median {report['copier_copy_s']['median']:.2f} s over {args.copies} runs")
-    print(f"cold five gates of the default crate, median of {args.runs} run(s), {os.cpu_count()} CPUs:")
-    for gate in GATES:
-        print(f"  gate {gate:5}  {medians[gate]:7.1f} s")
-    print(f"  total       {gates_total:7.1f} s")
+    print(f"template: {report['template_ref']}; {os.cpu_count()} CPUs; medians of {args.runs} run(s)")
+    print(f"copier copy (default answers): {report['copier_copy_s']['median']:.2f} s over {args.copies} runs")
+    print(f"{'gate':8} {'cold':>8} {'1-line':>8} {'1-line #2':>10}")
+    for gate in [*GATES, "total"]:
+        print(f"{gate:8} {cold[gate]:8.1f} {warm[gate]:8.1f} {warm2[gate]:10.1f}")
+    print(f"gate 5 on the committed crate, measuring the base: {report['gate5_measuring_the_base_s']['median']:.1f} s")
     print(f"floor (build --release + test --no-run + clippy, cold): {floor:.1f} s")
-    print(f"ratio gates / floor: {gates_total / floor:.2f}")
+    print(f"ratio cold gates / floor: {report['ratio_cold_gates_to_floor']:.2f}")
+    print(f"ratio gates after a one-line change / cold gates: {report['ratio_one_line_change_to_cold']:.3f} "
+          f"(another change: {report['ratio_another_one_line_change_to_cold']:.3f})")
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return 0

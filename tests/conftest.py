@@ -22,6 +22,8 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "hooks"))
 
+import dependency_policy  # noqa: E402  (this checkout's, before copier's renders load theirs)
+
 QUESTIONS: dict[str, dict[str, Any]] = {
     key: value
     for key, value in yaml.safe_load((REPO / "copier.yml").read_text(encoding="utf-8")).items()
@@ -89,9 +91,8 @@ TOOLS_DIR = Path(os.environ.get("GUNGRAUN_TOOLS") or REPO / ".tools")
 
 def policy_version(crate: str) -> str:
     """Return the policy's version requirement of ``crate`` without an ``=`` (e.g. ``0.20.0``)."""
-    import dependency_policy
-
-    return next(dep.version for dep in dependency_policy.load() if dep.name == crate).lstrip("=")
+    policy_file = REPO / "policy" / "dependencies.toml"
+    return next(dep.version for dep in dependency_policy.load(policy_file) if dep.name == crate).lstrip("=")
 
 
 @functools.cache
