@@ -72,6 +72,20 @@ def policy_msrv(crate_kind: str, stack: list[str], python_bindings: bool = False
     return policy.msrv(policy.select(policy.load(), crate_kind, list(stack), features))
 
 
+def policy_version(crate: str) -> str:
+    """Return the policy's version requirement of ``crate`` without an exact-match ``=``
+    (``"=0.20.0"`` gives ``"0.20.0"``), for documents that name the version to install.
+
+    Raises:
+        KeyError: ``crate`` is not in the policy.
+        policy.PolicyError: the data file is malformed.
+    """
+    for dep in policy.load():
+        if dep.name == crate:
+            return dep.version.lstrip("=")
+    raise KeyError(f"{crate} is not in the dependency policy")
+
+
 def toml_string(value: str) -> str:
     """Quote ``value`` as a TOML basic string (JSON's escapes are a subset of TOML's)."""
     return json.dumps(value, ensure_ascii=False)
@@ -99,14 +113,15 @@ def rustdoc_text(text: str) -> str:
 
 
 class ReasonKitContext(Extension):
-    """Expose the answer rules, ``git_config`` and ``policy_msrv`` as Jinja globals, and the
-    ``toml_string`` and ``rustdoc_text`` filters."""
+    """Expose the answer rules, ``git_config``, ``policy_msrv`` and ``policy_version`` as Jinja
+    globals, and the ``toml_string`` and ``rustdoc_text`` filters."""
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
         environment.globals.update(
             git_config=git_config,
             policy_msrv=policy_msrv,
+            policy_version=policy_version,
             project_name_error=rules.project_name_error,
             description_error=rules.description_error,
             author_name_error=rules.author_name_error,

@@ -101,6 +101,23 @@ def test_update_brings_a_policy_bump_and_keeps_user_edits(tmp_path, template_rep
     assert "_commit: 1.1.0" in (crate / ".copier-answers.yml").read_text(encoding="utf-8")
 
 
+def test_a_gungraun_bump_moves_the_crate_and_its_runner_in_lockstep(tmp_path, template_repo):
+    """The runner must equal the library: a policy bump changes the crate's gungraun, the README's
+    install command with it, and CI reads the version from the crate's resolved graph."""
+    crate = crate_with_team_edits(tmp_path, template_repo, {"project_name": "gg", "stack": []})
+    readme = (crate / "README.md").read_text(encoding="utf-8")
+    assert "cargo install gungraun-runner --version 0.20.0 --locked" in readme
+    bump_policy(template_repo, "gungraun", "=0.20.1")
+    copier.run_update(crate, defaults=True, overwrite=True, unsafe=True, vcs_ref="1.1.0", quiet=True)
+
+    cargo = assert_team_edits_merged_cleanly(crate)
+    assert cargo["workspace"]["dependencies"]["gungraun"] == "=0.20.1"
+    readme = (crate / "README.md").read_text(encoding="utf-8")
+    assert "cargo install gungraun-runner --version 0.20.1 --locked" in readme and "0.20.0" not in readme
+    ci = (crate / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
+    assert "tool: gungraun-runner@${{ steps.gungraun.outputs.version }}" in ci and "0.20" not in ci
+
+
 def test_turning_python_bindings_on_later_adds_the_package_and_keeps_user_edits(tmp_path, template_repo):
     crate = crate_with_team_edits(tmp_path, template_repo, {"project_name": "later-py", "stack": ["rayon"]})
     copier.run_update(crate, data={"python_bindings": True}, defaults=True, overwrite=True, unsafe=True,
