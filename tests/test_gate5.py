@@ -87,6 +87,3 @@ def test_gate_5_passes_unchanged_code_ten_times_and_fails_eight_percent_not_two(
     nudged = gate_5(crate)
     assert nudged.returncode == 0, nudged.stdout + nudged.stderr[-3000:]
     assert 1.5 <= counts(nudged)[TARGET][2] <= 2.5
-
-    document.write_text(original, encoding="utf-8")
-    assert gate_5(crate).returncode == 0
