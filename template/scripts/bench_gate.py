@@ -39,8 +39,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-#: Criterion flags when its change only advises; when it decides (no Valgrind), criterion's own
-#: defaults (3 s warm-up, 5 s measurement) apply.
+#: Criterion flags when its change only advises (short: the 5 ms budget needs no precision);
+#: when it decides (no Valgrind), criterion's own defaults (3 s warm-up, 5 s measurement) apply.
 QUICK_CRITERION_ARGS = ["--sample-size", "20", "--warm-up-time", "0.5", "--measurement-time", "1"]
 #: The Gungraun benchmark target and the criterion one (Cargo.toml [[bench]] names).
 COUNTS_BENCH = "instructions"
@@ -426,7 +426,7 @@ def resolve_base(crate: Crate, env: dict[str, str]) -> tuple[Optional[Base], str
                 tar.extractall(staging, filter="data")
             except TypeError:  # Python < 3.9.17 / 3.10.12 / 3.11.4: no extraction filters
                 tar.extractall(staging)  # noqa: S202 - this repository's own commit
-        (staging / prefix).rename(source) if prefix else staging.rename(source)
+        (staging / prefix).rename(source)  # the crate's directory within the repository
         shutil.rmtree(staging, ignore_errors=True)
     if not (source / "Cargo.lock").exists() and (crate.root / "Cargo.lock").exists():
         # The same dependency versions as the head, so the counts differ by the change alone.
