@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -138,3 +139,74 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: f
             pytrace=False,
         )
     return completed
+
+
+#: Git identity for the commits the tests make (and copier makes during `copier update`).
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Template Tests", "GIT_AUTHOR_EMAIL": "tests@example.org",
+    "GIT_COMMITTER_NAME": "Template Tests", "GIT_COMMITTER_EMAIL": "tests@example.org",
+}
+
+
+def git(cwd: Path, *args: str) -> str:
+    """Run git in ``cwd`` (with the tests' identity) and return its stdout; fail on an error."""
+    completed = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False,
+                               env={**os.environ, **GIT_IDENTITY})
+    assert completed.returncode == 0, f"git {' '.join(args)} in {cwd}: {completed.stderr}"
+    return completed.stdout
+
+
+def commit_all(cwd: Path, message: str) -> None:
+    """Stage everything in ``cwd`` and commit it."""
+    git(cwd, "add", "-A")
+    git(cwd, "commit", "-q", "--no-gpg-sign", "--allow-empty", "-m", message)
+
+
+def upcoming_release() -> str:
+    """Return the version this checkout will be released as (CHANGELOG.md's top section)."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    import release
+
+    version = release.upcoming_version((REPO / "CHANGELOG.md").read_text(encoding="utf-8"), release.load_releases())
+    assert version is not None, "CHANGELOG.md has no section for the upcoming release"
+    return version
+
+
+def copy_work_tree(dest: Path) -> None:
+    """Copy this checkout's files as they are now (tracked and untracked, not ignored) to ``dest``."""
+    files = git(REPO, "ls-files", "--cached", "--others", "--exclude-standard", "-z").split("\0")
+    for name in filter(None, files):
+        source = REPO / name
+        if source.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / name)
+
+
+def released_template(dest: Path) -> Path:
+    """Clone this repository to ``dest`` with its history, tag every release of ``releases.toml``
+    at its commit, commit this work tree's state on top (uncommitted edits included) and tag it
+    as the upcoming release; return ``dest``.
+
+    This is what the template looks like to crates once the upcoming version is released: CI's
+    fresh clone of ``main`` may carry no tags, and a work tree under test is not committed.
+    """
+    sys.path.insert(0, str(REPO / "scripts"))
+    import release
+
+    git(dest.parent, "clone", "--quiet", "--no-hardlinks", str(REPO), str(dest))
+    release.tag_releases(dest, release.load_releases())
+    git(dest, "rm", "-rq", "--ignore-unmatch", ".")
+    copy_work_tree(dest)
+    commit_all(dest, "the work tree under test")
+    git(dest, "tag", upcoming_release())
+    return dest
+
+
+def assert_no_conflicts(crate: Path) -> None:
+    """No unmerged index entry, no `.rej` file, no line starting with a conflict marker."""
+    assert git(crate, "ls-files", "--unmerged") == ""
+    assert [p for p in crate.rglob("*.rej")] == []
+    for path in crate.rglob("*"):
+        if path.is_file() and ".git" not in path.parts:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            assert not any(line.startswith(("<<<<<<< ", ">>>>>>> ")) for line in text.splitlines()), path

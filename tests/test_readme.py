@@ -51,3 +51,34 @@ def test_the_local_checkout_command_generates_a_crate(tmp_path):
 def test_every_question_is_in_the_readme_table():
     for name in ASKED:
         assert f"| `{name}` |" in README, name
+
+
+def test_every_copier_update_example_answers_with_defaults(copie):
+    """The READMEs and the after-copy message never show a `copier update` that would ask all the
+    questions again (and fail without a terminal)."""
+    import yaml
+
+    crate = (copie.copy(extra_answers={"project_name": "readme-update", "stack": []})).project_dir
+    message = yaml.safe_load((REPO / "copier.yml").read_text(encoding="utf-8"))["_message_after_copy"]
+    texts = {"README.md": README, "generated README.md": (crate / "README.md").read_text(encoding="utf-8"),
+             "_message_after_copy": message}
+    for name, text in texts.items():
+        examples = re.findall(r"copier update[^`\n]*", text)
+        assert examples, name
+        for example in examples:
+            if "--trust" in example:  # a command, not prose about the tool
+                assert "--defaults" in example, f"{name}: {example}"
+
+
+def test_the_rollout_section_matches_the_update_workflow(copie):
+    import yaml
+
+    crate = (copie.copy(extra_answers={"project_name": "readme-rollout", "stack": []})).project_dir
+    workflow = yaml.safe_load((crate / ".github/workflows/template-update.yml").read_text(encoding="utf-8"))
+    assert workflow[True]["schedule"] == [{"cron": "23 5 * * 1"}]
+    section = README.split("## Rolling out a policy change", 1)[1].split("\n## ", 1)[0]
+    assert "weekly, Monday 05:23 UTC" in section
+    assert "copier update --trust --defaults --skip-answered --conflict inline --vcs-ref" in " ".join(section.split())
+    script = (crate / "scripts/template_update.py").read_text(encoding="utf-8")
+    assert '"update", "--trust", "--defaults", "--skip-answered", "--conflict", "inline",' in script
+    assert "exits 3" in section and "return 3" in script

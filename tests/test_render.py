@@ -77,10 +77,12 @@ def test_defaults_generate_the_full_stack_library(copie):
     for name in ("LICENSE-MIT", "LICENSE-APACHE", "README.md", "CHANGELOG.md", ".gitignore",
                  "clippy.toml", "rustfmt.toml", "deny.toml", ".github/workflows/ci.yml",
                  "tests/integration.rs", "tests/qdrant_live.rs", "benches/hot_paths.rs",
-                 "benches/instructions.rs", "benches/corpus/mod.rs", ".cargo/config.toml"):
+                 "benches/instructions.rs", "benches/corpus/mod.rs", ".cargo/config.toml",
+                 ".github/workflows/template-update.yml", ".github/template-update-requirements.txt",
+                 ".github/renovate.json5"):
         assert (crate / name).is_file(), name
     assert not (crate / "src/main.rs").exists()
-    for script in ("scripts/gates.sh", "scripts/bench_gate.py"):
+    for script in ("scripts/gates.sh", "scripts/bench_gate.py", "scripts/template_update.py"):
         assert os.access(crate / script, os.X_OK), f"{script} is not executable"
 
 
@@ -224,7 +226,8 @@ PYTHON_NAMES_BY_COMPONENT = {"tantivy": {"QueryError", "SearchIndex"}, "rayon": 
 
 
 def python_files(crate: Path) -> set[str]:
-    """Every Python-side file of a crate except gate 5's script (which every crate has)."""
+    """Every Python-side file of a crate except its scripts (gate 5, template update: every crate
+    has them)."""
     found = set()
     for path in crate.rglob("*"):
         relative = path.relative_to(crate).as_posix()
@@ -232,7 +235,7 @@ def python_files(crate: Path) -> set[str]:
             continue
         if path.suffix in (".py", ".pyi", ".typed") or path.name == "pyproject.toml" or relative.startswith("python"):
             found.add(relative)
-    return found - {"scripts/bench_gate.py"}
+    return found - {"scripts/bench_gate.py", "scripts/template_update.py"}
 
 
 def test_without_python_bindings_no_python_file_is_generated(copie):

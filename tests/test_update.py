@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -12,40 +11,23 @@ from pathlib import Path
 import copier
 import pytest
 import tomlkit
-from conftest import REPO
+from conftest import GIT_IDENTITY, REPO, assert_no_conflicts, commit_all, copy_work_tree, git
 
 HOOK = REPO / "hooks" / "compose_manifest.py"
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Template Tests", "GIT_AUTHOR_EMAIL": "tests@example.org",
-    "GIT_COMMITTER_NAME": "Template Tests", "GIT_COMMITTER_EMAIL": "tests@example.org",
-}
 
 
 @pytest.fixture(autouse=True)
 def git_identity(monkeypatch):
     """copier commits in temporary repositories during update; give git an identity."""
-    for key, value in GIT_ENV.items():
+    for key, value in GIT_IDENTITY.items():
         monkeypatch.setenv(key, value)
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
-
-
-def commit_all(cwd: Path, message: str) -> None:
-    git(cwd, "add", "-A")
-    git(cwd, "commit", "-q", "--no-gpg-sign", "-m", message)
 
 
 @pytest.fixture
 def template_repo(tmp_path) -> Path:
     """The template as it is in this work tree, as a git repository tagged 1.0.0."""
     repo = tmp_path / "template"
-    files = git(REPO, "ls-files", "--cached", "--others", "--exclude-standard", "-z").split("\0")
-    for name in filter(None, files):
-        if (REPO / name).is_file():
-            (repo / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / name, repo / name)
+    copy_work_tree(repo)
     git(repo.parent, "init", "-q", "-b", "main", str(repo))
     commit_all(repo, "template 1.0.0")
     git(repo, "tag", "1.0.0")
@@ -84,10 +66,8 @@ def assert_team_edits_merged_cleanly(crate: Path) -> dict:
     cargo = tomllib.loads((crate / "Cargo.toml").read_text(encoding="utf-8"))
     assert cargo["dependencies"]["regex"] == "1.11"  # the team's dependency survived
     assert "pub const ANSWER: u32 = 42;" in (crate / "src" / "lib.rs").read_text(encoding="utf-8")
-    assert [p for p in crate.rglob("*") if p.suffix in (".rej", ".orig")] == []
-    for path in crate.rglob("*"):
-        if path.is_file() and ".git" not in path.parts:
-            assert "<<<<<<<" not in path.read_text(encoding="utf-8", errors="replace"), path
+    assert [p for p in crate.rglob("*.orig")] == []
+    assert_no_conflicts(crate)
     return cargo
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import generate
+from conftest import REPO, generate
 
 BIN = Path(sys.executable).parent
 SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40} # v\d+(\.\d+)*$")
@@ -98,7 +98,8 @@ def assert_pinned_and_credential_free(text: str) -> None:
 
 def test_matches_githubs_workflow_schema(crate):
     files = workflow_files(crate)
-    assert [path.name for path in files] == (["ci.yml", "release.yml"] if answered_python(crate) else ["ci.yml"])
+    expected = ["ci.yml", "release.yml", "template-update.yml"] if answered_python(crate) else ["ci.yml", "template-update.yml"]
+    assert [path.name for path in files] == expected
     completed = subprocess.run(
         [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *map(str, files)],
         capture_output=True, text=True, check=False,
@@ -106,12 +107,13 @@ def test_matches_githubs_workflow_schema(crate):
     assert completed.returncode == 0, completed.stdout + completed.stderr
 
 
-def test_zizmor_finds_nothing_of_low_severity_or_more(crate):
-    findings = zizmor_findings(crate / ".github/workflows/ci.yml")
+@pytest.mark.parametrize("name", ["ci.yml", "template-update.yml"])
+def test_zizmor_finds_nothing_of_low_severity_or_more(crate, name):
+    findings = zizmor_findings(crate / ".github/workflows" / name)
     serious = [f"{f['ident']} ({f['determinations']['severity']})" for f in findings
                if f["determinations"]["severity"] not in ("Informational", "Unknown")]
     assert serious == [], serious
-    # The only informational note is that runners ship rustup; the issue asks for the action.
+    # The only informational notes: runners ship rustup and `gh pr create`; the actions are chosen.
     assert {f["ident"] for f in findings} <= {"superfluous-actions"}
 
 
@@ -221,3 +223,66 @@ def test_the_release_workflow_publishes_with_trusted_publishing_only(python_crat
     assert "password" not in text and "secrets." not in text  # no token: OIDC only
     assert_pinned_and_credential_free(text)
     assert sum(step.get("uses", "").startswith("actions/checkout@") for step in steps(workflow)) == 2
+
+
+def test_the_update_workflow_runs_the_crates_script_with_least_privilege(crate):
+    """Weekly and on demand; write access on the one job only; the version input reaches the
+    script through the environment (no template injection); the pull request only when the
+    update merged, a draft when a gate failed; the run fails on conflicts or red gates."""
+    text = workflow_text(crate, "template-update.yml")
+    workflow = yaml.safe_load(text)
+    assert_pinned_and_credential_free(text)
+    assert workflow["permissions"] == {"contents": "read"}
+    triggers = workflow[True]  # PyYAML reads the key `on` as True
+    assert triggers["schedule"] == [{"cron": "23 5 * * 1"}]
+    assert triggers["workflow_dispatch"]["inputs"]["version"]["required"] is False
+    (name, job), = workflow["jobs"].items()
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
+    assert job["timeout-minutes"] == 60
+    update = next(step for step in job["steps"] if step.get("id") == "update")
+    assert update["env"]["VERSION"] == "${{ inputs.version }}"
+    assert "${{" not in update["run"]
+    assert 'python3 scripts/template_update.py ${VERSION:+--to "$VERSION"} --body "$RUNNER_TEMP/pr-body.md"' in update["run"]
+    install = next(step for step in job["steps"] if step.get("name") == "Install copier (pinned)")
+    assert "-r .github/template-update-requirements.txt" in install["run"]
+    pull_request = next(step for step in job["steps"] if step.get("uses", "").startswith("peter-evans/create-pull-request@"))
+    assert pull_request["if"] == "steps.update.outputs.result == 'updated'"
+    assert pull_request["with"]["body-path"] == "${{ runner.temp }}/pr-body.md"
+    assert pull_request["with"]["draft"] == "${{ steps.update.outputs.gates == 'fail' }}"
+    assert pull_request["with"]["token"] == "${{ secrets.TEMPLATE_UPDATE_TOKEN || github.token }}"
+    assert job["steps"][-1]["if"] == "steps.update.outputs.status != '0'"
+    assert "TEMPLATE_UPDATE_TOKEN" in text.split("name:", 1)[0]  # the header comment explains the token
+    setup_python = any(step.get("uses", "").startswith("actions/setup-python@") for step in job["steps"])
+    assert setup_python == answered_python(crate)
+
+
+def test_the_update_requirements_pin_what_the_template_supports(crate):
+    """Exact pins of copier, copier-template-extensions and tomlkit, inside the ranges the
+    template's own `generate` dependency group declares."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    pins = [Requirement(line) for line in (crate / ".github/template-update-requirements.txt").read_text().splitlines()
+            if line and not line.startswith("#")]
+    groups = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["dependency-groups"]
+    ranges = {Requirement(spec).name: Requirement(spec).specifier for spec in groups["generate"]}
+    assert sorted(pin.name for pin in pins) == sorted(ranges)
+    for pin in pins:
+        (spec,) = pin.specifier
+        assert spec.operator == "==", pin
+        assert ranges[pin.name].contains(spec.version), f"{pin} outside {ranges[pin.name]}"
+
+
+def test_the_renovate_config_covers_three_managers_and_says_what_copier_needs(crate):
+    """Content checks here; Renovate's own validator runs in tests/test_renovate.py (slow)."""
+    text = (crate / ".github/renovate.json5").read_text(encoding="utf-8")
+    assert 'enabledManagers: ["cargo", "github-actions", "copier"],' in text
+    assert "ignoreScripts: false," in text
+    assert 'rangeStrategy: "update-lockfile"' in text  # the policy owns Cargo.toml's ranges
+    assert "pinDigests: true" in text
+    comments = " ".join(line.strip("/ ") for line in text.splitlines() if line.lstrip().startswith("//"))
+    assert "allowScripts: true" in comments and "self-hosted" in comments and "hosted app never runs" in comments
+    assert "copier update --skip-answered --defaults --trust --answers-file .copier-answers.yml" in comments.replace("  ", " ")
+    # the ci.yml header's promise is backed by this config
+    assert "Renovate keeps the pins current" in workflow_text(crate)

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Release tooling of the template: ``releases.toml`` (version → commit) is the one record of
+the released versions; CHANGELOG.md has a section for each, plus the upcoming release on top.
+
+    python scripts/release.py check    # releases.toml, CHANGELOG.md and the local tags agree
+    python scripts/release.py tag      # create the missing tags from releases.toml (then push them)
+
+Exit codes: 0 fine, 1 an inconsistency (each printed on one line), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+RELEASES_FILE = REPO / "releases.toml"
+CHANGELOG_FILE = REPO / "CHANGELOG.md"
+sys.path.insert(0, str(REPO / "template" / "scripts"))
+
+from template_update import RELEASE_TAG, changelog_sections, version_key  # noqa: E402
+
+#: The heading suffix of the section of the release being prepared.
+UNRELEASED = re.compile(r"^\s*-\s*unreleased\s*$", re.IGNORECASE)
+SHA = re.compile(r"^[0-9a-f]{40}$")
+
+
+def load_releases(path: Path = RELEASES_FILE) -> dict[str, str]:
+    """Return ``{version: full commit hash}`` from ``releases.toml``, oldest version first.
+
+    Raises:
+        ValueError: a version is not ``X.Y.Z`` or a commit is not a full 40-digit hash.
+    """
+    table = tomllib.loads(path.read_text(encoding="utf-8")).get("releases", {})
+    for version, commit in table.items():
+        if not RELEASE_TAG.match(version) or version.startswith("v"):
+            raise ValueError(f"{path.name}: '{version}' is not a release version X.Y.Z")
+        if not isinstance(commit, str) or not SHA.match(commit):
+            raise ValueError(f"{path.name}: {version} = {commit!r} is not a full commit hash")
+    return dict(sorted(table.items(), key=lambda item: version_key(item[0])))
+
+
+def upcoming_version(changelog: str, releases: dict[str, str]) -> str | None:
+    """Return the version of the CHANGELOG's top section when ``releases`` lacks it: the release
+    being prepared (headed ``- unreleased`` until its release commit dates it)."""
+    for version, _ in changelog_sections(changelog):
+        return None if version in releases else version
+    return None
+
+
+def problems(releases: dict[str, str], changelog: str, tags: dict[str, str] | None) -> list[str]:
+    """Return every inconsistency between the releases, the CHANGELOG and ``tags`` (tag →
+    commit; None: not checked), one line each."""
+    found = []
+    sections = [version for version, _ in changelog_sections(changelog)]
+    for version in releases:
+        if version not in sections:
+            found.append(f"CHANGELOG.md has no section for release {version}")
+    upcoming = upcoming_version(changelog, releases)
+    for version, body in changelog_sections(changelog):
+        if UNRELEASED.match(body.splitlines()[0].split("]", 1)[1]) and version != upcoming:
+            found.append(f"CHANGELOG.md marks {version} unreleased, but releases.toml has it")
+    if upcoming is not None:
+        if not RELEASE_TAG.match(upcoming):
+            found.append(f"CHANGELOG.md's top section '{upcoming}' is not a version X.Y.Z")
+        elif releases and version_key(upcoming) <= version_key(list(releases)[-1]):
+            found.append(f"the upcoming version {upcoming} is not newer than {list(releases)[-1]}")
+    for version in sections:
+        if version not in releases and version != upcoming:
+            found.append(f"CHANGELOG.md has a section {version} that is neither released nor upcoming")
+    for version, commit in (tags or {}).items():
+        if version in releases and releases[version] != commit:
+            found.append(f"tag {version} names {commit[:12]}, releases.toml {releases[version][:12]}")
+    return found
+
+
+def git(repo: Path, *args: str) -> str:
+    """Run git in ``repo`` and return its stdout.
+
+    Raises:
+        subprocess.CalledProcessError: git failed.
+    """
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
+
+
+def local_tags(repo: Path) -> dict[str, str]:
+    """Return ``{tag: commit}`` of the repository's release tags."""
+    out = git(repo, "for-each-ref", "--format=%(refname:short) %(objectname) %(*objectname)", "refs/tags")
+    tags = {}
+    for line in out.splitlines():
+        name, obj, peeled = (line.split() + [""])[:3]
+        if RELEASE_TAG.match(name):
+            tags[name] = peeled or obj
+    return tags
+
+
+def tag_releases(repo: Path, releases: dict[str, str]) -> list[str]:
+    """Create a lightweight tag for every release the repository lacks; return the new tags.
+
+    Raises:
+        ValueError: a release's commit is not in the repository (a shallow clone?).
+        subprocess.CalledProcessError: git failed.
+    """
+    existing = local_tags(repo)
+    created = []
+    for version, commit in releases.items():
+        if version in existing:
+            continue
+        if subprocess.run(["git", "cat-file", "-e", f"{commit}^{{commit}}"], cwd=repo,
+                          capture_output=True, check=False).returncode != 0:
+            raise ValueError(f"release {version}: commit {commit[:12]} is not in {repo} "
+                             "(a shallow clone? fetch the full history)")
+        git(repo, "tag", version, commit)
+        created.append(version)
+    return created
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``check`` or ``tag``; return the exit code."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["check", "tag"])
+    args = parser.parse_args(argv)
+    try:
+        releases = load_releases()
+        changelog = CHANGELOG_FILE.read_text(encoding="utf-8")
+        if args.command == "tag":
+            for version in tag_releases(REPO, releases):
+                print(f"tagged {version} at {releases[version][:12]}; push with: git push origin {version}")
+        found = problems(releases, changelog, local_tags(REPO))
+    except (OSError, ValueError, subprocess.CalledProcessError) as error:
+        print(f"release.py: {error}", file=sys.stderr)
+        return 1
+    for line in found:
+        print(f"release.py: {line}", file=sys.stderr)
+    if not found:
+        upcoming = upcoming_version(changelog, releases)
+        print(f"release.py: {len(releases)} release(s), latest {list(releases)[-1] if releases else 'none'}"
+              + (f"; upcoming {upcoming}" if upcoming else ""))
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,215 @@
+"""The update automation of every crate (``scripts/template_update.py``, run by
+``.github/workflows/template-update.yml``) and Renovate's copier command, for real against a
+tagged clone of this template: crates generated at the previous release update to the upcoming
+one; up to date is a no-op; a conflict is named and never committed; bad versions are one line.
+Gates 1-4 are left to the slow rollout test (``--no-gates`` here)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import copier
+import pytest
+import tomlkit
+from conftest import GIT_IDENTITY, REPO, assert_no_conflicts, commit_all, git, released_template, upcoming_release
+
+sys.path.insert(0, str(REPO / "scripts"))
+import release  # noqa: E402
+
+COPIER = str(Path(sys.executable).with_name("copier"))
+PREVIOUS = list(release.load_releases())[-1]
+UPCOMING = upcoming_release()
+SCRIPT = Path("template") / "scripts" / "template_update.py"
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    """This template with its releases tagged and the work tree tagged as the upcoming release."""
+    return released_template(tmp_path_factory.mktemp("released") / "template")
+
+
+def generate_at(template: Path, dest: Path, version: str, data: dict) -> Path:
+    """Generate a crate from ``template`` at ``version``, git-initialise and commit it."""
+    copier.run_copy(str(template), dest, data=data, defaults=True, unsafe=True, vcs_ref=version, quiet=True)
+    git(dest.parent, "init", "-q", "-b", "main", str(dest))
+    commit_all(dest, f"generated at {version}")
+    return dest
+
+
+def run_script(script: Path, crate: Path, *args: str, tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], dict]:
+    """Run the update script on ``crate`` as the workflow does; return the process and its
+    ``$GITHUB_OUTPUT`` entries."""
+    output = tmp_path / f"github-output-{len(list(tmp_path.glob('github-output-*')))}"
+    env = {**os.environ, **GIT_IDENTITY, "COPIER": COPIER, "CRATE_DIR": str(crate), "GITHUB_OUTPUT": str(output)}
+    completed = subprocess.run([sys.executable, str(script), *args], env=env, capture_output=True, text=True,
+                               check=False, timeout=600)
+    entries = dict(line.split("=", 1) for line in output.read_text().splitlines()) if output.exists() else {}
+    return completed, entries
+
+
+def answers_commit(crate: Path) -> str:
+    line = next(line for line in (crate / ".copier-answers.yml").read_text().splitlines() if line.startswith("_commit:"))
+    return line.split(": ", 1)[1]
+
+
+def test_renovates_copier_command_updates_a_crate_from_the_previous_release(template, tmp_path):
+    """The command Renovate's copier manager runs, verbatim, in the answers file's folder."""
+    crate = generate_at(template, tmp_path / "renovated", PREVIOUS, {"project_name": "renovated"})
+    completed = subprocess.run(
+        [COPIER, "update", "--skip-answered", "--defaults", "--trust", "--answers-file", ".copier-answers.yml",
+         "--vcs-ref", UPCOMING], cwd=crate, capture_output=True, text=True, check=False,
+        env={**os.environ, **GIT_IDENTITY})
+    assert completed.returncode == 0, completed.stderr
+    assert answers_commit(crate) == UPCOMING
+    assert_no_conflicts(crate)
+    assert (crate / ".github" / "workflows" / "template-update.yml").is_file()
+    assert "No git tags found" not in completed.stderr
+
+
+def test_the_script_updates_commits_and_writes_the_pull_request_body(template, tmp_path):
+    crate = generate_at(template, tmp_path / "updated", PREVIOUS, {"project_name": "updated", "stack": ["moka"]})
+    with (crate / "README.md").open("a", encoding="utf-8") as readme:
+        readme.write("\n## Team notes\n\nOur on-call rota lives in the wiki.\n")
+    commit_all(crate, "team edits")
+    body = tmp_path / "pr-body.md"
+    # a crate made before the script existed runs the new template's script once
+    completed, outputs = run_script(template / SCRIPT, crate, "--no-gates", "--body", str(body), tmp_path=tmp_path)
+
+    assert completed.returncode == 0, completed.stderr
+    assert outputs == {"result": "updated", "from": PREVIOUS, "to": UPCOMING, "gates": "skipped"}
+    assert git(crate, "log", "-1", "--format=%s").strip() == f"chore: update from template {PREVIOUS} to {UPCOMING}"
+    assert git(crate, "status", "--porcelain") == ""
+    assert answers_commit(crate) == UPCOMING
+    assert_no_conflicts(crate)
+    assert "Our on-call rota lives in the wiki." in (crate / "README.md").read_text(encoding="utf-8")
+    text = body.read_text(encoding="utf-8")
+    assert text.startswith(f"Updates this crate from template version **{PREVIOUS}** to **{UPCOMING}**")
+    assert f"### [{UPCOMING}]" in text and "#### What changes in your crate" in text
+    assert f"### [{PREVIOUS}]" not in text  # only the releases after the crate's old version
+    assert "## Gates" not in text  # --no-gates
+
+    # up to date: nothing to do, nothing written, exit 0 (the crate's own copy of the script now)
+    head = git(crate, "rev-parse", "HEAD")
+    body.unlink()
+    completed, outputs = run_script(crate / "scripts" / "template_update.py", crate, "--body", str(body),
+                                    tmp_path=tmp_path)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == f"template-update: already on template version {UPCOMING}; nothing to do"
+    assert outputs["result"] == "up-to-date"
+    assert git(crate, "rev-parse", "HEAD") == head and not body.exists()
+    assert git(crate, "status", "--porcelain") == ""
+
+
+@pytest.mark.parametrize(("args", "dirty", "message"), [
+    (["--to", "9.9.9"], False, f"template-update: --to 9.9.9: no such release of the template (releases: "),
+    (["--to", "latest"], False, "template-update: --to latest: no such release of the template"),
+    (["--to", PREVIOUS], False, f"template-update: --to {PREVIOUS}: older than this crate's template version"),
+    ([], True, "template-update: the work tree has uncommitted changes: commit or stash them first"),
+])
+def test_bad_requests_are_one_line_and_change_nothing(template, tmp_path, args, dirty, message):
+    crate = generate_at(template, tmp_path / "crate", UPCOMING, {"project_name": "bad-input", "stack": []})
+    if dirty:
+        (crate / "notes.txt").write_text("work in progress\n")
+    head = git(crate, "rev-parse", "HEAD")
+    completed, _ = run_script(crate / "scripts" / "template_update.py", crate, *args, tmp_path=tmp_path)
+    assert completed.returncode == 2
+    assert len(completed.stderr.splitlines()) == 1 and completed.stderr.startswith(message), completed.stderr
+    assert git(crate, "rev-parse", "HEAD") == head
+    assert git(crate, "status", "--porcelain") == ("?? notes.txt\n" if dirty else "")
+
+
+def next_patch(version: str) -> str:
+    major, minor, patch = version.split(".")
+    return f"{major}.{minor}.{int(patch) + 1}"
+
+
+def release_a_tokio_bump(template: Path) -> str:
+    """In ``template``, bump tokio in the policy (a one-line change) and tag the next patch
+    release; return its version."""
+    path = template / "policy" / "dependencies.toml"
+    document = tomlkit.parse(path.read_text(encoding="utf-8"))
+    document["tokio"]["version"] = "1.99"
+    path.write_text(tomlkit.dumps(document), encoding="utf-8")
+    commit_all(template, "policy: tokio 1.99")
+    version = next_patch(UPCOMING)
+    git(template, "tag", version)
+    return version
+
+
+def test_a_conflict_is_named_and_never_committed(tmp_path):
+    template = released_template(tmp_path / "template")
+    crate = generate_at(template, tmp_path / "crate", UPCOMING, {"project_name": "conflicted", "stack": []})
+    # The wrong place for a feature: the policy's own line in [workspace.dependencies].
+    manifest = tomlkit.parse((crate / "Cargo.toml").read_text(encoding="utf-8"))
+    manifest["workspace"]["dependencies"]["tokio"]["features"].append("net")
+    (crate / "Cargo.toml").write_text(tomlkit.dumps(manifest), encoding="utf-8")
+    commit_all(crate, "tokio net, in the policy's table")
+    head = git(crate, "rev-parse", "HEAD")
+    newer = release_a_tokio_bump(template)
+    body = tmp_path / "pr-body.md"
+
+    completed, outputs = run_script(crate / "scripts" / "template_update.py", crate, "--body", str(body),
+                                    tmp_path=tmp_path)
+    assert completed.returncode == 3, completed.stderr
+    assert "template-update: conflict in Cargo.toml\n" in completed.stderr
+    assert "1 conflicted file(s), nothing committed" in completed.stderr
+    assert outputs == {"result": "conflicts", "from": UPCOMING, "to": newer, "gates": "skipped"}
+    assert git(crate, "rev-parse", "HEAD") == head  # nothing committed
+    assert "Cargo.toml" in git(crate, "ls-files", "--unmerged")
+    assert "<<<<<<< before updating" in (crate / "Cargo.toml").read_text(encoding="utf-8")
+    text = body.read_text(encoding="utf-8")
+    assert "## Conflicts" in text and "- `Cargo.toml`" in text
+
+
+def test_the_recommended_place_for_a_feature_merges_with_a_policy_bump(tmp_path):
+    """The Cargo.toml comment's advice, proven: a feature on the [dependencies] line survives a
+    bump of the same crate's version in the policy."""
+    template = released_template(tmp_path / "template")
+    crate = generate_at(template, tmp_path / "crate", UPCOMING, {"project_name": "merged", "stack": []})
+    text = (crate / "Cargo.toml").read_text(encoding="utf-8")
+    assert 'More features of a policy crate go on its line\n# below, e.g. `tokio = { workspace = true, features = ["net"] }`' in text
+    manifest = tomlkit.parse(text)
+    manifest["dependencies"]["tokio"]["features"] = ["net"]
+    (crate / "Cargo.toml").write_text(tomlkit.dumps(manifest), encoding="utf-8")
+    commit_all(crate, "tokio net, the recommended way")
+    newer = release_a_tokio_bump(template)
+
+    completed, _ = run_script(crate / "scripts" / "template_update.py", crate, "--no-gates", tmp_path=tmp_path)
+    assert completed.returncode == 0, completed.stderr
+    assert_no_conflicts(crate)
+    manifest = tomlkit.parse((crate / "Cargo.toml").read_text(encoding="utf-8"))
+    assert manifest["workspace"]["dependencies"]["tokio"]["version"] == "1.99"
+    assert manifest["dependencies"]["tokio"]["features"] == ["net"]
+    assert answers_commit(crate) == newer
+
+
+def test_a_crate_generated_from_a_local_checkout_updates_later(tmp_path):
+    """The README's local-checkout commands: the copier venv inside the checkout is ignored, so
+    the checkout stays clean and the crate records the release tag, not a temporary commit."""
+    template = released_template(tmp_path / "template")
+    venv_bin = template / ".copier-venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    (venv_bin / "copier").write_text("#!/bin/sh\n")
+    assert git(template, "status", "--porcelain") == ""
+    crate = tmp_path / "local-crate"
+    completed = subprocess.run([COPIER, "copy", "--trust", "--defaults", "--data", "stack=[]", str(template), str(crate)],
+                               capture_output=True, text=True, check=False, env={**os.environ, **GIT_IDENTITY})
+    assert completed.returncode == 0, completed.stderr
+    assert "DirtyLocalWarning" not in completed.stderr and "No git tags found" not in completed.stderr
+    assert answers_commit(crate) == UPCOMING
+    git(tmp_path, "init", "-q", "-b", "main", str(crate))
+    commit_all(crate, "generated")
+    newer = release_a_tokio_bump(template)
+    completed, outputs = run_script(crate / "scripts" / "template_update.py", crate, "--no-gates", tmp_path=tmp_path)
+    assert completed.returncode == 0, completed.stderr
+    assert outputs["result"] == "updated" and answers_commit(crate) == newer
+
+
+def test_the_readme_keeps_the_copier_venv_out_of_the_checkout():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert ".copier-venv/bin/copier copy --trust \"$PWD\"" in readme
+    ignored = subprocess.run(["git", "check-ignore", "-q", ".copier-venv/bin/copier"], cwd=REPO, check=False)
+    assert ignored.returncode == 0, ".copier-venv/ is not ignored: a local checkout would be dirty"
