@@ -67,6 +67,13 @@ def _suggest(name: str) -> str:
     return cleaned
 
 
+def package_name_from(folder: str) -> str:
+    """Return the default package name for a destination folder: its name when that is a valid
+    package name, else the closest valid one (``MyCrate`` gives ``mycrate``). Defaults are not
+    validated under ``--defaults``, so the default itself must be valid."""
+    return folder if not project_name_error(folder) else _suggest(folder)
+
+
 def project_name_error(name: object) -> str:
     """Check a package name (the ``project_name`` question).
 
@@ -92,6 +99,8 @@ def project_name_error(name: object) -> str:
         return f"{name!r} is a Rust keyword; e.g. {name}-rs"
     if name.lower() in RESERVED_NAMES or lib_name.lower() in RESERVED_NAMES:
         return f"{name!r} shadows a standard crate or a name cargo reserves; e.g. {name}-rs"
+    if name != name.lower():
+        return f"must be lowercase (cargo warns about uppercase package names); e.g. {_suggest(name.lower())}"
     return ""
 
 
@@ -126,10 +135,30 @@ def author_email_error(email: object) -> str:
     return ""
 
 
+_SCP_LIKE = re.compile(r"^(?:[\w.-]+@)?(?P<host>[A-Za-z0-9.-]+\.[A-Za-z]{2,}):(?P<path>[^/].*)$")
+_OTHER_SCHEME = re.compile(r"^(?:[a-z+]+://)?(?:[\w.-]+@)?(?P<host>[A-Za-z0-9.-]+\.[A-Za-z]{2,})(?::\d+)?/(?P<path>.+)$")
+
+
+def _https_suggestion(url: str) -> str:
+    """Return the https form of ``url`` when it names a host and a path (``git@host:owner/repo.git``,
+    ``ssh://git@host/owner/repo``, ``http://…``, ``host/owner/repo``), else the example URL."""
+    text = url.strip()
+    match = _SCP_LIKE.match(text) if "://" not in text else None
+    match = match or _OTHER_SCHEME.match(text)
+    if match:
+        path = match["path"].strip("/").removesuffix(".git").strip("/")
+        candidate = f"https://{match['host']}/{path}"
+        if path and _HTTPS_URL.fullmatch(candidate):
+            return candidate
+    return "https://github.com/reasonkit/vector-cache"
+
+
 def repository_url_error(url: object) -> str:
-    """Check ``repository_url``: an https URL with a path; ``""`` when valid."""
+    """Check ``repository_url``: an https URL with a path; ``""`` when valid. The suggestion keeps
+    the user's own host and path (``git@github.com:me/x.git`` suggests ``https://github.com/me/x``)."""
     if not isinstance(url, str) or not _HTTPS_URL.fullmatch(url):
-        return f"{url!r} is not an https URL with a path; e.g. https://github.com/reasonkit/vector-cache"
+        suggestion = _https_suggestion(url) if isinstance(url, str) else "https://github.com/reasonkit/vector-cache"
+        return f"{url!r} is not an https URL with a path; e.g. {suggestion}"
     return ""
 
 

@@ -35,7 +35,7 @@ TOMLKIT_MISSING = (
 INHERIT_COMMENT = (
     "The policy's crates are inherited from [workspace.dependencies]. Add your own as usual",
     "(`cargo add`); `copier update` keeps them. More features of a policy crate go on its line",
-    'below, e.g. `tokio = { workspace = true, features = ["net"] }`: the policy owns',
+    'below, e.g. `tokio = {workspace = true, features = ["net"]}`: the policy owns',
     "[workspace.dependencies], and an edit there conflicts with the next policy bump.",
 )
 

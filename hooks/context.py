@@ -12,8 +12,9 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
-from types import ModuleType
+import traceback
+from pathlib import Path, PurePath
+from types import ModuleType, TracebackType
 
 from jinja2 import Environment
 from jinja2.ext import Extension
@@ -59,6 +60,25 @@ def git_config(key: str) -> str:
     except (OSError, subprocess.SubprocessError):
         return ""
     return completed.stdout.strip() if completed.returncode == 0 else ""
+
+
+def git_toplevel(path: PurePath | str) -> str:
+    """Return the top folder of the git work tree holding ``path``, or ``""`` when there is none
+    (or git is missing). Used by the after-copy message: no `git init` inside a repository.
+    The call is bounded to 5 seconds."""
+    try:
+        completed = subprocess.run(["git", "-C", str(path), "rev-parse", "--show-toplevel"],
+                                   capture_output=True, text=True, timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return completed.stdout.strip() if completed.returncode == 0 else ""
+
+
+def copier_command(copier_python: PurePath | str) -> str:
+    """Return the path of the `copier` script beside the interpreter running copier (its venv or
+    pipx environment), or plain ``copier`` when there is none: what the user types to update."""
+    beside = Path(copier_python).parent / "copier"
+    return str(beside) if beside.is_file() else "copier"
 
 
 def policy_msrv(crate_kind: str, stack: list[str], python_bindings: bool = False) -> str:
@@ -112,6 +132,95 @@ def rustdoc_text(text: str) -> str:
     return " ".join(quote(word) for word in text.split(" "))
 
 
+#: What a generated crate holds at its root. Any of them in the destination of `copier copy`
+#: means a clash: copier would stop at the first one with half a crate written (`--defaults`),
+#: or mix two projects.
+GENERATED_ROOT_ENTRIES = (
+    "Cargo.toml", "Cargo.lock", ".copier-answers.yml", "src", "tests", "benches", "scripts",
+    "README.md", "CHANGELOG.md", "LICENSE", "LICENSE-MIT", "LICENSE-APACHE", "pyproject.toml",
+    "python", "deny.toml", "clippy.toml", "rustfmt.toml", ".cargo", ".github", ".gitignore",
+)
+
+
+def destination_check(dst_path: PurePath | str, overwrite: bool) -> str:
+    """Refuse a `copier copy` into a folder that already holds what the crate would write.
+
+    Rendered (``when: false`` question's default) before copier writes anything, also under
+    ``--defaults``, which validates nothing. Returns ``""`` when the folder is new or empty of
+    clashing entries, or when copier may overwrite (``--overwrite``, and every ``copier update``).
+
+    Raises:
+        copier.errors.UserMessageError: clashing entries exist; copier's CLI prints the one-line
+            message and exits 1.
+    """
+    if overwrite:
+        return ""
+    destination = Path(dst_path)
+    clashes = [name for name in GENERATED_ROOT_ENTRIES if (destination / name).exists()]
+    if not clashes:
+        return ""
+    from copier.errors import UserMessageError
+
+    what = "a crate" if "Cargo.toml" in clashes or ".copier-answers.yml" in clashes else "files the crate would overwrite"
+    raise UserMessageError(
+        f"copier-reasonkit-rust: the destination {destination} already holds {what} "
+        f"({', '.join(clashes)}); nothing was written. Generate into a new or empty folder, update a "
+        "crate made from this template with `copier update --trust --defaults`, or pass --overwrite "
+        "to replace those files."
+    )
+
+
+_CHOICE = re.compile(r"^Invalid choice for '(?P<name>[^']+)': (?P<value>.+) is not in (?P<choices>\[.*\])$")
+
+
+def answer_error_line(error: BaseException, tb: TracebackType | None) -> str | None:
+    """Return one line naming the question, the rule and a way out for a bad answer that copier
+    raised while reading `--data`/`--data-file` (its question loop, ``_ask``), or None for any
+    other error.
+
+    Copier turns a validator's message into ``ValueError("Validation error for question ...")``,
+    a value outside ``choices`` into ``ValueError("Invalid choice ...")`` and a malformed list
+    into ``TypeError("Not a YAML list: ...")``, none of them its one-line ``UserMessageError``.
+    """
+    question = None
+    for frame, _ in traceback.walk_tb(tb):
+        if frame.f_code.co_name == "_ask" and frame.f_globals.get("__name__", "").startswith("copier"):
+            question = frame.f_locals.get("var_name")
+    if question is None or not isinstance(error, (ValueError, TypeError)):
+        return None
+    message = str(error)
+    if message.startswith("Validation error for question "):
+        return f"copier-reasonkit-rust: {message.removeprefix('Validation error for ')}"
+    if match := _CHOICE.match(message):
+        choices = ", ".join(str(choice) for choice in json.loads(match["choices"].replace("'", '"')))
+        return f"copier-reasonkit-rust: question '{match['name']}': {match['value']} is not one of {choices}"
+    if message.startswith("Not a YAML list: "):
+        value = message.removeprefix("Not a YAML list: ")
+        return (f"copier-reasonkit-rust: question '{question}': {value} is not a list; write it as a YAML "
+                f"list, e.g. --data '{question}=[tantivy, moka]' (or '{question}=[]' for none)")
+    return f"copier-reasonkit-rust: question '{question}': {message}"
+
+
+def _one_line_answer_errors(previous):  # -> excepthook
+    """Wrap ``sys.excepthook``: a bad answer from `--data` prints one line (exit status 1, as for
+    any uncaught exception); every other error keeps its traceback."""
+    def hook(error_type, error, tb):
+        line = answer_error_line(error, tb)
+        if line is None:
+            previous(error_type, error, tb)
+        else:
+            print(line, file=sys.stderr)
+
+    hook.reasonkit = True
+    return hook
+
+
+if not getattr(sys.excepthook, "reasonkit", False):
+    # Reached only by errors nothing caught: copier's CLI. The Python API (`run_copy`) raises
+    # to its caller as before.
+    sys.excepthook = _one_line_answer_errors(sys.excepthook)
+
+
 class ReasonKitContext(Extension):
     """Expose the answer rules, ``git_config``, ``policy_msrv`` and ``policy_version`` as Jinja
     globals, and the ``toml_string`` and ``rustdoc_text`` filters."""
@@ -119,9 +228,13 @@ class ReasonKitContext(Extension):
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
         environment.globals.update(
+            copier_command=copier_command,
+            destination_check=destination_check,
             git_config=git_config,
+            git_toplevel=git_toplevel,
             policy_msrv=policy_msrv,
             policy_version=policy_version,
+            package_name_from=rules.package_name_from,
             project_name_error=rules.project_name_error,
             description_error=rules.description_error,
             author_name_error=rules.author_name_error,

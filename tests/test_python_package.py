@@ -61,12 +61,12 @@ def test_the_package_imports_from_site_packages(installed):
     assert installed.run_python(f"import {installed.package}; print({installed.package}.tokenize('Hi, there'))") == "['hi', 'there']"
 
 
-def test_the_wheel_is_abi3_for_cpython_3_9_and_later(installed):
+def test_the_wheel_is_abi3_for_cpython_3_10_and_later(installed):
     distribution = installed.package.replace("_", "[-_]")
     wheel_files = list(installed.venv.glob(f"lib/python3*/site-packages/{distribution}-0.1.0.dist-info/WHEEL"))
     assert len(wheel_files) == 1, wheel_files
     tags = [line.split(": ", 1)[1] for line in wheel_files[0].read_text().splitlines() if line.startswith("Tag: ")]
-    assert tags and all(tag.startswith("cp39-abi3-") for tag in tags), tags
+    assert tags and all(tag.startswith("cp310-abi3-") for tag in tags), tags
 
 
 def test_the_extension_module_does_not_link_libpython(installed):

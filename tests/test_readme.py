@@ -10,7 +10,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-from conftest import ASKED, REPO
+from conftest import ASKED, QUESTIONS, REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 FIRST_BLOCK = re.search(r"```sh\n(.*?)```", README, re.S).group(1)
@@ -48,9 +48,10 @@ def test_the_local_checkout_command_generates_a_crate(tmp_path):
     assert f"_src_path: {REPO}" in answers  # absolute: `copier update` can find the template
 
 
-def test_every_question_is_in_the_readme_table():
-    for name in ASKED:
-        assert f"| `{name}` |" in README, name
+def test_every_question_is_in_the_readme_table_in_prompt_order():
+    table = [line.split("`")[1] for line in README.split("## Questions", 1)[1].split("\n## ", 1)[0].splitlines()
+             if line.startswith("| `")]
+    assert table == [name for name in QUESTIONS if name in ASKED]
 
 
 def test_every_copier_update_example_answers_with_defaults(copie):
@@ -63,7 +64,8 @@ def test_every_copier_update_example_answers_with_defaults(copie):
     texts = {"README.md": README, "generated README.md": (crate / "README.md").read_text(encoding="utf-8"),
              "_message_after_copy": message}
     for name, text in texts.items():
-        examples = re.findall(r"copier update[^`\n]*", text)
+        # `copier update …`, or `{{ copier_command(...) }} update …` in the after-copy message
+        examples = re.findall(r"(?:copier|\}\}) update[^`\n]*", text)
         assert examples, name
         for example in examples:
             if "--trust" in example:  # a command, not prose about the tool

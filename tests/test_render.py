@@ -265,7 +265,7 @@ def test_python_bindings_render_the_package(copie, stack):
     assert manifest["dependencies"]["pyo3"] == {"workspace": True, "optional": True}
     pyo3 = manifest["workspace"]["dependencies"]["pyo3"]
     assert pyo3["default-features"] is False
-    assert "abi3-py39" in pyo3["features"]
+    assert "abi3-py310" in pyo3["features"]
     assert "extension-module" not in pyo3["features"]  # deprecated; would break cargo test's link
     assert manifest["lints"]["rust"]["unsafe_code"] == "forbid"  # pyo3's macros pass under forbid
     selected = dependency_policy.select(dependency_policy.load(), "lib", stack, ("python",))
@@ -276,7 +276,7 @@ def test_python_bindings_render_the_package(copie, stack):
     assert pyproject["build-system"] == {"requires": ["maturin>=1.9.4,<2"], "build-backend": "maturin"}
     project = pyproject["project"]
     assert project["name"] == "vector-cache"
-    assert project["requires-python"] == ">=3.9"
+    assert project["requires-python"] == ">=3.10"
     assert project["license"] == "MIT OR Apache-2.0"
     assert project["dynamic"] == ["version"]
     assert project["description"] == QUESTIONS_DESCRIPTION_DEFAULT
@@ -320,3 +320,15 @@ def test_a_proprietary_python_package_can_never_be_uploaded_to_pypi(copie):
                              "license": "LicenseRef-Proprietary"})
     classifiers = read_toml(crate / "pyproject.toml")["project"]["classifiers"]
     assert "Private :: Do Not Upload" in classifiers  # PyPI rejects any upload carrying it
+
+
+def test_one_inline_table_style_in_cargo_toml(copie):
+    """tomlkit writes the policy's tables as `{key = value}`; the template's own inline tables use
+    the same style (the dependency lines keep tomlkit's: restyling them would conflict with every
+    team's feature edit on those lines at the next update)."""
+    crate = generate(copie, {"project_name": "styled", "crate_kind": "cli", "python_bindings": True})
+    text = (crate / "Cargo.toml").read_text(encoding="utf-8")
+    tables = [line.split(" = ", 1)[1] for line in text.splitlines() if " = {" in line and not line.startswith("#")]
+    assert len(tables) > 10
+    for table in tables:
+        assert table.startswith("{") and not table.startswith("{ ") and not table.endswith(" }"), table

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import answer_rules
 import pytest
-from conftest import REPO, check_answer_keys
+from conftest import REPO, check_answer_keys, generate
 
 COPIER = str(Path(sys.executable).with_name("copier"))
 
@@ -39,8 +39,11 @@ BAD_ANSWERS = [
     ("author_email", "ada", "'ada' is not an email address; use name@example.org, or leave it empty"),
     ("author_email", "ada@localhost", "'ada@localhost' is not an email address; use name@example.org, or leave it empty"),
     ("author_email", "ada lovelace@example.org", "'ada lovelace@example.org' is not an email address; use name@example.org, or leave it empty"),
-    ("repository_url", "http://github.com/reasonkit/x", "'http://github.com/reasonkit/x' is not an https URL with a path; e.g. https://github.com/reasonkit/vector-cache"),
-    ("repository_url", "github.com/reasonkit/x", "'github.com/reasonkit/x' is not an https URL with a path; e.g. https://github.com/reasonkit/vector-cache"),
+    ("repository_url", "http://github.com/reasonkit/x", "'http://github.com/reasonkit/x' is not an https URL with a path; e.g. https://github.com/reasonkit/x"),
+    ("repository_url", "github.com/reasonkit/x", "'github.com/reasonkit/x' is not an https URL with a path; e.g. https://github.com/reasonkit/x"),
+    ("repository_url", "git@github.com:me/my-crate.git", "'git@github.com:me/my-crate.git' is not an https URL with a path; e.g. https://github.com/me/my-crate"),
+    ("repository_url", "ssh://git@git.example.org/team/x.git", "'ssh://git@git.example.org/team/x.git' is not an https URL with a path; e.g. https://git.example.org/team/x"),
+    ("project_name", "My-Crate", "must be lowercase (cargo warns about uppercase package names); e.g. my-crate"),
     ("repository_url", "https://github.com", "'https://github.com' is not an https URL with a path; e.g. https://github.com/reasonkit/vector-cache"),
     ("repository_url", "https://git hub.com/x", "'https://git hub.com/x' is not an https URL with a path; e.g. https://github.com/reasonkit/vector-cache"),
 ]
@@ -115,25 +118,80 @@ def test_a_value_outside_the_choices_is_refused(copie, question, value, message)
     assert refusal(copie, question, value).startswith(message)
 
 
+#: copier's own lines around a run from a local, untagged, dirty checkout (not ours to change).
+COPIER_NOISE = ("No git tags found in template", "DirtyLocalWarning", "  warn(")
+
+
+def copier_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([COPIER, "copy", "--trust", *args], capture_output=True, text=True, timeout=120,
+                          check=False, stdin=subprocess.DEVNULL)
+
+
+def our_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.strip() and not any(noise in line for noise in COPIER_NOISE)]
+
+
 @pytest.mark.parametrize(
-    ("data", "last_line"),
+    ("data", "line"),
     [
-        ("project_name=fn", "ValueError: Validation error for question 'project_name': 'fn' is a Rust keyword; e.g. fn-rs"),
-        ("author_email=nope", "ValueError: Validation error for question 'author_email': 'nope' is not an email address; use name@example.org, or leave it empty"),
-        ("crate_kind=binary", "ValueError: Invalid choice for 'crate_kind': 'binary' is not in ['lib', 'cli', 'mcp-server']"),
-        ("python_package=os", "ValueError: Validation error for question 'python_package': 'os' is a Python standard-library module and would shadow it; e.g. os_rs"),
+        ("project_name=fn", "question 'project_name': 'fn' is a Rust keyword; e.g. fn-rs"),
+        ("project_name=1bad", "question 'project_name': must start with an ASCII letter (found '1'); e.g. bad"),
+        ("author_email=nope", "question 'author_email': 'nope' is not an email address; use name@example.org, or leave it empty"),
+        ("crate_kind=binary", "question 'crate_kind': 'binary' is not one of lib, cli, mcp-server"),
+        ("license=GPL-3.0", "question 'license': 'GPL-3.0' is not one of MIT OR Apache-2.0, Apache-2.0, MIT, BSD-3-Clause, LicenseRef-Proprietary"),
+        ("stack=[foo]", "question 'stack': 'foo' is not one of qdrant, tantivy, rayon, moka, simd-json"),
+        ("stack=foo", "question 'stack': 'foo' is not a list; write it as a YAML list, e.g. --data 'stack=[tantivy, moka]' (or 'stack=[]' for none)"),
+        ("python_package=os", "question 'python_package': 'os' is a Python standard-library module and would shadow it; e.g. os_rs"),
     ],
 )
-def test_the_copier_cli_exits_non_zero_with_the_message_last(tmp_path, data, last_line):
+def test_the_copier_cli_prints_one_line_and_writes_nothing(tmp_path, data, line):
+    """`copier copy --data` with a bad value: one line naming the question, the rule and a way
+    out, no traceback, exit status 1, no destination."""
     destination = tmp_path / "new-crate"
-    completed = subprocess.run(
-        [COPIER, "copy", "--trust", "--defaults", "--data", "python_bindings=true", "--data", data,
-         str(REPO), str(destination)],
-        capture_output=True, text=True, timeout=120, check=False, stdin=subprocess.DEVNULL,
-    )
-    assert completed.returncode != 0
-    assert completed.stderr.strip().splitlines()[-1] == last_line
+    completed = copier_cli("--defaults", "--data", "python_bindings=true", "--data", data, str(REPO), str(destination))
+    assert completed.returncode == 1
+    assert our_lines(completed.stderr) == [f"copier-reasonkit-rust: {line}"], completed.stderr
+    assert "Traceback" not in completed.stderr
     assert not destination.exists()
+
+
+@pytest.mark.parametrize("existing", ["Cargo.toml", ".copier-answers.yml", "src/lib.rs", "README.md"])
+def test_a_destination_holding_a_crate_or_clashing_files_is_refused_before_writing(tmp_path, existing):
+    destination = tmp_path / "taken"
+    (destination / existing).parent.mkdir(parents=True)
+    content = "_src_path: https://example.org/another-template\n" if existing.endswith(".yml") else "the user's file\n"
+    (destination / existing).write_text(content)
+    before = sorted(p.relative_to(destination).as_posix() for p in destination.rglob("*"))
+    completed = copier_cli("--defaults", str(REPO), str(destination))
+    assert completed.returncode == 1
+    (line,) = our_lines(completed.stderr)
+    assert line.startswith(f"copier-reasonkit-rust: the destination {destination} already holds ")
+    assert f"({existing.split('/')[0]}); nothing was written." in line
+    assert "copier update --trust --defaults" in line and "--overwrite" in line
+    assert sorted(p.relative_to(destination).as_posix() for p in destination.rglob("*")) == before
+    assert (destination / existing).read_text() == content
+
+
+def test_an_unrelated_file_in_the_destination_is_fine_and_overwrite_is_the_way_out(tmp_path):
+    destination = tmp_path / "mine"
+    destination.mkdir()
+    (destination / "NOTES.txt").write_text("kept\n")
+    assert copier_cli("--defaults", "--quiet", str(REPO), str(destination)).returncode == 0
+    assert (destination / "Cargo.toml").is_file() and (destination / "NOTES.txt").read_text() == "kept\n"
+    # the same folder again: refused, unless the user asks to overwrite
+    assert copier_cli("--defaults", "--quiet", str(REPO), str(destination)).returncode == 1
+    assert copier_cli("--defaults", "--quiet", "--overwrite", str(REPO), str(destination)).returncode == 0
+
+
+def test_every_root_entry_of_a_generated_crate_counts_as_a_clash(copie):
+    """GENERATED_ROOT_ENTRIES covers what the template writes at the crate root (python and MCP
+    variants included), so no clash slips through."""
+    import context
+
+    for answers in ({"project_name": "roots"}, {"project_name": "roots-py", "python_bindings": True,
+                                                 "crate_kind": "mcp-server", "license": "MIT"}):
+        crate = generate(copie, answers)
+        assert {entry.name for entry in crate.iterdir()} - {".git"} <= set(context.GENERATED_ROOT_ENTRIES)
 
 
 def test_stack_rules_outside_copier():
@@ -144,7 +202,7 @@ def test_stack_rules_outside_copier():
 
 
 def test_a_valid_name_passes_every_rule():
-    for name in ("vector-cache", "a", "x86_64-tools", "Rust2024", "a" * 64, "fn-rs", "stdx"):
+    for name in ("vector-cache", "a", "x86_64-tools", "rust2024", "a" * 64, "fn-rs", "stdx"):
         assert answer_rules.project_name_error(name) == "", name
 
 
@@ -157,3 +215,15 @@ def test_the_suggested_names_are_themselves_valid():
     for _question, value, message in BAD_ANSWERS[:17]:
         suggestion = message.rsplit("e.g. ", 1)[-1].rstrip(")")
         assert answer_rules.project_name_error(suggestion) == "", (value, suggestion)
+
+
+def test_the_default_package_name_is_valid_for_any_folder(tmp_path):
+    """`--defaults` validates nothing: the default derived from the folder must itself be valid."""
+    destination = tmp_path / "MyCrate"
+    completed = copier_cli("--defaults", "--quiet", "--data", "stack=[]", str(REPO), str(destination))
+    assert completed.returncode == 0, completed.stderr
+    assert 'name = "mycrate"' in (destination / "Cargo.toml").read_text(encoding="utf-8")
+    for folder in ("MyCrate", "my.crate", "2fast", "vector-cache", "fn"):
+        name = answer_rules.package_name_from(folder)
+        assert answer_rules.project_name_error(name) == "", (folder, name)
+    assert answer_rules.package_name_from("vector-cache") == "vector-cache"

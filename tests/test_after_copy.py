@@ -1,0 +1,56 @@
+"""The message copier prints after generating: next steps that work as printed, for each kind."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+COPIER = Path(sys.executable).with_name("copier")
+
+
+def message(destination: Path, *data: str) -> str:
+    """Generate into ``destination`` with the copier CLI; return the after-copy message."""
+    args = [arg for item in data for arg in ("--data", item)]
+    completed = subprocess.run([str(COPIER), "copy", "--trust", "--defaults", *args, str(REPO), str(destination)],
+                               capture_output=True, text=True, timeout=120, check=False, stdin=subprocess.DEVNULL)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    text = completed.stdout + completed.stderr
+    return text[text.index("Generated "):]
+
+
+def test_a_standalone_crate_starts_a_main_branch_and_commits_its_lockfile(tmp_path):
+    text = message(tmp_path / "solo", "stack=[]")
+    steps = [line.strip() for line in text.split("Next steps:", 1)[1].split("\n\n", 1)[0].splitlines() if line.strip()]
+    assert steps[0] == f"cd {tmp_path / 'solo'}"
+    assert steps[1].startswith("git init -b main ")  # CI triggers on main
+    assert steps[2].startswith("cargo generate-lockfile ")
+    assert steps[3].startswith('git add . && git commit -m "solo: generated from copier-reasonkit-rust"')
+    assert steps[4].startswith("scripts/gates.sh all ")
+    update = re.search(r"^\s+(\S+) update --trust --defaults --skip-answered$", text, re.MULTILINE)
+    assert update and update.group(1) == str(COPIER)  # the copier the user ran, with its path
+    assert "MCP server" not in text and "Python package" not in text
+
+
+def test_inside_a_git_repository_there_is_no_git_init(tmp_path):
+    subprocess.run(["git", "init", "-q", str(tmp_path / "mono")], check=True)
+    text = message(tmp_path / "mono" / "crates" / "inner", "stack=[]")
+    assert "git init" not in text.replace("no `git init`", "")
+    assert f"# already inside the git repository {tmp_path / 'mono'}: no `git init`" in text
+    assert 'git add . && git commit -m "inner: generated' in text  # only this crate, not the whole repository
+
+
+def test_an_mcp_server_gets_its_client_config_and_python_bindings_their_commands(tmp_path):
+    destination = tmp_path / "tools"
+    text = message(destination, "crate_kind=mcp-server", "python_bindings=true", "stack=[]")
+    snippet = next(line.strip() for line in text.splitlines() if line.strip().startswith('{"mcpServers"'))
+    assert json.loads(snippet) == {"mcpServers": {"tools": {"command": f"{destination}/target/release/tools"}}}
+    assert ".venv/bin/python -m pip install . && .venv/bin/python -m pip install --group test" in text
+    assert ".venv/bin/python -m pytest" in text
+    ignored = (destination / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert any(line.strip("/") == ".venv" for line in ignored), "the suggested .venv would dirty the crate"
