@@ -29,32 +29,19 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "scripts"))
+sys.path.insert(0, str(REPO / "benchmarks"))
 
 import release  # noqa: E402
+from bench_template import timed  # noqa: E402  (the same wall-clock runner)
 from conftest import GIT_IDENTITY, commit_all, git, released_template, upcoming_release  # noqa: E402
 
 COPIER = str(Path(sys.executable).with_name("copier"))
 GATE_ROW = re.compile(r"^\| `scripts/gates.sh (\w+)` \| (\w+|\*\*FAIL\*\*) \| (\d+) s \|$", re.MULTILINE)
-
-
-def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> float:
-    """Run ``cmd``; return its wall time in seconds.
-
-    Raises:
-        subprocess.CalledProcessError: the command failed (its stderr tail is printed).
-    """
-    started = time.perf_counter()
-    completed = subprocess.run(cmd, cwd=cwd, env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    if completed.returncode != 0:
-        sys.stderr.write(completed.stderr.decode(errors="replace")[-4000:])
-        raise subprocess.CalledProcessError(completed.returncode, cmd)
-    return time.perf_counter() - started
 
 
 def main() -> int:

@@ -47,9 +47,8 @@ def load_releases(path: Path = RELEASES_FILE) -> dict[str, str]:
 def upcoming_version(changelog: str, releases: dict[str, str]) -> str | None:
     """Return the version of the CHANGELOG's top section when ``releases`` lacks it: the release
     being prepared (headed ``- unreleased`` until its release commit dates it)."""
-    for version, _ in changelog_sections(changelog):
-        return None if version in releases else version
-    return None
+    sections = changelog_sections(changelog)
+    return sections[0][0] if sections and sections[0][0] not in releases else None
 
 
 def problems(releases: dict[str, str], changelog: str, tags: dict[str, str] | None) -> list[str]:

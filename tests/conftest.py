@@ -22,8 +22,10 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "hooks"))
+sys.path.insert(0, str(REPO / "scripts"))
 
 import dependency_policy  # noqa: E402  (this checkout's, before copier's renders load theirs)
+import release  # noqa: E402  (scripts/release.py: releases.toml and the CHANGELOG's versions)
 
 QUESTIONS: dict[str, dict[str, Any]] = {
     key: value
@@ -164,9 +166,6 @@ def commit_all(cwd: Path, message: str) -> None:
 
 def upcoming_release() -> str:
     """Return the version this checkout will be released as (CHANGELOG.md's top section)."""
-    sys.path.insert(0, str(REPO / "scripts"))
-    import release
-
     version = release.upcoming_version((REPO / "CHANGELOG.md").read_text(encoding="utf-8"), release.load_releases())
     assert version is not None, "CHANGELOG.md has no section for the upcoming release"
     return version
@@ -190,9 +189,6 @@ def released_template(dest: Path) -> Path:
     This is what the template looks like to crates once the upcoming version is released: CI's
     fresh clone of ``main`` may carry no tags, and a work tree under test is not committed.
     """
-    sys.path.insert(0, str(REPO / "scripts"))
-    import release
-
     git(dest.parent, "clone", "--quiet", "--no-hardlinks", str(REPO), str(dest))
     release.tag_releases(dest, release.load_releases())
     git(dest, "rm", "-rq", "--ignore-unmatch", ".")

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from conftest import REPO, git, released_template, upcoming_release
+from conftest import REPO, git, release, released_template, upcoming_release
 
-sys.path.insert(0, str(REPO / "scripts"))
-import release  # noqa: E402
 
 FAKE = "abcdef0123456789" * 2 + "abcdef01"
 CHANGELOG = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")

@@ -6,7 +6,6 @@ edit kept, the answers file on the new release, and gates 1-4 green on the updat
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tomllib

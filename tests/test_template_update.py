@@ -14,10 +14,8 @@ from pathlib import Path
 import copier
 import pytest
 import tomlkit
-from conftest import GIT_IDENTITY, REPO, assert_no_conflicts, commit_all, git, released_template, upcoming_release
+from conftest import GIT_IDENTITY, REPO, assert_no_conflicts, commit_all, git, release, released_template, upcoming_release
 
-sys.path.insert(0, str(REPO / "scripts"))
-import release  # noqa: E402
 
 COPIER = str(Path(sys.executable).with_name("copier"))
 PREVIOUS = list(release.load_releases())[-1]
@@ -104,7 +102,7 @@ def test_the_script_updates_commits_and_writes_the_pull_request_body(template, t
 
 
 @pytest.mark.parametrize(("args", "dirty", "message"), [
-    (["--to", "9.9.9"], False, f"template-update: --to 9.9.9: no such release of the template (releases: "),
+    (["--to", "9.9.9"], False, "template-update: --to 9.9.9: no such release of the template (releases: "),
     (["--to", "latest"], False, "template-update: --to latest: no such release of the template"),
     (["--to", PREVIOUS], False, f"template-update: --to {PREVIOUS}: older than this crate's template version"),
     ([], True, "template-update: the work tree has uncommitted changes: commit or stash them first"),
