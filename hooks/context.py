@@ -7,6 +7,7 @@ spread over copier.yml.
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import json
 import re
@@ -192,7 +193,8 @@ def answer_error_line(error: BaseException, tb: TracebackType | None) -> str | N
     if message.startswith("Validation error for question "):
         return f"copier-reasonkit-rust: {message.removeprefix('Validation error for ')}"
     if match := _CHOICE.match(message):
-        choices = ", ".join(str(choice) for choice in json.loads(match["choices"].replace("'", '"')))
+        # copier prints the choices as a Python list literal; read it as one (quotes included)
+        choices = ", ".join(str(choice) for choice in ast.literal_eval(match["choices"]))
         return f"copier-reasonkit-rust: question '{match['name']}': {match['value']} is not one of {choices}"
     if message.startswith("Not a YAML list: "):
         value = message.removeprefix("Not a YAML list: ")

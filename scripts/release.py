@@ -55,12 +55,12 @@ def problems(releases: dict[str, str], changelog: str, tags: dict[str, str] | No
     """Return every inconsistency between the releases, the CHANGELOG and ``tags`` (tag →
     commit; None: not checked), one line each."""
     found = []
-    sections = [version for version, _ in changelog_sections(changelog)]
+    bodies = dict(changelog_sections(changelog))
     for version in releases:
-        if version not in sections:
+        if version not in bodies:
             found.append(f"CHANGELOG.md has no section for release {version}")
     upcoming = upcoming_version(changelog, releases)
-    for version, body in changelog_sections(changelog):
+    for version, body in bodies.items():
         if UNRELEASED.match(body.splitlines()[0].split("]", 1)[1]) and version != upcoming:
             found.append(f"CHANGELOG.md marks {version} unreleased, but releases.toml has it")
     if upcoming is not None:
@@ -68,7 +68,7 @@ def problems(releases: dict[str, str], changelog: str, tags: dict[str, str] | No
             found.append(f"CHANGELOG.md's top section '{upcoming}' is not a version X.Y.Z")
         elif releases and version_key(upcoming) <= version_key(list(releases)[-1]):
             found.append(f"the upcoming version {upcoming} is not newer than {list(releases)[-1]}")
-    for version in sections:
+    for version in bodies:
         if version not in releases and version != upcoming:
             found.append(f"CHANGELOG.md has a section {version} that is neither released nor upcoming")
     for version, commit in (tags or {}).items():
