@@ -211,3 +211,18 @@ def python_package_error(name: object) -> str:
     if name in STDLIB_MODULES or name.lower() in STDLIB_MODULES:
         return f"{name!r} is a Python standard-library module and would shadow it; e.g. {name}_rs"
     return ""
+
+
+def workspace_root_error(path: object) -> str:
+    """Check ``workspace_root``: ``""`` (the crate is its own workspace) or a relative POSIX path
+    from the crate up to its workspace root (``..`` segments only, e.g. ``../..``: cargo's root is
+    a folder above the member); ``""`` when valid. The form only: copier validates this answer again inside ``copier update``'s temporary
+    copies, where the root does not exist (hooks/workspace.py checks the folder at copy time)."""
+    if not isinstance(path, str):
+        return f"must be a path such as ../.. (got {path!r})"
+    if not path:
+        return ""
+    if path.strip("/") and all(part == ".." for part in path.rstrip("/").split("/")):
+        return ""
+    return (f"{path!r} is not a path up from the crate to its workspace root: only '..' segments, e.g. ../.. "
+            "(or '' for a crate of its own)")

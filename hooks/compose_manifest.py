@@ -41,21 +41,28 @@ INHERIT_COMMENT = (
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    """Parse ``--crate-kind``, ``--stack`` and ``--features`` (comma-separated, may be empty)
-    and ``--manifest``."""
+    """Parse ``--crate-kind``, ``--stack`` and ``--features`` (comma-separated, may be empty),
+    ``--manifest`` and ``--workspace-member``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--crate-kind", required=True)
     parser.add_argument("--stack", default="", help="comma-separated stack components")
     parser.add_argument("--features", default="", help="comma-separated optional cargo features")
     parser.add_argument("--manifest", type=Path, default=Path("Cargo.toml"))
+    parser.add_argument("--workspace-member", choices=("yes", "no"), default="no",
+                        help="yes: the crate is a member of a workspace it does not own (no [workspace] table)")
     return parser.parse_args(argv)
 
 
-def dependency_item(dep: policy.Dependency):  # -> tomlkit item
-    """Return the Cargo.toml value for ``dep``: a plain version string, or an inline table."""
+#: The always-true target of a member crate's policy tables (see ``compose``).
+MEMBER_TARGET = "cfg(all())"
+
+
+def dependency_item(dep: policy.Dependency, optional: bool = False):  # -> tomlkit item
+    """Return the Cargo.toml value for ``dep``: a plain version string, or an inline table
+    (always one when ``optional``, which adds ``optional = true``)."""
     import tomlkit
 
-    if dep.default_features and not dep.features:
+    if dep.default_features and not dep.features and not optional:
         return dep.version
     item = tomlkit.inline_table()
     item["version"] = dep.version
@@ -63,6 +70,8 @@ def dependency_item(dep: policy.Dependency):  # -> tomlkit item
         item["default-features"] = False
     if dep.features:
         item["features"] = list(dep.features)
+    if optional:
+        item["optional"] = True
     return item
 
 
@@ -71,6 +80,7 @@ def compose(
     deps: list[policy.Dependency],
     crate_kind: str,
     features: tuple[str, ...] = (),
+    member: bool = False,
 ) -> str:
     """Return ``manifest_text`` with the policy's dependency tables rebuilt from ``deps``.
 
@@ -87,21 +97,67 @@ def compose(
     ``<feature> = ["dep:<crate>", ...]`` in ``[features]``; the table's other keys (the team's
     own features) are kept.
 
+    A ``member`` of a workspace it does not own (``workspace_root``) has no
+    ``[workspace.dependencies]`` of its own; the policy's versions and features then go into
+    ``[target.'cfg(all())'.dependencies]`` and ``[target.'cfg(all())'.dev-dependencies]`` (a
+    target that always matches; each entry with its ``why`` comment), and its plain
+    ``[dependencies]`` and ``[dev-dependencies]``, where ``cargo add`` writes, are left to the
+    team. A policy bump again changes only lines the team never writes next to, and the
+    workspace root stays the team's.
+
     Raises:
-        ValueError: the manifest lacks ``[package]`` or a table the template must provide.
+        ValueError: the manifest lacks ``[package]`` or a table the template must provide, or
+            has a ``[workspace]`` table although ``member``.
     """
     import tomlkit
 
     document = tomlkit.parse(manifest_text)
     if "package" not in document:
         raise ValueError("Cargo.toml has no [package] table")
-    if "dependencies" not in document.get("workspace", {}):
+    if member and "workspace" in document:
+        raise ValueError("Cargo.toml of a workspace member has a [workspace] table")
+    if not member and "dependencies" not in document.get("workspace", {}):
         raise ValueError("Cargo.toml has no [workspace.dependencies] table to fill")
     for table_name in ("dependencies", "dev-dependencies"):
-        if table_name not in document:
+        if table_name not in document and not member:
             raise ValueError(f"Cargo.toml has no [{table_name}] table to fill")
     if features and "features" not in document:
         raise ValueError("Cargo.toml has no [features] table to fill")
+
+    ordered = sorted(deps, key=lambda dep: dep.feature is None)
+    if member:
+        _compose_member(document, ordered, crate_kind)
+    else:
+        _compose_own_workspace(document, deps, ordered, crate_kind)
+    for feature in features:
+        enables = [f"dep:{dep.name}" for dep in deps if dep.feature == feature]
+        document["features"][feature] = enables
+    return tomlkit.dumps(document)
+
+
+def _compose_member(document, ordered: list[policy.Dependency], crate_kind: str) -> None:
+    """Write the policy's entries, versions included, into a member's ``cfg(all())`` tables."""
+    import tomlkit
+
+    target = document.get("target", {}).get(MEMBER_TARGET)
+    if target is None:
+        raise ValueError(f"Cargo.toml has no [target.'{MEMBER_TARGET}'] tables to fill")
+    for table_name in ("dependencies", "dev-dependencies"):
+        if table_name not in target:
+            raise ValueError(f"Cargo.toml has no [target.'{MEMBER_TARGET}'.{table_name}] table to fill")
+        table = tomlkit.table()
+        for dep in ordered:
+            if dep.table(crate_kind) == table_name:
+                table.add(tomlkit.comment(dep.why))
+                table.add(dep.name, dependency_item(dep, optional=dep.feature is not None))
+        table.add(tomlkit.nl())
+        target[table_name] = table
+
+
+def _compose_own_workspace(document, deps: list[policy.Dependency], ordered: list[policy.Dependency],
+                           crate_kind: str) -> None:
+    """Versions into ``[workspace.dependencies]``, ``{ workspace = true }`` in the package's tables."""
+    import tomlkit
 
     shared = tomlkit.table()
     for dep in deps:
@@ -112,10 +168,9 @@ def compose(
     for line in INHERIT_COMMENT:
         shared.add(tomlkit.comment(line))
     document["workspace"]["dependencies"] = shared
-    # Feature-gated (optional) crates go first: switching a feature on later (`copier update
-    # --data python_bindings=true`) then inserts lines at the top of the table, away from the
-    # team's own entries, which `cargo add` appends at the bottom, so the merge has no conflict.
-    ordered = sorted(deps, key=lambda dep: dep.feature is None)
+    # Feature-gated (optional) crates go first (`ordered`): switching a feature on later (`copier
+    # update --data python_bindings=true`) then inserts lines at the top of the table, away from
+    # the team's own entries, which `cargo add` appends at the bottom, so the merge has no conflict.
     for table_name in ("dependencies", "dev-dependencies"):
         table = tomlkit.table()
         for dep in ordered:
@@ -126,10 +181,6 @@ def compose(
                     inherit["optional"] = True
                 table.add(dep.name, inherit)
         document[table_name] = table
-    for feature in features:
-        enables = [f"dep:{dep.name}" for dep in deps if dep.feature == feature]
-        document["features"][feature] = enables
-    return tomlkit.dumps(document)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -157,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         deps = policy.select(policy.load(), args.crate_kind, stack, features)
         manifest = args.manifest
-        composed = compose(manifest.read_text(encoding="utf-8"), deps, args.crate_kind, features)
+        composed = compose(manifest.read_text(encoding="utf-8"), deps, args.crate_kind, features,
+                           member=args.workspace_member == "yes")
     except (OSError, ValueError) as error:  # PolicyError is a ValueError
         print(f"copier-reasonkit-rust: {error}", file=sys.stderr)
         return 3

@@ -42,6 +42,7 @@ def _load_fresh(name: str) -> ModuleType:
 
 policy = _load_fresh("dependency_policy")
 rules = _load_fresh("answer_rules")
+workspace = _load_fresh("workspace")
 
 
 def git_config(key: str) -> str:
@@ -171,6 +172,32 @@ def destination_check(dst_path: PurePath | str, overwrite: bool) -> str:
     )
 
 
+#: What copier reads as yes or no (its ``cast_to_bool`` also takes any number, and anything else
+#: as true: ``--data python_bindings=maybe`` would silently mean yes).
+YES_NO = frozenset("y yes t true on 1 n no f false off 0".split())
+
+
+def yes_no_check(data: dict, names: list[str]) -> str:
+    """Refuse a `--data`/`--data-file` answer to a yes/no question that is not a yes or a no.
+
+    Rendered (``when: false`` question's default) before any answer is used, on copy and
+    update. Returns ``""`` when every such answer is a bool or one of ``YES_NO``.
+
+    Raises:
+        copier.errors.UserMessageError: e.g. ``python_bindings=maybe``; the CLI prints the one
+            line and exits 1, nothing written.
+    """
+    for name in names:
+        value = (data or {}).get(name)
+        if value is None or isinstance(value, bool) or str(value).strip().lower() in YES_NO:
+            continue
+        from copier.errors import UserMessageError
+
+        raise UserMessageError(f"copier-reasonkit-rust: question '{name}': {value!r} is not a yes/no answer; "
+                               f"use --data {name}=true or --data {name}=false")
+    return ""
+
+
 _CHOICE = re.compile(r"^Invalid choice for '(?P<name>[^']+)': (?P<value>.+) is not in (?P<choices>\[.*\])$")
 
 
@@ -232,6 +259,10 @@ class ReasonKitContext(Extension):
         environment.globals.update(
             copier_command=copier_command,
             destination_check=destination_check,
+            yes_no_check=yes_no_check,
+            enclosing_workspace=workspace.enclosing_workspace,
+            workspace_check=workspace.workspace_check,
+            workspace_root_error=rules.workspace_root_error,
             git_config=git_config,
             git_toplevel=git_toplevel,
             policy_msrv=policy_msrv,

@@ -221,7 +221,7 @@ def fake_tools(directory: Path, runner_version: str | None, valgrind: bool) -> d
 
 
 def crate(tmp_path: Path, gungraun: str | None = "0.20.0"):
-    return gate.Crate(root=tmp_path, package="demo", target_dir=tmp_path / "target", gungraun=gungraun,
+    return gate.Crate(root=tmp_path, package="demo", target_dir=tmp_path / "target", workspace_root=tmp_path, gungraun=gungraun,
                       bench_targets={"hot_paths", "instructions"})
 
 

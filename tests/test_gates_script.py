@@ -8,11 +8,26 @@ import os
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from conftest import REPO
 
-SCRIPTS = [REPO / "template" / "scripts" / "gates.sh", REPO / ".ci" / "run"]
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> dict[str, Path]:
+    """gates.sh as copier renders it: for a crate of its own and for a workspace member."""
+    import copier
+
+    base = tmp_path_factory.mktemp("gates")
+    (base / "ws").mkdir()
+    (base / "ws" / "Cargo.toml").write_text('[workspace]\nmembers = ["crates/*"]\n', encoding="utf-8")
+    crates = {"standalone": base / "solo", "member": base / "ws" / "crates" / "member"}
+    for crate in crates.values():
+        copier.run_copy(str(REPO), crate, data={"stack": []}, defaults=True, unsafe=True, vcs_ref="HEAD",
+                        quiet=True, skip_tasks=True)
+    assert "--package member" in (crates["member"] / "scripts" / "gates.sh").read_text(encoding="utf-8")
+    return {name: crate / "scripts" / "gates.sh" for name, crate in crates.items()}
 #: Constructs bash 3.2 lacks or mishandles, with why.
 BASH4_ONLY = {
     r"\[@\]|\[\*\]": "arrays: an empty one aborts under `set -u` on bash 3.2",
@@ -24,15 +39,17 @@ BASH4_ONLY = {
 }
 
 
-@pytest.mark.parametrize("script", SCRIPTS[:1], ids=lambda p: p.name)
-def test_no_construct_bash_3_2_lacks(script):
+@pytest.mark.parametrize("variant", ["standalone", "member"])
+def test_no_construct_bash_3_2_lacks(rendered, variant):
+    script = rendered[variant]
     code = "\n".join(line for line in script.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith("#"))
     for pattern, why in BASH4_ONLY.items():
         assert not re.search(pattern, code), f"{script.name}: {why}"
 
 
-@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
-def test_shellcheck_finds_nothing(script):
+@pytest.mark.parametrize("variant", ["standalone", "member", ".ci/run"])
+def test_shellcheck_finds_nothing(rendered, variant):
+    script = REPO / ".ci" / "run" if variant == ".ci/run" else rendered[variant]
     shellcheck = shutil.which("shellcheck")
     assert shellcheck, "shellcheck is not installed (apt-get install shellcheck; .ci/run installs it)"
     completed = subprocess.run([shellcheck, "--shell=bash", "--severity=style", str(script)],

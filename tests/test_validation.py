@@ -142,6 +142,9 @@ def our_lines(stderr: str) -> list[str]:
         ("stack=[foo]", "question 'stack': 'foo' is not one of qdrant, tantivy, rayon, moka, simd-json"),
         ("stack=foo", "question 'stack': 'foo' is not a list; write it as a YAML list, e.g. --data 'stack=[tantivy, moka]' (or 'stack=[]' for none)"),
         ("python_package=os", "question 'python_package': 'os' is a Python standard-library module and would shadow it; e.g. os_rs"),
+        ("python_bindings=maybe", "question 'python_bindings': 'maybe' is not a yes/no answer; use --data python_bindings=true or --data python_bindings=false"),
+        ("workspace_root=crates", "question 'workspace_root': 'crates' is not a path up from the crate to its workspace root: only '..' segments, e.g. ../.. (or '' for a crate of its own)"),
+        ("workspace_root=../..", "question 'workspace_root': ../.. ({tmp}) holds no Cargo.toml with a [workspace] table; answer the path from the crate to its workspace root, or '' for a crate of its own; nothing was written."),
     ],
 )
 def test_the_copier_cli_prints_one_line_and_writes_nothing(tmp_path, data, line):
@@ -150,7 +153,7 @@ def test_the_copier_cli_prints_one_line_and_writes_nothing(tmp_path, data, line)
     destination = tmp_path / "new-crate"
     completed = copier_cli("--defaults", "--data", "python_bindings=true", "--data", data, str(REPO), str(destination))
     assert completed.returncode == 1
-    assert our_lines(completed.stderr) == [f"copier-reasonkit-rust: {line}"], completed.stderr
+    assert our_lines(completed.stderr) == [f"copier-reasonkit-rust: {line.format(tmp=tmp_path.parent)}"], completed.stderr
     assert "Traceback" not in completed.stderr
     assert not destination.exists()
 

@@ -291,6 +291,7 @@ class Crate:
     root: Path
     package: str
     target_dir: Path
+    workspace_root: Path
     gungraun: Optional[str]
     bench_targets: set[str]
 
@@ -306,12 +307,17 @@ class Crate:
         if completed.returncode != 0:
             raise GateError(f"cargo metadata failed in {root}:\n{completed.stderr.strip()}")
         meta = json.loads(completed.stdout)
-        root_id = (meta.get("resolve") or {}).get("root") or meta["workspace_members"][0]
-        package = next(p for p in meta["packages"] if p["id"] == root_id)
+        # The package whose manifest is in `root`: in a workspace of several members, cargo's
+        # `resolve.root` is null and the first member may be another package.
+        manifest = (root / "Cargo.toml").resolve()
+        package = next((p for p in meta["packages"] if p["id"] in meta["workspace_members"]
+                        and Path(p["manifest_path"]).resolve() == manifest), None)
+        if package is None:
+            raise GateError(f"cargo metadata in {root} lists no package with the manifest {manifest}")
         gungraun = next((p["version"] for p in meta["packages"] if p["name"] == "gungraun"), None)
         benches = {t["name"] for t in package["targets"] if "bench" in t["kind"]}
         return cls(root=root, package=package["name"], target_dir=Path(meta["target_directory"]),
-                   gungraun=gungraun, bench_targets=benches)
+                   workspace_root=Path(meta["workspace_root"]), gungraun=gungraun, bench_targets=benches)
 
     @property
     def state_dir(self) -> Path:
@@ -412,25 +418,30 @@ def resolve_base(crate: Crate, env: dict[str, str]) -> tuple[Optional[Base], str
             commit, wanted = git(["rev-parse", "HEAD"], crate.root), "HEAD (no main branch)"
     assert commit is not None
     key = f"b_{commit[:12]}_{toolchain_key(env)}"
-    source = crate.state_dir / "base-src" / commit[:12]
-    prefix = git(["rev-parse", "--show-prefix"], crate.root) or ""
+    # The whole workspace at the base (a member crate builds only inside its workspace, with the
+    # root's profiles and lock file); for a crate of its own that is the crate's folder.
+    workspace = crate.workspace_root.resolve()
+    member = crate.root.resolve().relative_to(workspace)
+    extracted = crate.state_dir / "base-src" / commit[:12]
+    source = extracted / member
+    prefix = git(["rev-parse", "--show-prefix"], workspace) or ""
     if not (source / "Cargo.toml").is_file():
         archive = subprocess.run(["git", "archive", "--format=tar", commit, *([prefix] if prefix else [])],
-                                 cwd=crate.root, capture_output=True, check=False)
+                                 cwd=workspace, capture_output=True, check=False)
         if archive.returncode != 0:
             raise GateError(f"git archive {commit[:12]} failed: {archive.stderr.decode().strip()}")
-        shutil.rmtree(source.parent, ignore_errors=True)  # older bases: their results are recorded
-        staging = source.with_name(source.name + ".partial")
+        shutil.rmtree(extracted.parent, ignore_errors=True)  # older bases: their results are recorded
+        staging = extracted.with_name(extracted.name + ".partial")
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
             try:
                 tar.extractall(staging, filter="data")
             except TypeError:  # Python < 3.9.17 / 3.10.12 / 3.11.4: no extraction filters
                 tar.extractall(staging)  # noqa: S202 - this repository's own commit
-        (staging / prefix).rename(source)  # the crate's directory within the repository
+        (staging / prefix).rename(extracted)  # the workspace's directory within the repository
         shutil.rmtree(staging, ignore_errors=True)
-    if not (source / "Cargo.lock").exists() and (crate.root / "Cargo.lock").exists():
+    if not (extracted / "Cargo.lock").exists() and (workspace / "Cargo.lock").exists():
         # The same dependency versions as the head, so the counts differ by the change alone.
-        shutil.copy2(crate.root / "Cargo.lock", source / "Cargo.lock")
+        shutil.copy2(workspace / "Cargo.lock", extracted / "Cargo.lock")
     return Base(root=source, key=key, label=f"{commit[:12]} ({wanted})", reusable=True), ""
 
 

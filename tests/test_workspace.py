@@ -1,0 +1,248 @@
+"""A crate generated inside an existing Cargo workspace (issue 10, item 2): detected from the
+destination, generated as a member (no `[workspace]` of its own, the policy's versions in its own
+`cfg(all())` tables), registered in the root's `members` unless a glob covers it, gates scoped to
+the package, and kept current by `copier update`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import copier
+import pytest
+import tomlkit
+from conftest import (GIT_IDENTITY, REPO, assert_no_conflicts, cargo_env, commit_all, copy_work_tree, git, policy_version,
+                      run)
+from copier.errors import UserMessageError
+
+sys.path.insert(0, str(REPO / "hooks"))
+import workspace  # noqa: E402
+
+MEMBER_TARGET = "cfg(all())"
+ROOT_MANIFEST = """\
+# The team's workspace: its own comments and layout must survive the registration.
+[workspace]
+members = ["crates/existing"]
+resolver = "1"
+
+[profile.dev.package."*"]
+debug = false
+
+[profile.release]
+lto = false
+debug = "line-tables-only"
+"""
+
+
+@pytest.fixture(autouse=True)
+def git_identity(monkeypatch):
+    """copier commits in temporary repositories during update; give git an identity."""
+    for key, value in GIT_IDENTITY.items():
+        monkeypatch.setenv(key, value)
+
+
+@pytest.fixture
+def template_repo(tmp_path) -> Path:
+    """The template as it is in this work tree, as a git repository tagged 1.0.0."""
+    repo = tmp_path / "template"
+    copy_work_tree(repo)
+    git(repo.parent, "init", "-q", "-b", "main", str(repo))
+    commit_all(repo, "template 1.0.0")
+    git(repo, "tag", "1.0.0")
+    return repo
+
+
+def make_workspace(root: Path, manifest: str = ROOT_MANIFEST) -> Path:
+    """A git repository holding a Cargo workspace with one existing member, `crates/existing`."""
+    (root / "crates" / "existing" / "src").mkdir(parents=True)
+    (root / "Cargo.toml").write_text(manifest, encoding="utf-8")
+    (root / "crates" / "existing" / "Cargo.toml").write_text(
+        '[package]\nname = "existing"\nversion = "0.1.0"\nedition = "2024"\n', encoding="utf-8")
+    (root / "crates" / "existing" / "src" / "lib.rs").write_text(
+        "//! The team's crate that was there first.\n\n/// One.\n#[must_use]\npub fn one() -> u32 {\n    1\n}\n",
+        encoding="utf-8")
+    git(root.parent, "init", "-q", "-b", "main", str(root))
+    commit_all(root, "the workspace")
+    return root
+
+
+def generate(template: Path, dst: Path, **data) -> None:
+    """`copier copy` from release 1.0.0 of ``template`` into ``dst`` with ``data``."""
+    copier.run_copy(str(template), dst, data=data, defaults=True, unsafe=True, vcs_ref="1.0.0", quiet=True)
+
+
+def policy_table(crate: Path, table: str = "dependencies") -> dict:
+    return tomllib.loads((crate / "Cargo.toml").read_text(encoding="utf-8"))["target"][MEMBER_TARGET][table]
+
+
+# --- detection and registration (hooks/workspace.py) ---------------------------------------------
+
+
+def test_the_enclosing_workspace_is_found_as_cargo_finds_it(tmp_path):
+    root = make_workspace(tmp_path / "ws")
+    assert workspace.enclosing_workspace(root / "crates" / "new") == "../.."
+    assert workspace.enclosing_workspace(root / "new") == ".."
+    assert workspace.enclosing_workspace(tmp_path / "elsewhere" / "new") == ""
+    # a package manifest without [workspace] on the way up is passed over, as cargo does
+    (root / "crates" / "Cargo.toml").write_text('[package]\nname = "x"\nversion = "0.1.0"\n', encoding="utf-8")
+    assert workspace.enclosing_workspace(root / "crates" / "new") == "../.."
+    # a destination that is a crate of its own (this template's standalone crate, on update)
+    (root / "crates" / "own").mkdir()
+    (root / "crates" / "own" / "Cargo.toml").write_text('[package]\nname = "own"\n[workspace]\n', encoding="utf-8")
+    assert workspace.enclosing_workspace(root / "crates" / "own") == ""
+
+
+def test_a_folder_the_workspace_excludes_gets_a_crate_of_its_own(tmp_path):
+    root = make_workspace(tmp_path / "ws", ROOT_MANIFEST.replace('resolver = "1"', 'resolver = "1"\nexclude = ["vendor"]'))
+    assert workspace.enclosing_workspace(root / "vendor" / "new") == ""
+    with pytest.raises(workspace.WorkspaceError, match=r"excludes vendor/new"):
+        workspace.member_path(root / "vendor" / "new", "../..")
+
+
+@pytest.mark.parametrize(("members", "added"), [
+    ('["crates/existing"]', "crates/new"),      # listed one by one: appended
+    ('["crates/*"]', None),                     # a glob covers it: the root stays byte for byte
+    ('["crates/existing", "crates/new"]', None),  # already listed (a second run of the task)
+    (None, "crates/new"),                       # no members key yet
+])
+def test_the_member_is_registered_unless_an_entry_covers_it(tmp_path, members, added):
+    text = ROOT_MANIFEST.replace('members = ["crates/existing"]\n', "" if members is None else f"members = {members}\n")
+    root = make_workspace(tmp_path / "ws", text)
+    (root / "crates" / "new").mkdir()
+    assert workspace.register_member(root / "crates" / "new", "../..") == added
+    after = (root / "Cargo.toml").read_text(encoding="utf-8")
+    if added is None:
+        assert after == text
+    else:
+        assert "crates/new" in tomllib.loads(after)["workspace"]["members"]
+        assert after.startswith("# The team's workspace")  # the team's comment and layout kept
+        assert workspace.register_member(root / "crates" / "new", "../..") is None  # idempotent
+        assert (root / "Cargo.toml").read_text(encoding="utf-8") == after
+
+
+@pytest.mark.parametrize(("answer", "valid"), [("", True), ("..", True), ("../..", True), ("../../", True),
+                                                ("crates", False), ("../../x", False), ("/abs", False), ("./..", False)])
+def test_the_workspace_root_answer_is_a_path_up(answer, valid):
+    from answer_rules import workspace_root_error
+    assert (workspace_root_error(answer) == "") is valid
+
+
+# --- rendering (copier copy) ----------------------------------------------------------------------
+
+
+def test_a_crate_generated_inside_a_workspace_is_a_member(tmp_path, template_repo):
+    root = make_workspace(tmp_path / "ws")
+    member = root / "crates" / "new-lib"
+    generate(template_repo, member, stack=["moka"])
+
+    manifest = tomllib.loads((member / "Cargo.toml").read_text(encoding="utf-8"))
+    assert "workspace" not in manifest and "profile" not in manifest  # the root owns both
+    deps = policy_table(member)
+    assert deps["moka"]["version"] == policy_version("moka")
+    assert deps["thiserror"] == policy_version("thiserror")
+    assert policy_table(member, "dev-dependencies")["gungraun"] == "=" + policy_version("gungraun")
+    assert manifest["dependencies"] == {} and manifest["dev-dependencies"] == {}  # the team's tables
+    assert manifest["lints"]["clippy"]["unwrap_used"] == "deny"  # the policy's lints stay on the member
+    assert not (member / ".github").exists() and not (member / ".cargo").exists()
+    answers = (member / ".copier-answers.yml").read_text(encoding="utf-8")
+    assert "workspace_root: ../..\n" in answers  # recorded: `copier update` renders a member too
+    assert tomllib.loads((root / "Cargo.toml").read_text(encoding="utf-8"))["workspace"]["members"] == [
+        "crates/existing", "crates/new-lib"]
+    gates = (member / "scripts" / "gates.sh").read_text(encoding="utf-8")
+    assert "cargo build --release --package new-lib;" in gates
+    assert "cargo clippy --package new-lib --all-targets --all-features -- -D warnings;" in gates
+    assert "cargo fmt --check --package new-lib;" in gates
+    assert "cargo test --package new-lib --all-features --no-fail-fast" in gates
+    readme = (member / "README.md").read_text(encoding="utf-8")
+    assert "## Workspace member" in readme and ".github/workflows" not in readme
+
+
+def test_an_explicit_answer_overrides_the_detection(tmp_path, template_repo):
+    root = make_workspace(tmp_path / "ws", ROOT_MANIFEST.replace('resolver = "1"', 'resolver = "1"\nexclude = ["tools"]'))
+    before = (root / "Cargo.toml").read_text(encoding="utf-8")
+    generate(template_repo, root / "tools" / "solo", stack=[], workspace_root="")
+    assert "workspace" in tomllib.loads((root / "tools" / "solo" / "Cargo.toml").read_text(encoding="utf-8"))
+    assert (root / "Cargo.toml").read_text(encoding="utf-8") == before
+
+
+def test_a_workspace_root_answer_without_a_workspace_writes_nothing(tmp_path, template_repo):
+    destination = tmp_path / "plain" / "crates" / "new"
+    with pytest.raises(UserMessageError, match=r"question 'workspace_root': \.\./\.\. .* holds no Cargo.toml with a \[workspace\]"):
+        generate(template_repo, destination, stack=[], workspace_root="../..")
+    assert not destination.exists() or not any(destination.iterdir())
+
+
+def test_a_member_mcp_server_message_points_at_the_workspace_target(tmp_path):
+    root = make_workspace(tmp_path / "ws")
+    copier_cli = Path(sys.executable).with_name("copier")
+    completed = subprocess.run([str(copier_cli), "copy", "--trust", "--defaults", "--data", "crate_kind=mcp-server",
+                                "--data", "stack=[]", str(REPO), str(root / "crates" / "tools")],
+                               capture_output=True, text=True, timeout=120, check=False, stdin=subprocess.DEVNULL)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    text = completed.stdout + completed.stderr
+    assert "member of the Cargo workspace at ../..) in " in text
+    assert "cargo build -p tools " in text
+    assert "git add . ../../Cargo.toml ../../Cargo.lock && git commit" in text
+    assert "git init" not in text.replace("no `git init`", "")
+    assert f'"command": "{root}/crates/tools/../../target/release/tools"' in text
+    assert "template-update.yml" not in text and "scripts/template_update.py does the same" in text
+
+
+# --- the whole workspace through the gates, then an update (slow) ---------------------------------
+
+
+@pytest.mark.slow
+def test_members_of_each_kind_pass_gates_1_to_4_and_take_an_update(tmp_path, template_repo):
+    root = make_workspace(tmp_path / "ws")
+    kinds = {"lib": "ws-lib", "cli": "ws-cli", "mcp-server": "ws-mcp"}
+    for kind, name in kinds.items():
+        generate(template_repo, root / "crates" / name, project_name=name, crate_kind=kind, stack=[])
+    members = tomllib.loads((root / "Cargo.toml").read_text(encoding="utf-8"))["workspace"]["members"]
+    assert members == ["crates/existing", *(f"crates/{name}" for name in kinds.values())]
+
+    env = cargo_env()
+    run(["cargo", "generate-lockfile"], root, env)
+    # The five gates' commands 1-4, for the whole workspace from its root ...
+    run(["cargo", "build", "--release"], root, env)
+    run(["cargo", "clippy", "--all-targets", "--all-features", "--", "-D", "warnings"], root, env)
+    run(["cargo", "fmt", "--check"], root, env)
+    tested = run(["cargo", "test", "--all-features", "--no-fail-fast"], root, env)
+    assert "test result: FAILED" not in tested.stdout
+    for name in kinds.values():
+        assert f"Running unittests src/lib.rs (" in tested.stderr and name.replace("-", "_") in tested.stderr
+    # ... and through a member's own script, scoped to its package (already built: seconds)
+    for gate in ("build", "lint", "fmt"):
+        scoped = run(["bash", "scripts/gates.sh", gate], root / "crates" / "ws-cli", env)
+        assert "ws-lib" not in scoped.stderr and "ws-mcp" not in scoped.stderr, scoped.stderr
+    commit_all(root, "three generated members")
+
+    # The team's own dependency (where `cargo add` writes) and a policy bump in the template.
+    member = root / "crates" / "ws-lib"
+    manifest = tomlkit.parse((member / "Cargo.toml").read_text(encoding="utf-8"))
+    manifest["dependencies"]["itoa"] = "1"
+    (member / "Cargo.toml").write_text(tomlkit.dumps(manifest), encoding="utf-8")
+    commit_all(root, "our dependency")
+    policy = template_repo / "policy" / "dependencies.toml"
+    document = tomlkit.parse(policy.read_text(encoding="utf-8"))
+    document["thiserror"]["version"] = "2.0.18"
+    policy.write_text(tomlkit.dumps(document), encoding="utf-8")
+    commit_all(template_repo, "policy: thiserror 2.0.18")
+    git(template_repo, "tag", "1.1.0")
+
+    root_before = (root / "Cargo.toml").read_text(encoding="utf-8")
+    for name in kinds.values():
+        copier.run_update(root / "crates" / name, overwrite=True, defaults=True, skip_answered=True, unsafe=True,
+                          vcs_ref="1.1.0", quiet=True)
+    assert_no_conflicts(root)
+    for name in kinds.values():
+        crate = root / "crates" / name
+        assert policy_table(crate)["thiserror"] == "2.0.18", name
+        assert "workspace" not in tomllib.loads((crate / "Cargo.toml").read_text(encoding="utf-8"))
+        assert "_commit: 1.1.0\n" in (crate / ".copier-answers.yml").read_text(encoding="utf-8")
+        assert "workspace_root: ../..\n" in (crate / ".copier-answers.yml").read_text(encoding="utf-8")
+    assert tomllib.loads((member / "Cargo.toml").read_text(encoding="utf-8"))["dependencies"] == {"itoa": "1"}
+    assert (root / "Cargo.toml").read_text(encoding="utf-8") == root_before  # the root is the team's
+    assert not any((root / "crates" / name / ".github").exists() for name in kinds.values())
+    run(["cargo", "clippy", "--all-targets", "--all-features", "--", "-D", "warnings"], root, env)
