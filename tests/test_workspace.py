@@ -248,7 +248,18 @@ def test_members_of_each_kind_pass_the_gates_and_take_an_update(tmp_path, templa
     git(template_repo, "tag", "1.1.0")
 
     root_before = (root / "Cargo.toml").read_text(encoding="utf-8")
-    for name in kinds.values():
+    # ws-lib through its own update script (what the workspace's CI would call: update, gates 1-4
+    # scoped to the package, one commit); the other two through plain `copier update`.
+    script_env = {**env, **GIT_IDENTITY, "COPIER": str(Path(sys.executable).with_name("copier")),
+                  "CRATE_DIR": str(lib)}
+    updated = run([sys.executable, "scripts/template_update.py"], lib, script_env)
+    assert "committed the update to 1.1.0; gates 1-4: pass" in updated.stdout, updated.stdout
+    assert git(root, "status", "--porcelain") == ""
+    committed = git(root, "show", "--name-only", "--format=", "HEAD").split()
+    # the member's files, and the workspace's lock file the gates re-resolved for the bump
+    assert "crates/ws-lib/Cargo.toml" in committed and "Cargo.lock" in committed
+    assert all(path.startswith("crates/ws-lib/") or path == "Cargo.lock" for path in committed), committed
+    for name in ("ws-cli", "ws-mcp"):
         copier.run_update(root / "crates" / name, overwrite=True, defaults=True, skip_answered=True, unsafe=True,
                           vcs_ref="1.1.0", quiet=True)
     assert_no_conflicts(root)

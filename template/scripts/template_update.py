@@ -204,7 +204,7 @@ def find_conflicts(crate: Path) -> list[str]:
     changed or new files, and ``.rej`` files; sorted, each once."""
     unmerged = run(["git", "ls-files", "--unmerged"], crate).stdout
     found = {line.split("\t", 1)[1] for line in unmerged.splitlines() if "\t" in line}
-    changed = run(["git", "diff", "--name-only", "HEAD"], crate).stdout.splitlines()
+    changed = run(["git", "diff", "--name-only", "--relative", "HEAD"], crate).stdout.splitlines()
     untracked = run(["git", "ls-files", "--others", "--exclude-standard"], crate).stdout.splitlines()
     for name in {*changed, *untracked}:
         path = crate / name
