@@ -108,6 +108,41 @@ def policy_version(crate: str) -> str:
     raise KeyError(f"{crate} is not in the dependency policy")
 
 
+def policy_stack(crate_kind: str, stack: list[str], python_bindings: bool = False) -> str:
+    """Return the crate's policy dependencies as a TOML snippet (``[dependencies]`` and
+    ``[dev-dependencies]``, each crate with its version and features), for documents that show
+    the stack (the agent profile, AGENTS.md): the same selection the manifest task writes, so a
+    policy bump reaches them through ``copier update`` too.
+
+    Raises:
+        ImportError: tomlkit missing from copier's environment.
+        policy.PolicyError: the data file is malformed.
+    """
+    import tomlkit
+
+    features = ("python",) if python_bindings else ()
+    document = tomlkit.document()
+    for table_name in ("dependencies", "dev-dependencies"):
+        table = tomlkit.table()
+        for dep in policy.select(policy.load(), crate_kind, list(stack), features):
+            if dep.table(crate_kind) != table_name:
+                continue
+            if dep.default_features and not dep.features:
+                table.add(dep.name, dep.version)
+                continue
+            item = tomlkit.inline_table()
+            item["version"] = dep.version
+            if not dep.default_features:
+                item["default-features"] = False
+            if dep.features:
+                item["features"] = list(dep.features)
+            if dep.feature:
+                item["optional"] = True
+            table.add(dep.name, item)
+        document[table_name] = table
+    return tomlkit.dumps(document).strip()
+
+
 def toml_string(value: str) -> str:
     """Quote ``value`` as a TOML basic string (JSON's escapes are a subset of TOML's)."""
     return json.dumps(value, ensure_ascii=False)
@@ -140,7 +175,7 @@ def rustdoc_text(text: str) -> str:
 GENERATED_ROOT_ENTRIES = (
     "Cargo.toml", "Cargo.lock", ".copier-answers.yml", "src", "tests", "benches", "scripts",
     "README.md", "CHANGELOG.md", "LICENSE", "LICENSE-MIT", "LICENSE-APACHE", "pyproject.toml",
-    "python", "deny.toml", "clippy.toml", "rustfmt.toml", ".cargo", ".github", ".gitignore",
+    "python", "deny.toml", "clippy.toml", "rustfmt.toml", ".cargo", ".github", ".gitignore", "AGENTS.md",
 )
 
 
@@ -267,6 +302,7 @@ class ReasonKitContext(Extension):
             git_toplevel=git_toplevel,
             policy_msrv=policy_msrv,
             policy_version=policy_version,
+            policy_stack=policy_stack,
             package_name_from=rules.package_name_from,
             project_name_error=rules.project_name_error,
             description_error=rules.description_error,

@@ -158,6 +158,9 @@ def test_a_crate_generated_inside_a_workspace_is_a_member(tmp_path, template_rep
     assert "cargo test --package new-lib --all-features --no-fail-fast" in gates
     readme = (member / "README.md").read_text(encoding="utf-8")
     assert "## Workspace member" in readme and ".github/workflows" not in readme
+    agents = (member / "AGENTS.md").read_text(encoding="utf-8")  # nearest AGENTS.md wins: the member has its own
+    assert "`cargo clippy --package new-lib --all-targets --all-features -- -D warnings`" in agents
+    assert f'moka = {{version = "{policy_version("moka")}"' in agents
 
 
 def test_an_explicit_answer_overrides_the_detection(tmp_path, template_repo):

@@ -1,0 +1,157 @@
+"""The policy travels with every crate (issue 11, items 1-3 and 6): AGENTS.md, the Copilot custom
+agent profile `.github/agents/rust-engineer.agent.md`, the pull-request template; correct for each
+answer combination rendered here, and kept current by `copier update`."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import copier
+import pytest
+import tomlkit
+import yaml
+from conftest import GIT_IDENTITY, assert_no_conflicts, commit_all, copy_work_tree, generate, git
+
+#: Copilot's tool aliases (custom agents): what `tools` may name besides MCP `server/tool` entries.
+COPILOT_TOOL_ALIASES = {"execute", "read", "edit", "search", "agent", "web", "todo"}
+#: Front-matter keys of a Copilot custom agent (`infer` is retired).
+AGENT_KEYS = {"name", "description", "target", "tools", "model", "disable-model-invocation", "user-invocable",
+              "mcp-servers", "metadata"}
+PROFILE = ".github/agents/rust-engineer.agent.md"
+SEED_GATES = ("cargo build --release", "cargo clippy --all-targets --all-features -- -D warnings", "cargo fmt --check",
+              "cargo test --all-features --no-fail-fast")
+
+COMBINATIONS = {
+    "lib-full-stack": {"project_name": "agents-lib"},
+    "cli-empty-stack": {"project_name": "agents-cli", "crate_kind": "cli", "stack": []},
+    "mcp-python": {"project_name": "agents-mcp", "crate_kind": "mcp-server", "python_bindings": True,
+                   "stack": ["tantivy", "moka"]},
+    "lib-python-qdrant": {"project_name": "agents-py", "python_bindings": True, "python_package": "agents_core",
+                          "stack": ["qdrant"]},
+}
+
+
+def manifest_versions(crate: Path) -> dict[str, str]:
+    """Crate name -> version requirement of every policy dependency in the generated Cargo.toml."""
+    manifest = tomllib.loads((crate / "Cargo.toml").read_text(encoding="utf-8"))
+    table = manifest["workspace"]["dependencies"]
+    return {name: spec if isinstance(spec, str) else spec["version"] for name, spec in table.items()}
+
+
+def stack_block(text: str) -> dict[str, str]:
+    """Crate name -> version of the ```toml block of a rendered document."""
+    blocks = re.findall(r"```toml\n(.*?)```", text, re.DOTALL)
+    assert len(blocks) == 1, "expected exactly one toml block"
+    parsed = tomllib.loads(blocks[0])
+    return {name: spec if isinstance(spec, str) else spec["version"]
+            for table in ("dependencies", "dev-dependencies") for name, spec in parsed.get(table, {}).items()}
+
+
+def front_matter(text: str) -> tuple[dict, str]:
+    """Split a Markdown file with YAML front matter into (metadata, body)."""
+    match = re.match(r"\A---\n(.*?)\n---\n(.*)\Z", text, re.DOTALL)
+    assert match, "no YAML front matter"
+    return yaml.safe_load(match[1]), match[2]
+
+
+@pytest.fixture(scope="module", params=sorted(COMBINATIONS))
+def rendered(request, copie_session) -> tuple[dict, Path]:
+    answers = COMBINATIONS[request.param]
+    return answers, generate(copie_session, answers)
+
+
+def test_the_agent_profile_is_a_copilot_custom_agent(rendered):
+    _, crate = rendered
+    meta, body = front_matter((crate / PROFILE).read_text(encoding="utf-8"))
+    assert isinstance(meta.get("description"), str) and meta["description"].strip()
+    assert meta["name"] == "rust-engineer"
+    assert set(meta) <= AGENT_KEYS, set(meta) - AGENT_KEYS
+    assert "infer" not in meta
+    assert set(meta["tools"]) <= COPILOT_TOOL_ALIASES
+    assert len(body) < 30_000
+    assert "{{" not in body and "{%" not in body
+
+
+def test_every_crate_in_the_profile_and_agents_md_has_the_manifests_version(rendered):
+    _, crate = rendered
+    versions = manifest_versions(crate)
+    for document in (PROFILE, "AGENTS.md"):
+        named = stack_block((crate / document).read_text(encoding="utf-8"))
+        assert named == versions, document  # the same crates, each with exactly the manifest's version
+
+
+def test_agents_md_says_only_what_applies_to_the_crate(rendered):
+    answers, crate = rendered
+    text = (crate / "AGENTS.md").read_text(encoding="utf-8")
+    for command in SEED_GATES:
+        assert f"`{command}`" in text, command
+    assert "scripts/gates.sh all" in text and "5 ms" in text and "CONS-007" in text and "CONS-008" in text
+    stack = answers.get("stack", ["qdrant", "tantivy", "rayon", "moka", "simd-json"])
+    modules = {"qdrant": "src/vector.rs", "tantivy": "src/search.rs", "rayon": "src/parallel.rs",
+               "moka": "src/cache.rs", "simd-json": "src/json.rs"}
+    for component, module in modules.items():
+        assert (f"| `{module}` |" in text) is (component in stack), module
+        assert (crate / module).is_file() is (component in stack), module  # the table matches the files
+    is_mcp = answers.get("crate_kind") == "mcp-server"
+    assert ("## MCP server rules" in text) is is_mcp
+    assert ("## Python bindings rules" in text) is bool(answers.get("python_bindings"))
+    if answers.get("python_bindings"):
+        package = answers.get("python_package", answers["project_name"].replace("-", "_"))
+        assert f"`python/{package}/_core.pyi`" in text and (crate / "python" / package / "_core.pyi").is_file()
+    assert "| policy rule | enforced by |" in text
+    assert "## Team notes" in text
+    assert "{{" not in text and "{%" not in text
+
+
+def test_the_pull_request_template_lists_the_gates_and_the_unsafe_rules(rendered):
+    _, crate = rendered
+    text = (crate / ".github" / "pull_request_template.md").read_text(encoding="utf-8")
+    for command in SEED_GATES:
+        assert f"`{command}`" in text, command
+    assert "scripts/gates.sh bench" in text and "Gate 5 output" in text
+    assert 'unsafe_code = "forbid"' in text and "two reviewers" in text
+    assert "Task (CONS-007)" in text
+
+
+# --- copier update carries a policy bump into both documents, and keeps the team's paragraph -----
+
+
+@pytest.fixture(autouse=False)
+def git_identity(monkeypatch):
+    for key, value in GIT_IDENTITY.items():
+        monkeypatch.setenv(key, value)
+
+
+def test_a_policy_bump_reaches_agents_md_and_the_profile_and_team_notes_survive(tmp_path, git_identity):
+    template = tmp_path / "template"
+    copy_work_tree(template)
+    git(tmp_path, "init", "-q", "-b", "main", str(template))
+    commit_all(template, "template 1.0.0")
+    git(template, "tag", "1.0.0")
+    crate = tmp_path / "crate"
+    copier.run_copy(str(template), crate, data={"stack": ["moka"]}, defaults=True, unsafe=True, vcs_ref="1.0.0",
+                    quiet=True)
+    git(tmp_path, "init", "-q", "-b", "main", str(crate))
+    commit_all(crate, "generated")
+    team = "We review every public API change with the platform team before merging.\n"
+    agents = crate / "AGENTS.md"
+    agents.write_text(agents.read_text(encoding="utf-8") + "\n" + team, encoding="utf-8")
+    commit_all(crate, "our conventions")
+
+    policy = template / "policy" / "dependencies.toml"
+    document = tomlkit.parse(policy.read_text(encoding="utf-8"))
+    old = document["moka"]["version"]
+    document["moka"]["version"] = "0.12.99"
+    policy.write_text(tomlkit.dumps(document), encoding="utf-8")
+    commit_all(template, "policy: moka 0.12.99")
+    git(template, "tag", "1.1.0")
+
+    copier.run_update(crate, overwrite=True, defaults=True, skip_answered=True, unsafe=True, vcs_ref="1.1.0", quiet=True)
+    assert_no_conflicts(crate)
+    for name in ("AGENTS.md", PROFILE):
+        assert stack_block((crate / name).read_text(encoding="utf-8"))["moka"] == "0.12.99", name
+        assert f'moka = {{version = "{old}"' not in (crate / name).read_text(encoding="utf-8")
+    assert manifest_versions(crate)["moka"] == "0.12.99"
+    assert agents.read_text(encoding="utf-8").endswith(team)
