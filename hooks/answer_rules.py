@@ -226,3 +226,57 @@ def workspace_root_error(path: object) -> str:
         return ""
     return (f"{path!r} is not a path up from the crate to its workspace root: only '..' segments, e.g. ../.. "
             "(or '' for a crate of its own)")
+
+
+#: Backstage's rule for an entity name (catalog-model 1.10's `isValidObjectName`, with at most 63
+#: characters): letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit.
+_CATALOG_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
+#: A namespace is a DNS label (catalog-model's `isValidNamespace`).
+_CATALOG_NAMESPACE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+LIFECYCLES = ("experimental", "production", "deprecated")
+
+
+def catalog_name(name: str) -> str:
+    """Return ``name`` as a valid Backstage entity name: other characters dropped, trimmed of
+    ``-``/``_``/``.`` at both ends, at most 63 characters; ``component`` when nothing is left."""
+    kept = re.sub(r"[^-A-Za-z0-9_.]", "", name).strip("-_.")[:63].rstrip("-_.")
+    return kept if _CATALOG_NAME.fullmatch(kept) else "component"
+
+
+def repository_owner(url: str) -> str:
+    """Return the owner (first path segment) of a repository URL, as a catalog name, or ``""``."""
+    match = re.match(r"https://[^/]+/([^/]+)/", url or "")
+    return catalog_name(match[1].lower()) if match else ""
+
+
+def project_slug(url: str) -> str:
+    """Return ``owner/repo`` of a github.com repository URL (Backstage's
+    ``github.com/project-slug`` annotation), or ``""`` for another host."""
+    match = re.fullmatch(r"https://(?:www\.)?github\.com/([^/]+)/([^/]+?)(?:\.git)?/?", url or "")
+    return f"{match[1]}/{match[2]}" if match else ""
+
+
+def catalog_owner_error(owner: object) -> str:
+    """Check ``catalog_owner``: a Backstage entity reference to a group or user
+    (``group:default/rust-platform``, ``group:rust-platform``, ``user:jane``, or a bare name,
+    which Backstage reads as a group); ``""`` when valid."""
+    example = "group:default/rust-platform"
+    if not isinstance(owner, str) or not owner.strip():
+        return f"must not be empty; the team that owns the crate, e.g. {example}"
+    kind, _, ref = owner.rpartition(":") if ":" in owner else ("", "", owner)
+    namespace, _, name = ref.rpartition("/")
+    if kind and kind.lower() not in ("group", "user"):
+        return f"{owner!r}: the owner is a group or a user (kind {kind!r}); e.g. {example}"
+    if namespace and not _CATALOG_NAMESPACE.fullmatch(namespace):
+        return f"{owner!r}: namespace {namespace!r} is not a DNS label (lowercase letters, digits, '-'); e.g. {example}"
+    if len(name) > 63 or not _CATALOG_NAME.fullmatch(name):
+        return (f"{owner!r}: {name!r} is not a Backstage entity name (letters, digits, '-', '_', '.', "
+                f"starting and ending with a letter or digit, at most 63 characters); e.g. {example}")
+    return ""
+
+
+def lifecycle_error(lifecycle: object) -> str:
+    """Check ``catalog_lifecycle`` against Backstage's well-known lifecycles; ``""`` when valid."""
+    if lifecycle not in LIFECYCLES:
+        return f"{lifecycle!r} is not one of {', '.join(LIFECYCLES)}"
+    return ""

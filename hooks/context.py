@@ -312,6 +312,11 @@ class ReasonKitContext(Extension):
             crate_kind_error=rules.crate_kind_error,
             stack_error=rules.stack_error,
             python_package_error=rules.python_package_error,
+            catalog_owner_error=rules.catalog_owner_error,
+            lifecycle_error=rules.lifecycle_error,
+            repository_owner=rules.repository_owner,
+            project_slug=rules.project_slug,
         )
         environment.filters["toml_string"] = toml_string
         environment.filters["rustdoc_text"] = rustdoc_text
+        environment.filters["catalog_name"] = rules.catalog_name

@@ -1,6 +1,7 @@
 """The policy travels with every crate (issue 11, items 1-3 and 6): AGENTS.md, the Copilot custom
 agent profile `.github/agents/rust-engineer.agent.md`, the pull-request template; correct for each
-answer combination rendered here, and kept current by `copier update`."""
+answer combination rendered here, and kept current by `copier update` (with the catalog's
+template-version annotation, tests/test_catalog.py)."""
 
 from __future__ import annotations
 
@@ -124,7 +125,7 @@ def git_identity(monkeypatch):
         monkeypatch.setenv(key, value)
 
 
-def test_a_policy_bump_reaches_agents_md_and_the_profile_and_team_notes_survive(tmp_path, git_identity):
+def test_a_policy_bump_reaches_agents_md_the_profile_and_the_catalog_and_team_notes_survive(tmp_path, git_identity):
     template = tmp_path / "template"
     copy_work_tree(template)
     git(tmp_path, "init", "-q", "-b", "main", str(template))
@@ -155,3 +156,5 @@ def test_a_policy_bump_reaches_agents_md_and_the_profile_and_team_notes_survive(
         assert f'moka = {{version = "{old}"' not in (crate / name).read_text(encoding="utf-8")
     assert manifest_versions(crate)["moka"] == "0.12.99"
     assert agents.read_text(encoding="utf-8").endswith(team)
+    catalog = yaml.safe_load((crate / "catalog-info.yaml").read_text(encoding="utf-8"))
+    assert catalog["metadata"]["annotations"]["backstage.io/template-version"] == "1.1.0"

@@ -1,0 +1,136 @@
+"""The org catalog (issue 11, item 4): every crate's Backstage `catalog-info.yaml`, and the
+template's own root `catalog-info.yaml` (a Template entity, never copied into crates).
+
+Fast: the owner/lifecycle rules and the rendered entity's fields for several answer combinations.
+Slow (npm): both files through Backstage's own validators (`@backstage/catalog-model` and
+`@backstage/plugin-scaffolder-common`, pinned), installed once into ``.tools/npm-backstage``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import REPO, TOOLS_DIR, generate
+
+sys.path.insert(0, str(REPO / "hooks"))
+import answer_rules  # noqa: E402
+
+BACKSTAGE = ["@backstage/catalog-model@1.10.1", "@backstage/plugin-scaffolder-common@2.3.0"]
+NPM_DIR = TOOLS_DIR / "npm-backstage"
+VALIDATE = REPO / "tests" / "backstage_validate.cjs"
+ROOT_ENTITY = yaml.safe_load((REPO / "catalog-info.yaml").read_text(encoding="utf-8"))
+
+COMBINATIONS = {
+    "lib-defaults": ({"project_name": "catalog-lib"}, "library"),
+    "cli-production": ({"project_name": "catalog-cli", "crate_kind": "cli", "stack": [],
+                        "catalog_owner": "group:default/search-team", "catalog_lifecycle": "production"}, "tool"),
+    "mcp-python-gitlab": ({"project_name": "catalog-mcp", "crate_kind": "mcp-server", "python_bindings": True,
+                           "stack": [], "repository_url": "https://gitlab.example.org/tools/catalog-mcp",
+                           "description": "Tools for the team's agents: search 'n' cache"}, "service"),
+}
+
+
+@pytest.mark.parametrize(("owner", "valid"), [
+    ("group:default/rust-platform", True), ("group:rust-platform", True), ("user:jane", True), ("rust-platform", True),
+    ("group:default/a--b", True), ("component:default/x", False), ("group:Bad_NS/x", False), ("group:default/-x", False),
+    ("", False), ("team x", False), ("group:default/" + "x" * 64, False),
+])
+def test_the_owner_is_a_group_or_user_entity_reference(owner, valid):
+    assert (answer_rules.catalog_owner_error(owner) == "") is valid
+
+
+def test_the_catalog_name_of_any_valid_package_name_is_valid():
+    for name in ("a", "vector-cache", "a__b", "x" * 64, "ab-", "a-_-b"):
+        assert answer_rules._CATALOG_NAME.fullmatch(answer_rules.catalog_name(name)), name
+        assert len(answer_rules.catalog_name(name)) <= 63
+
+
+def test_the_owner_defaults_to_the_repository_owner(copie):
+    crate = generate(copie, {"project_name": "owned", "stack": [], "repository_url": "https://github.com/Search-Team/owned"})
+    entity = yaml.safe_load((crate / "catalog-info.yaml").read_text(encoding="utf-8"))
+    assert entity["spec"]["owner"] == "group:default/search-team"
+
+
+@pytest.fixture(scope="module", params=sorted(COMBINATIONS))
+def rendered(request, copie_session) -> tuple[dict, str, Path]:
+    answers, spec_type = COMBINATIONS[request.param]
+    return answers, spec_type, generate(copie_session, answers)
+
+
+def test_the_crate_is_a_catalog_component_on_its_template_version(rendered):
+    answers, spec_type, crate = rendered
+    entity = yaml.safe_load((crate / "catalog-info.yaml").read_text(encoding="utf-8"))
+    recorded = yaml.safe_load((crate / ".copier-answers.yml").read_text(encoding="utf-8"))
+    assert entity["apiVersion"] == "backstage.io/v1alpha1" and entity["kind"] == "Component"
+    assert entity["metadata"]["name"] == answers["project_name"]
+    assert entity["metadata"]["description"] == recorded["description"]
+    assert entity["spec"] == {"type": spec_type, "lifecycle": recorded["catalog_lifecycle"],
+                              "owner": recorded["catalog_owner"]}
+    annotations = entity["metadata"]["annotations"]
+    assert annotations["backstage.io/source-template"] == f"template:default/{ROOT_ENTITY['metadata']['name']}"
+    assert annotations["backstage.io/template-version"] == str(recorded["_commit"])
+    url = recorded["repository_url"]
+    if url.startswith("https://github.com/"):
+        assert annotations["github.com/project-slug"] == url.removeprefix("https://github.com/")
+    else:
+        assert "github.com/project-slug" not in annotations
+
+
+def test_the_template_registers_itself_and_is_not_copied(rendered):
+    _, _, crate = rendered
+    assert ROOT_ENTITY["kind"] == "Template" and ROOT_ENTITY["apiVersion"] == "scaffolder.backstage.io/v1beta3"
+    text = (crate / "catalog-info.yaml").read_text(encoding="utf-8")
+    assert "kind: Template" not in text  # the crate's file is its own, never the template's
+
+
+# --- Backstage's own validators (npm) -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def backstage() -> Path:
+    """Return the node_modules folder holding the pinned Backstage packages, installing them once."""
+    modules = NPM_DIR / "node_modules"
+    wanted = {spec.rsplit("@", 1)[0]: spec.rsplit("@", 1)[1] for spec in BACKSTAGE}
+    installed = {name: json.loads(path.read_text())["version"] for name in wanted
+                 if (path := modules / name / "package.json").exists()}
+    if installed != wanted:
+        if shutil.which("npm") is None:
+            pytest.fail("npm is not installed: the catalog files cannot be validated", pytrace=False)
+        NPM_DIR.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["npm", "install", "--prefix", str(NPM_DIR), "--no-save", "--no-audit", "--no-fund",
+                        "--loglevel=error", *BACKSTAGE], check=True, timeout=900)
+    return modules
+
+
+def validate(modules: Path, entities: list[dict]) -> subprocess.CompletedProcess[str]:
+    node = shutil.which("node")
+    assert node, "node is not installed"
+    return subprocess.run([node, str(VALIDATE)], input=json.dumps(entities), capture_output=True, text=True,
+                          check=False, timeout=120, env={"NODE_PATH": str(modules), "PATH": "/usr/bin:/bin"})
+
+
+@pytest.mark.slow
+def test_backstage_accepts_the_crates_entity_and_the_templates(rendered, backstage):
+    _, _, crate = rendered
+    entity = yaml.safe_load((crate / "catalog-info.yaml").read_text(encoding="utf-8"))
+    completed = validate(backstage, [entity, ROOT_ENTITY])
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert completed.stdout.splitlines() == [f"ok Component:default/{entity['metadata']['name']}",
+                                             f"ok Template:default/{ROOT_ENTITY['metadata']['name']}"]
+
+
+@pytest.mark.slow
+def test_backstages_validator_really_rejects_a_broken_entity(rendered, backstage):
+    _, _, crate = rendered
+    entity = yaml.safe_load((crate / "catalog-info.yaml").read_text(encoding="utf-8"))
+    del entity["spec"]["lifecycle"]
+    template = json.loads(json.dumps(ROOT_ENTITY))
+    del template["spec"]["steps"]
+    completed = validate(backstage, [entity, template])
+    assert completed.returncode == 1
+    assert "missingProperty: lifecycle" in completed.stdout and "missingProperty: steps" in completed.stdout
