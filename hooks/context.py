@@ -175,7 +175,7 @@ def rustdoc_text(text: str) -> str:
 GENERATED_ROOT_ENTRIES = (
     "Cargo.toml", "Cargo.lock", ".copier-answers.yml", "src", "tests", "benches", "scripts",
     "README.md", "CHANGELOG.md", "LICENSE", "LICENSE-MIT", "LICENSE-APACHE", "pyproject.toml",
-    "python", "deny.toml", "clippy.toml", "rustfmt.toml", ".cargo", ".github", ".gitignore", "AGENTS.md",
+    "python", "deny.toml", "clippy.toml", "rustfmt.toml", ".cargo", ".github", ".gitignore", "AGENTS.md", "catalog-info.yaml",
 )
 
 
