@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +62,39 @@ def generate(copie, answers: dict[str, Any]) -> Path:
     for key, value in answers.items():
         assert result.answers[key] == value, key
     assert result.project_dir is not None
+    assert_stack_blocks_match(Path(result.project_dir))
     return Path(result.project_dir)
+
+
+def policy_crate_versions(crate: Path) -> dict[str, str]:
+    """Crate name -> version requirement of every policy dependency in the crate's Cargo.toml
+    (``[workspace.dependencies]``, or a workspace member's ``cfg(all())`` tables)."""
+    manifest = tomllib.loads((crate / "Cargo.toml").read_text(encoding="utf-8"))
+    if "workspace" in manifest:
+        tables = [manifest["workspace"]["dependencies"]]
+    else:
+        target = manifest["target"]["cfg(all())"]
+        tables = [target["dependencies"], target["dev-dependencies"]]
+    return {name: spec if isinstance(spec, str) else spec["version"] for table in tables for name, spec in table.items()}
+
+
+def stack_block_versions(text: str) -> dict[str, str]:
+    """Crate name -> version of the one ```toml block of a rendered document."""
+    blocks = re.findall(r"```toml\n(.*?)```", text, re.DOTALL)
+    assert len(blocks) == 1, "expected exactly one toml block"
+    parsed = tomllib.loads(blocks[0])
+    return {name: spec if isinstance(spec, str) else spec["version"]
+            for table in ("dependencies", "dev-dependencies") for name, spec in parsed.get(table, {}).items()}
+
+
+def assert_stack_blocks_match(crate: Path) -> None:
+    """Every crate the agent profile and AGENTS.md name has exactly the manifest's version, and
+    they name every policy crate of the manifest (issue 11: for every combination tests render)."""
+    versions = policy_crate_versions(crate)
+    for name in ("AGENTS.md", ".github/agents/rust-engineer.agent.md"):
+        path = crate / name
+        if path.exists() or name == "AGENTS.md":
+            assert stack_block_versions(path.read_text(encoding="utf-8")) == versions, name
 
 
 #: Crates the slow tests build, generated once per session and shared between test modules, so

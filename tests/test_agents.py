@@ -6,14 +6,14 @@ template-version annotation, tests/test_catalog.py)."""
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 
 import copier
 import pytest
 import tomlkit
 import yaml
-from conftest import GIT_IDENTITY, assert_no_conflicts, commit_all, copy_work_tree, generate, git
+from conftest import (GIT_IDENTITY, assert_no_conflicts, commit_all, copy_work_tree, generate, git,
+                      policy_crate_versions as manifest_versions, stack_block_versions as stack_block)
 
 #: Copilot's tool aliases (custom agents): what `tools` may name besides MCP `server/tool` entries.
 COPILOT_TOOL_ALIASES = {"execute", "read", "edit", "search", "agent", "web", "todo"}
@@ -32,22 +32,6 @@ COMBINATIONS = {
     "lib-python-qdrant": {"project_name": "agents-py", "python_bindings": True, "python_package": "agents_core",
                           "stack": ["qdrant"]},
 }
-
-
-def manifest_versions(crate: Path) -> dict[str, str]:
-    """Crate name -> version requirement of every policy dependency in the generated Cargo.toml."""
-    manifest = tomllib.loads((crate / "Cargo.toml").read_text(encoding="utf-8"))
-    table = manifest["workspace"]["dependencies"]
-    return {name: spec if isinstance(spec, str) else spec["version"] for name, spec in table.items()}
-
-
-def stack_block(text: str) -> dict[str, str]:
-    """Crate name -> version of the ```toml block of a rendered document."""
-    blocks = re.findall(r"```toml\n(.*?)```", text, re.DOTALL)
-    assert len(blocks) == 1, "expected exactly one toml block"
-    parsed = tomllib.loads(blocks[0])
-    return {name: spec if isinstance(spec, str) else spec["version"]
-            for table in ("dependencies", "dev-dependencies") for name, spec in parsed.get(table, {}).items()}
 
 
 def front_matter(text: str) -> tuple[dict, str]:
