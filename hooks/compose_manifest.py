@@ -57,24 +57,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 MEMBER_TARGET = "cfg(all())"
 
 
-def dependency_item(dep: policy.Dependency, optional: bool = False):  # -> tomlkit item
-    """Return the Cargo.toml value for ``dep``: a plain version string, or an inline table
-    (always one when ``optional``, which adds ``optional = true``)."""
-    import tomlkit
-
-    if dep.default_features and not dep.features and not optional:
-        return dep.version
-    item = tomlkit.inline_table()
-    item["version"] = dep.version
-    if not dep.default_features:
-        item["default-features"] = False
-    if dep.features:
-        item["features"] = list(dep.features)
-    if optional:
-        item["optional"] = True
-    return item
-
-
 def compose(
     manifest_text: str,
     deps: list[policy.Dependency],
@@ -149,7 +131,7 @@ def _compose_member(document, ordered: list[policy.Dependency], crate_kind: str)
         for dep in ordered:
             if dep.table(crate_kind) == table_name:
                 table.add(tomlkit.comment(dep.why))
-                table.add(dep.name, dependency_item(dep, optional=dep.feature is not None))
+                table.add(dep.name, policy.dependency_item(dep, optional=dep.feature is not None))
         table.add(tomlkit.nl())
         target[table_name] = table
 
@@ -162,7 +144,7 @@ def _compose_own_workspace(document, deps: list[policy.Dependency], ordered: lis
     shared = tomlkit.table()
     for dep in deps:
         shared.add(tomlkit.comment(dep.why))
-        shared.add(dep.name, dependency_item(dep))
+        shared.add(dep.name, policy.dependency_item(dep))
     # tomlkit keeps comments between tables with the table above: this one introduces the next.
     shared.add(tomlkit.nl())
     for line in INHERIT_COMMENT:

@@ -121,24 +121,13 @@ def policy_stack(crate_kind: str, stack: list[str], python_bindings: bool = Fals
     import tomlkit
 
     features = ("python",) if python_bindings else ()
+    deps = policy.select(policy.load(), crate_kind, list(stack), features)
     document = tomlkit.document()
     for table_name in ("dependencies", "dev-dependencies"):
         table = tomlkit.table()
-        for dep in policy.select(policy.load(), crate_kind, list(stack), features):
-            if dep.table(crate_kind) != table_name:
-                continue
-            if dep.default_features and not dep.features:
-                table.add(dep.name, dep.version)
-                continue
-            item = tomlkit.inline_table()
-            item["version"] = dep.version
-            if not dep.default_features:
-                item["default-features"] = False
-            if dep.features:
-                item["features"] = list(dep.features)
-            if dep.feature:
-                item["optional"] = True
-            table.add(dep.name, item)
+        for dep in deps:
+            if dep.table(crate_kind) == table_name:
+                table.add(dep.name, policy.dependency_item(dep, optional=dep.feature is not None))
         document[table_name] = table
     return tomlkit.dumps(document).strip()
 

@@ -170,6 +170,29 @@ def select(
     return [dep for dep in deps if dep.selected(crate_kind, stack, features)]
 
 
+def dependency_item(dep: Dependency, optional: bool = False):  # -> tomlkit item
+    """Return the Cargo.toml value for ``dep``: a plain version string, or an inline table
+    (always one when ``optional``, which adds ``optional = true``). The one spelling of a policy
+    entry, shared by the manifest task and the documents that show the stack.
+
+    Raises:
+        ImportError: tomlkit missing from copier's environment.
+    """
+    import tomlkit
+
+    if dep.default_features and not dep.features and not optional:
+        return dep.version
+    item = tomlkit.inline_table()
+    item["version"] = dep.version
+    if not dep.default_features:
+        item["default-features"] = False
+    if dep.features:
+        item["features"] = list(dep.features)
+    if optional:
+        item["optional"] = True
+    return item
+
+
 def msrv(deps: list[Dependency]) -> str:
     """Return the MSRV implied by ``deps``: the highest ``rust-version``, at least edition 2024's.
 

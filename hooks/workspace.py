@@ -114,9 +114,9 @@ def workspace_check(dst_path: PurePath | str, workspace_root: str, overwrite: bo
     return ""
 
 
-def member_path(crate_dir: Path, workspace_root: str) -> tuple[Path, str]:
-    """Return ``(root_manifest, member)``: the workspace's Cargo.toml and the crate's path
-    relative to the root (POSIX), as cargo's ``members`` writes it.
+def member_path(crate_dir: Path, workspace_root: str):  # -> tuple[Path, tomlkit.TOMLDocument, str]
+    """Return ``(root_manifest, document, member)``: the workspace's Cargo.toml, its parsed
+    content, and the crate's path relative to the root (POSIX), as cargo's ``members`` writes it.
 
     Raises:
         WorkspaceError: no Cargo.toml with ``[workspace]`` there, or ``exclude`` keeps the
@@ -135,7 +135,7 @@ def member_path(crate_dir: Path, workspace_root: str) -> tuple[Path, str]:
     if _excluded(manifest["workspace"].get("exclude"), member):
         raise WorkspaceError(f"the workspace at {root} excludes {member} ([workspace] exclude); "
                              "answer '' to generate a crate of its own there")
-    return root / "Cargo.toml", member
+    return root / "Cargo.toml", manifest, member
 
 
 def register_member(crate_dir: Path, workspace_root: str) -> str | None:
@@ -152,8 +152,7 @@ def register_member(crate_dir: Path, workspace_root: str) -> str | None:
     """
     import tomlkit
 
-    manifest_path, member = member_path(crate_dir, workspace_root)
-    document = tomlkit.parse(manifest_path.read_text(encoding="utf-8"))
+    manifest_path, document, member = member_path(crate_dir, workspace_root)
     workspace = document["workspace"]
     if _listed(workspace.get("members"), manifest_path.parent, member):
         return None
