@@ -91,10 +91,12 @@ def assert_stack_blocks_match(crate: Path) -> None:
     """Every crate the agent profile and AGENTS.md name has exactly the manifest's version, and
     they name every policy crate of the manifest (issue 11: for every combination tests render)."""
     versions = policy_crate_versions(crate)
-    for name in ("AGENTS.md", ".github/agents/rust-engineer.agent.md"):
-        path = crate / name
-        if path.exists() or name == "AGENTS.md":
-            assert stack_block_versions(path.read_text(encoding="utf-8")) == versions, name
+    documents = [crate / "AGENTS.md"]
+    profile = crate / ".github" / "agents" / "rust-engineer.agent.md"
+    if profile.exists():  # a workspace member has no .github/
+        documents.append(profile)
+    for path in documents:
+        assert stack_block_versions(path.read_text(encoding="utf-8")) == versions, path.name
 
 
 #: Crates the slow tests build, generated once per session and shared between test modules, so
@@ -240,3 +242,35 @@ def assert_no_conflicts(crate: Path) -> None:
         if path.is_file() and ".git" not in path.parts:
             text = path.read_text(encoding="utf-8", errors="replace")
             assert not any(line.startswith(("<<<<<<< ", ">>>>>>> ")) for line in text.splitlines()), path
+
+
+@pytest.fixture
+def git_identity(monkeypatch):
+    """copier commits in temporary repositories during update; give git an identity."""
+    for key, value in GIT_IDENTITY.items():
+        monkeypatch.setenv(key, value)
+
+
+@pytest.fixture
+def template_repo(tmp_path) -> Path:
+    """The template as it is in this work tree, as a git repository tagged 1.0.0."""
+    repo = tmp_path / "template"
+    copy_work_tree(repo)
+    git(repo.parent, "init", "-q", "-b", "main", str(repo))
+    commit_all(repo, "template 1.0.0")
+    git(repo, "tag", "1.0.0")
+    return repo
+
+
+def bump_policy(template: Path, crate: str, version: str) -> None:
+    """Change one version in policy/dependencies.toml (the one-line policy bump), tag 1.1.0."""
+    import tomlkit
+
+    path = template / "policy" / "dependencies.toml"
+    document = tomlkit.parse(path.read_text(encoding="utf-8"))
+    document[crate]["version"] = version
+    path.write_text(tomlkit.dumps(document), encoding="utf-8")
+    assert git(template, "diff", "--numstat").split()[:2] == ["1", "1"], "not a one-line change"
+    commit_all(template, f"policy: {crate} {version}")
+    git(template, "tag", "1.1.0")
+

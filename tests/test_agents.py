@@ -10,10 +10,8 @@ from pathlib import Path
 
 import copier
 import pytest
-import tomlkit
 import yaml
-from conftest import (GIT_IDENTITY, assert_no_conflicts, commit_all, copy_work_tree, generate, git,
-                      policy_crate_versions as manifest_versions, stack_block_versions as stack_block)
+from conftest import assert_no_conflicts, bump_policy, commit_all, generate, git, policy_crate_versions, stack_block_versions
 
 #: Copilot's tool aliases (custom agents): what `tools` may name besides MCP `server/tool` entries.
 COPILOT_TOOL_ALIASES = {"execute", "read", "edit", "search", "agent", "web", "todo"}
@@ -61,9 +59,9 @@ def test_the_agent_profile_is_a_copilot_custom_agent(rendered):
 
 def test_every_crate_in_the_profile_and_agents_md_has_the_manifests_version(rendered):
     _, crate = rendered
-    versions = manifest_versions(crate)
+    versions = policy_crate_versions(crate)
     for document in (PROFILE, "AGENTS.md"):
-        named = stack_block((crate / document).read_text(encoding="utf-8"))
+        named = stack_block_versions((crate / document).read_text(encoding="utf-8"))
         assert named == versions, document  # the same crates, each with exactly the manifest's version
 
 
@@ -103,20 +101,9 @@ def test_the_pull_request_template_lists_the_gates_and_the_unsafe_rules(rendered
 # --- copier update carries a policy bump into both documents, and keeps the team's paragraph -----
 
 
-@pytest.fixture(autouse=False)
-def git_identity(monkeypatch):
-    for key, value in GIT_IDENTITY.items():
-        monkeypatch.setenv(key, value)
-
-
-def test_a_policy_bump_reaches_agents_md_the_profile_and_the_catalog_and_team_notes_survive(tmp_path, git_identity):
-    template = tmp_path / "template"
-    copy_work_tree(template)
-    git(tmp_path, "init", "-q", "-b", "main", str(template))
-    commit_all(template, "template 1.0.0")
-    git(template, "tag", "1.0.0")
+def test_a_policy_bump_reaches_agents_md_the_profile_and_the_catalog_and_team_notes_survive(tmp_path, git_identity, template_repo):
     crate = tmp_path / "crate"
-    copier.run_copy(str(template), crate, data={"stack": ["moka"]}, defaults=True, unsafe=True, vcs_ref="1.0.0",
+    copier.run_copy(str(template_repo), crate, data={"stack": ["moka"]}, defaults=True, unsafe=True, vcs_ref="1.0.0",
                     quiet=True)
     git(tmp_path, "init", "-q", "-b", "main", str(crate))
     commit_all(crate, "generated")
@@ -125,20 +112,15 @@ def test_a_policy_bump_reaches_agents_md_the_profile_and_the_catalog_and_team_no
     agents.write_text(agents.read_text(encoding="utf-8") + "\n" + team, encoding="utf-8")
     commit_all(crate, "our conventions")
 
-    policy = template / "policy" / "dependencies.toml"
-    document = tomlkit.parse(policy.read_text(encoding="utf-8"))
-    old = document["moka"]["version"]
-    document["moka"]["version"] = "0.12.99"
-    policy.write_text(tomlkit.dumps(document), encoding="utf-8")
-    commit_all(template, "policy: moka 0.12.99")
-    git(template, "tag", "1.1.0")
+    old = policy_crate_versions(crate)["moka"]
+    bump_policy(template_repo, "moka", "0.12.99")
 
     copier.run_update(crate, overwrite=True, defaults=True, skip_answered=True, unsafe=True, vcs_ref="1.1.0", quiet=True)
     assert_no_conflicts(crate)
     for name in ("AGENTS.md", PROFILE):
-        assert stack_block((crate / name).read_text(encoding="utf-8"))["moka"] == "0.12.99", name
+        assert stack_block_versions((crate / name).read_text(encoding="utf-8"))["moka"] == "0.12.99", name
         assert f'moka = {{version = "{old}"' not in (crate / name).read_text(encoding="utf-8")
-    assert manifest_versions(crate)["moka"] == "0.12.99"
+    assert policy_crate_versions(crate)["moka"] == "0.12.99"
     assert agents.read_text(encoding="utf-8").endswith(team)
     catalog = yaml.safe_load((crate / "catalog-info.yaml").read_text(encoding="utf-8"))
     assert catalog["metadata"]["annotations"]["backstage.io/template-version"] == "1.1.0"

@@ -11,38 +11,12 @@ from pathlib import Path
 import copier
 import pytest
 import tomlkit
-from conftest import GIT_IDENTITY, REPO, assert_no_conflicts, commit_all, copy_work_tree, git
+from conftest import REPO, assert_no_conflicts, bump_policy, commit_all, git
 
 HOOK = REPO / "hooks" / "compose_manifest.py"
 
 
-@pytest.fixture(autouse=True)
-def git_identity(monkeypatch):
-    """copier commits in temporary repositories during update; give git an identity."""
-    for key, value in GIT_IDENTITY.items():
-        monkeypatch.setenv(key, value)
-
-
-@pytest.fixture
-def template_repo(tmp_path) -> Path:
-    """The template as it is in this work tree, as a git repository tagged 1.0.0."""
-    repo = tmp_path / "template"
-    copy_work_tree(repo)
-    git(repo.parent, "init", "-q", "-b", "main", str(repo))
-    commit_all(repo, "template 1.0.0")
-    git(repo, "tag", "1.0.0")
-    return repo
-
-
-def bump_policy(template: Path, crate: str, version: str) -> None:
-    """Change one version in policy/dependencies.toml (the one-line policy bump), tag 1.1.0."""
-    path = template / "policy" / "dependencies.toml"
-    document = tomlkit.parse(path.read_text(encoding="utf-8"))
-    document[crate]["version"] = version
-    path.write_text(tomlkit.dumps(document), encoding="utf-8")
-    assert git(template, "diff", "--numstat").split()[:2] == ["1", "1"], "not a one-line change"
-    commit_all(template, f"policy: {crate} {version}")
-    git(template, "tag", "1.1.0")
+pytestmark = pytest.mark.usefixtures("git_identity")
 
 
 def crate_with_team_edits(tmp_path: Path, template_repo: Path, data: dict) -> Path:

@@ -13,7 +13,7 @@ from pathlib import Path
 import copier
 import pytest
 import tomlkit
-from conftest import (GIT_IDENTITY, REPO, assert_no_conflicts, cargo_env, commit_all, copy_work_tree, git, policy_version,
+from conftest import (GIT_IDENTITY, REPO, assert_no_conflicts, bump_policy, cargo_env, commit_all, git, policy_version,
                       run)
 from copier.errors import UserMessageError
 from test_gate5 import TARGET, counts, gate_5, inject
@@ -37,22 +37,7 @@ debug = "line-tables-only"
 """
 
 
-@pytest.fixture(autouse=True)
-def git_identity(monkeypatch):
-    """copier commits in temporary repositories during update; give git an identity."""
-    for key, value in GIT_IDENTITY.items():
-        monkeypatch.setenv(key, value)
-
-
-@pytest.fixture
-def template_repo(tmp_path) -> Path:
-    """The template as it is in this work tree, as a git repository tagged 1.0.0."""
-    repo = tmp_path / "template"
-    copy_work_tree(repo)
-    git(repo.parent, "init", "-q", "-b", "main", str(repo))
-    commit_all(repo, "template 1.0.0")
-    git(repo, "tag", "1.0.0")
-    return repo
+pytestmark = pytest.mark.usefixtures("git_identity")
 
 
 def make_workspace(root: Path, manifest: str = ROOT_MANIFEST) -> Path:
@@ -243,12 +228,7 @@ def test_members_of_each_kind_pass_the_gates_and_take_an_update(tmp_path, templa
     manifest["dependencies"]["itoa"] = "1"
     (member / "Cargo.toml").write_text(tomlkit.dumps(manifest), encoding="utf-8")
     commit_all(root, "our dependency")
-    policy = template_repo / "policy" / "dependencies.toml"
-    document = tomlkit.parse(policy.read_text(encoding="utf-8"))
-    document["thiserror"]["version"] = "2.0.18"
-    policy.write_text(tomlkit.dumps(document), encoding="utf-8")
-    commit_all(template_repo, "policy: thiserror 2.0.18")
-    git(template_repo, "tag", "1.1.0")
+    bump_policy(template_repo, "thiserror", "2.0.18")
 
     root_before = (root / "Cargo.toml").read_text(encoding="utf-8")
     # ws-lib through its own update script (what the workspace's CI would call: update, gates 1-4
