@@ -125,6 +125,7 @@ def test_backstage_accepts_the_crates_entity_and_the_templates(rendered, backsta
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("rendered", ["lib-defaults"], indirect=True)  # one entity shows it
 def test_backstages_validator_really_rejects_a_broken_entity(rendered, backstage):
     _, _, crate = rendered
     entity = yaml.safe_load((crate / "catalog-info.yaml").read_text(encoding="utf-8"))
