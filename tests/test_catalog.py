@@ -81,13 +81,6 @@ def test_the_crate_is_a_catalog_component_on_its_template_version(rendered):
         assert "github.com/project-slug" not in annotations
 
 
-def test_the_template_registers_itself_and_is_not_copied(rendered):
-    _, _, crate = rendered
-    assert ROOT_ENTITY["kind"] == "Template" and ROOT_ENTITY["apiVersion"] == "scaffolder.backstage.io/v1beta3"
-    text = (crate / "catalog-info.yaml").read_text(encoding="utf-8")
-    assert "kind: Template" not in text  # the crate's file is its own, never the template's
-
-
 # --- Backstage's own validators (npm) -------------------------------------------------------------
 
 

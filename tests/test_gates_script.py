@@ -28,6 +28,8 @@ def rendered(tmp_path_factory) -> dict[str, Path]:
                         quiet=True, skip_tasks=True)
     assert "--package member" in (crates["member"] / "scripts" / "gates.sh").read_text(encoding="utf-8")
     return {name: crate / "scripts" / "gates.sh" for name, crate in crates.items()}
+
+
 #: Constructs bash 3.2 lacks or mishandles, with why.
 BASH4_ONLY = {
     r"\[@\]|\[\*\]": "arrays: an empty one aborts under `set -u` on bash 3.2",
