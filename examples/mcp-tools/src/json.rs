@@ -1,0 +1,33 @@
+//! SIMD-accelerated JSON parsing of documents (simd-json; the CPU is detected at run time).
+
+use crate::{Document, Result};
+
+/// Parses a JSON array of documents. simd-json parses in place: `buffer` is used as scratch
+/// space and its contents are unspecified afterwards.
+///
+/// # Errors
+///
+/// [`crate::Error::SimdJson`] when `buffer` is not a JSON array of documents, or nests deeper
+/// than simd-json's limit.
+pub fn parse_documents(buffer: &mut [u8]) -> Result<Vec<Document>> {
+    Ok(simd_json::serde::from_slice(buffer)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Error;
+
+    #[test]
+    fn parses_an_array_of_documents() {
+        let mut buffer = br#"[{"id":"a","text":"x"},{"id":"b","text":"y"}]"#.to_vec();
+        let documents = parse_documents(&mut buffer).unwrap();
+        assert_eq!(documents, [Document::new("a", "x"), Document::new("b", "y")]);
+    }
+
+    #[test]
+    fn rejects_malformed_json() {
+        let mut buffer = br#"[{"id":"a","text":}]"#.to_vec();
+        assert!(matches!(parse_documents(&mut buffer), Err(Error::SimdJson(_))));
+    }
+}

@@ -1,0 +1,577 @@
+#!/usr/bin/env python3
+"""Gate 5 of the org's Rust policy: benchmarks, with no regression above BENCH_THRESHOLD percent.
+
+Run it through ``scripts/gates.sh bench``. It measures the base of a change and the head, both
+built now by the same toolchain, and decides in two ways:
+
+* Instruction counts (``benches/instructions.rs``, Gungraun under Valgrind's Callgrind) decide
+  regressions: the gate fails when a benchmark's count (``Ir``) rises more than the threshold.
+  Counts are deterministic, so unchanged code never fails, however busy the machine.
+* Wall-clock times (``benches/hot_paths.rs``, criterion) keep the policy's hot-path budget: the
+  gate fails when a benchmark's median is above ``BENCH_BUDGET_MS`` with 95 % confidence. Their
+  change against the base is reported for what instructions cannot see (parallel scaling, I/O,
+  caches), as advice. Where Valgrind is missing (macOS), the wall-clock change decides instead,
+  with the same threshold; CI (``CI=true``) never falls back.
+
+The base is ``BENCH_BASE_DIR`` (a checkout of the base, as CI provides), else the git revision
+``BENCH_BASE`` (default: where HEAD left ``main``; ``none`` compares nothing). A revision's
+results are kept under the target dir, named after the commit and the toolchain, so the next run
+against the same base measures only the head.
+
+Environment: BENCH_BASE, BENCH_BASE_DIR, BENCH_THRESHOLD (5), BENCH_BUDGET_MS (5; 0 = off),
+BENCH_ARGS (criterion flags), CI. Standard library only (Python >= 3.9).
+Exit codes: 0 pass, 1 regression, budget broken or a run that failed, 2 bad set-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+#: Criterion flags when its change only advises (short: the 5 ms budget needs no precision);
+#: when it decides (no Valgrind), criterion's own defaults (3 s warm-up, 5 s measurement) apply.
+QUICK_CRITERION_ARGS = ["--sample-size", "20", "--warm-up-time", "0.5", "--measurement-time", "1"]
+#: The Gungraun benchmark target and the criterion one (Cargo.toml [[bench]] names).
+COUNTS_BENCH = "instructions"
+WALL_CLOCK_BENCH = "hot_paths"
+#: Gungraun's exit code for "limits exceeded".
+GUNGRAUN_REGRESSION_EXIT = 3
+
+
+class GateError(Exception):
+    """A set-up problem or a failed run: gate 5 cannot decide (exit 2 or 1), never a pass."""
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def say(message: str) -> None:
+    """Print one line of the gate's report to stderr (stdout is left to the tools)."""
+    print(message, file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------------------------------------
+# Instruction counts (Gungraun): parsing and the decision
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Count:
+    """One benchmark's instruction counts from a Gungraun run.
+
+    Attributes:
+        name: ``file::group::function`` plus ``.id`` when the benchmark has one.
+        new: instructions (``Ir``) of this run.
+        old: instructions of the baseline compared with, or ``None`` when there was none.
+        regressed: whether Gungraun itself recorded an ``Ir`` regression (it does so only when it
+            ran with limits).
+    """
+
+    name: str
+    new: int
+    old: Optional[int]
+    regressed: bool
+
+    @property
+    def change_pct(self) -> Optional[float]:
+        """The change from ``old`` to ``new`` in percent (``+8.0`` = 8 % more instructions)."""
+        if self.old is None:
+            return None
+        if self.old == 0:
+            return 0.0 if self.new == 0 else float("inf")
+        return (self.new - self.old) / self.old * 100
+
+
+def parse_summaries(text: str, baseline: Optional[str]) -> list[Count]:
+    """Read Gungraun's ``--output-format=json`` output: one summary object per line.
+
+    Args:
+        text: the bench binary's stdout (lines that are not JSON objects are ignored).
+        baseline: the baseline name the run was asked to compare with (``--baseline=NAME``), or
+            ``None`` for a run that compares nothing.
+
+    Returns:
+        One :class:`Count` per benchmark, in run order.
+
+    Raises:
+        GateError: a summary of another schema, without Callgrind's ``Ir``, or compared with
+            another baseline than ``baseline``.
+    """
+    counts = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line.startswith("{"):
+            continue
+        summary = json.loads(line)
+        name = summary.get("module_path", "?") + (f".{summary['id']}" if summary.get("id") else "")
+        if summary.get("version") != "7":
+            raise GateError(f"{name}: Gungraun summary schema {summary.get('version')!r}, expected '7'")
+        compared_with = (summary.get("baselines") or [None, None])[1]
+        if compared_with != baseline:
+            raise GateError(f"{name}: compared with baseline {compared_with!r}, expected {baseline!r}")
+        callgrind = [profile for profile in summary.get("profiles", []) if profile.get("tool") == "Callgrind"]
+        if not callgrind:
+            raise GateError(f"{name}: no Callgrind profile in Gungraun's summary")
+        total = callgrind[0]["data"]["total"]
+        values = total["metrics"].get("Ir", {}).get("values", {})
+        if "new" not in values:
+            raise GateError(f"{name}: no instruction count (Ir) in Gungraun's summary")
+        regressed = any(
+            kind in entry and entry[kind].get("metric") == {"Callgrind": "Ir"}
+            for entry in total.get("regressions", [])
+            for kind in ("Soft", "Hard")
+        )
+        counts.append(Count(name=name, new=int(values["new"]),
+                            old=int(values["old"]) if "old" in values else None, regressed=regressed))
+    return counts
+
+
+def decide_counts(counts: list[Count], threshold: float, base_names: Optional[set[str]],
+                  gungraun_exit: int = 0) -> tuple[list[str], list[str]]:
+    """Judge instruction counts against the base's: the deterministic regression rule.
+
+    Args:
+        counts: this run's counts, compared with the base's baseline (:func:`parse_summaries`).
+        threshold: largest allowed rise, percent (> 0).
+        base_names: the benchmarks the base run measured; ``None`` when nothing was compared (no
+            base, or a base without instruction-count benchmarks): the counts are only reported.
+        gungraun_exit: the exit code of the Gungraun run, checked against the counts.
+
+    Returns:
+        ``(lines, failures)``: one report line per benchmark, and one line per regression.
+
+    Raises:
+        GateError: the two silent passes, and any disagreement: no results at all; no threshold;
+            a benchmark the base measured that has no base count (a missing baseline, which
+            Gungraun itself treats as "nothing to compare"); a rise above the threshold that
+            Gungraun did not flag (it ran without ``--callgrind-limits``); a failed run.
+    """
+    if not threshold > 0:
+        raise GateError(f"BENCH_THRESHOLD must be a positive percentage, got {threshold!r}")
+    if not counts:
+        raise GateError("no instruction-count results: did benches/instructions.rs run?", 1)
+    if gungraun_exit not in (0, GUNGRAUN_REGRESSION_EXIT):
+        raise GateError(f"the instruction-count run failed (exit {gungraun_exit})", 1)
+    if base_names is not None and not base_names:
+        raise GateError("the base run left no instruction counts (missing base baseline): nothing to compare with", 1)
+    lines: list[str] = []
+    failures: list[str] = []
+    if base_names is None:
+        if gungraun_exit != 0:
+            raise GateError(f"the instruction-count run failed (exit {gungraun_exit})", 1)
+        return [f"{'ok':10} {count.name}: {count.new:,} instructions (nothing to compare with)"
+                for count in counts], failures
+    for count in counts:
+        change = count.change_pct
+        if change is None:
+            if count.name in base_names:
+                raise GateError(f"{count.name}: the base measured it, but its base count is missing "
+                                "(missing base baseline): refusing to pass without a comparison", 1)
+            lines.append(f"{'ok':10} {count.name}: {count.new:,} instructions (new: not in the base)")
+            continue
+        line = f"{count.name}: {count.old:,} -> {count.new:,} instructions ({change:+.2f} %)"
+        if change > threshold:
+            if not count.regressed:
+                raise GateError(f"{count.name}: {change:+.2f} % more instructions, but Gungraun flagged no "
+                                "regression: it ran without --callgrind-limits, so its verdict means nothing", 1)
+            failures.append(f"{count.name}: {count.old:,} -> {count.new:,} instructions "
+                            f"({change:+.2f} %, more than {threshold:g} %)")
+            lines.append(f"{'REGRESSION':10} {line}")
+        else:
+            lines.append(f"{'ok':10} {line}")
+    if (gungraun_exit == GUNGRAUN_REGRESSION_EXIT) != bool(failures):
+        raise GateError(f"Gungraun exited {gungraun_exit} but the counts show "
+                        f"{len(failures)} regression(s): its limits differ from BENCH_THRESHOLD", 1)
+    return lines, failures
+
+
+# ------------------------------------------------------------------------------------------------
+# Wall-clock (criterion): the hot-path budget, and the change report
+# ------------------------------------------------------------------------------------------------
+
+
+def _load_json(path: Path) -> Any:
+    with path.open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def decide_wall_clock(criterion_dir: Path, baseline: Optional[str], threshold: float, budget_ms: float,
+                      since: float, deciding: bool) -> tuple[list[str], list[str]]:
+    """Judge criterion's results of this run: the budget always, the change when ``deciding``.
+
+    Reads ``<bench>/new/estimates.json`` (medians in ns) and, with ``--baseline-lenient NAME``,
+    ``<bench>/change/estimates.json`` (the median's relative change with its 95 % interval);
+    results older than ``since`` (seconds since the epoch) are ignored. A benchmark breaks the
+    budget when even the lower bound of its median's interval is above ``budget_ms`` (0 = off);
+    it is slower than allowed when even the lower bound of the change is above ``threshold``.
+
+    Returns:
+        ``(lines, failures)``; a change above the threshold is a failure only when ``deciding``
+        (no instruction counts), otherwise the line says "slower (advice)".
+
+    Raises:
+        GateError: no criterion result from this run.
+    """
+    lines, failures = [], []
+    for new_file in sorted(criterion_dir.rglob("new/estimates.json")):
+        if new_file.stat().st_mtime < since:
+            continue
+        bench_dir = new_file.parent.parent
+        try:
+            name = _load_json(bench_dir / "new" / "benchmark.json")["full_id"]
+        except (OSError, KeyError, ValueError):
+            name = str(bench_dir.relative_to(criterion_dir))
+        median = _load_json(new_file)["median"]
+        new_ns = median["point_estimate"]
+        problems, advice = [], ""
+        if budget_ms > 0 and median["confidence_interval"]["lower_bound"] > budget_ms * 1e6:
+            problems.append(f"over the {budget_ms:g} ms hot-path budget")
+        line = f"{name}: median {new_ns:,.0f} ns"
+        base_file = bench_dir / str(baseline) / "estimates.json"
+        change_file = bench_dir / "change" / "estimates.json"
+        if baseline and base_file.exists() and change_file.exists() and change_file.stat().st_mtime >= since:
+            change = _load_json(change_file)["median"]
+            point = change["point_estimate"] * 100
+            lower = change["confidence_interval"]["lower_bound"] * 100
+            upper = change["confidence_interval"]["upper_bound"] * 100
+            base_ns = _load_json(base_file)["median"]["point_estimate"]
+            line = (f"{name}: median {base_ns:,.0f} ns -> {new_ns:,.0f} ns "
+                    f"({point:+.2f} %, 95 % CI {lower:+.2f} .. {upper:+.2f} %)")
+            if lower > threshold:
+                if deciding:
+                    problems.append(f"more than {threshold:g} % slower than the base")
+                else:
+                    advice = f"; slower than the base by more than {threshold:g} % (advice: instruction counts decide)"
+        elif baseline:
+            line += " (not in the base)"
+        verdict = "FAIL" if problems else "ok"
+        lines.append(f"{verdict:10} {line}{advice}" + "".join(f"; {problem}" for problem in problems))
+        failures.extend(f"{name}: {problem}" for problem in problems)
+    if not lines:
+        raise GateError(f"no criterion results from this run in {criterion_dir}", 1)
+    return lines, failures
+
+
+# ------------------------------------------------------------------------------------------------
+# Running the benchmarks
+# ------------------------------------------------------------------------------------------------
+
+
+def run(cmd: list[str], cwd: Path, env: dict[str, str], capture: bool = False) -> subprocess.CompletedProcess:
+    """Run ``cmd`` in ``cwd``; stdout is captured when ``capture``, stderr always passes through."""
+    return subprocess.run(cmd, cwd=cwd, env=env, check=False, text=True,
+                          stdout=subprocess.PIPE if capture else None)
+
+
+def git(args: list[str], cwd: Path) -> Optional[str]:
+    """Return the stripped stdout of ``git args`` in ``cwd``, or ``None`` when git fails."""
+    try:
+        completed = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    except OSError:
+        return None
+    return completed.stdout.strip() if completed.returncode == 0 else None
+
+
+@dataclass
+class Crate:
+    """The crate under test: its directory, package name, target dir and resolved Gungraun."""
+
+    root: Path
+    package: str
+    target_dir: Path
+    workspace_root: Path
+    gungraun: Optional[str]
+    bench_targets: set[str]
+
+    @classmethod
+    def read(cls, root: Path, env: dict[str, str]) -> "Crate":
+        """Read the crate at ``root`` through ``cargo metadata`` (resolves dependencies).
+
+        Raises:
+            GateError: cargo metadata failed.
+        """
+        completed = subprocess.run(["cargo", "metadata", "--format-version", "1"], cwd=root, env=env,
+                                   capture_output=True, text=True, check=False)
+        if completed.returncode != 0:
+            raise GateError(f"cargo metadata failed in {root}:\n{completed.stderr.strip()}")
+        meta = json.loads(completed.stdout)
+        # The package whose manifest is in `root`: in a workspace of several members, cargo's
+        # `resolve.root` is null and the first member may be another package.
+        manifest = (root / "Cargo.toml").resolve()
+        package = next((p for p in meta["packages"] if p["id"] in meta["workspace_members"]
+                        and Path(p["manifest_path"]).resolve() == manifest), None)
+        if package is None:
+            raise GateError(f"cargo metadata in {root} lists no package with the manifest {manifest}")
+        gungraun = next((p["version"] for p in meta["packages"] if p["name"] == "gungraun"), None)
+        benches = {t["name"] for t in package["targets"] if "bench" in t["kind"]}
+        return cls(root=root, package=package["name"], target_dir=Path(meta["target_directory"]),
+                   workspace_root=Path(meta["workspace_root"]), gungraun=gungraun, bench_targets=benches)
+
+    @property
+    def state_dir(self) -> Path:
+        """Where the gate keeps base sources and the record of measured bases."""
+        return self.target_dir / "bench-gate" / self.package
+
+
+def counts_available(crate: Crate) -> bool:
+    """Whether instruction counts can be measured here: Valgrind and the matching runner.
+
+    Returns ``False`` when Valgrind is missing (the wall-clock fallback; refused in CI).
+
+    Raises:
+        GateError: the crate lacks the Gungraun benchmark; Valgrind is there but
+            gungraun-runner is missing or is another version than the crate's gungraun; or
+            Valgrind is missing in CI.
+    """
+    if COUNTS_BENCH not in crate.bench_targets or crate.gungraun is None:
+        raise GateError(f"the crate has no [[bench]] '{COUNTS_BENCH}' with gungraun: gate 5 needs both")
+    install = f"cargo install gungraun-runner --version {crate.gungraun} --locked"
+    if shutil.which("valgrind") is None:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            raise GateError("gate 5: Valgrind is not installed, and CI never falls back to wall-clock "
+                            f"time: install valgrind and `{install}`")
+        say("gate 5: Valgrind not found (e.g. macOS): falling back to the wall-clock comparison "
+            "(criterion, noisier); CI decides by instruction counts")
+        return False
+    runner = shutil.which("gungraun-runner")
+    version = None
+    if runner:
+        completed = subprocess.run([runner, "--version"], capture_output=True, text=True, check=False)
+        version = completed.stdout.split()[-1] if completed.stdout.split() else None
+    if version != crate.gungraun:
+        found = f"gungraun-runner {version} is on PATH" if runner else "gungraun-runner is not on PATH"
+        raise GateError(f"gate 5: {found}, the crate uses gungraun {crate.gungraun} (they must be "
+                        f"equal): {install}")
+    return True
+
+
+def toolchain_key(env: dict[str, str]) -> str:
+    """A short hash of what shapes instruction counts besides the code: rustc, its flags."""
+    completed = subprocess.run(["rustc", "-vV"], env=env, capture_output=True, text=True, check=False)
+    flags = "|".join(env.get(name, "") for name in ("RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"))
+    return hashlib.sha256((completed.stdout + flags).encode()).hexdigest()[:8]
+
+
+@dataclass
+class Base:
+    """The base the head is compared with.
+
+    Attributes:
+        root: its source directory.
+        key: the baseline name (letters, digits, ``_``); for a revision it names the commit and
+            the toolchain, so its results can be reused.
+        label: how the report names it.
+        reusable: whether results recorded under ``key`` may be reused (a git revision's are).
+    """
+
+    root: Path
+    key: str
+    label: str
+    reusable: bool
+
+
+def resolve_base(crate: Crate, env: dict[str, str]) -> tuple[Optional[Base], str]:
+    """Find the base from ``BENCH_BASE_DIR`` / ``BENCH_BASE``; extract a revision's sources.
+
+    Returns:
+        ``(base, reason)``: the base, or ``None`` and why there is none.
+
+    Raises:
+        GateError: ``BENCH_BASE_DIR`` without a Cargo.toml, or a ``BENCH_BASE`` git cannot find.
+    """
+    base_dir = env.get("BENCH_BASE_DIR")
+    if base_dir:
+        root = Path(base_dir).resolve()
+        if not (root / "Cargo.toml").is_file():
+            raise GateError(f"BENCH_BASE_DIR={base_dir}: no Cargo.toml there")
+        return Base(root=root, key="base", label=f"the checkout in {base_dir}", reusable=False), ""
+    wanted = env.get("BENCH_BASE", "").strip()
+    if wanted.lower() == "none":
+        return None, "BENCH_BASE=none"
+    if git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], crate.root) is None:
+        if wanted:
+            raise GateError(f"BENCH_BASE={wanted}: not a git repository with commits at {crate.root}")
+        return None, "no git commit yet"
+    if wanted:
+        commit = git(["rev-parse", "--verify", "--quiet", wanted + "^{commit}"], crate.root)
+        if commit is None:
+            raise GateError(f"BENCH_BASE={wanted}: git knows no such commit")
+    else:
+        for branch in ("main", "origin/main"):
+            commit = git(["merge-base", "HEAD", branch], crate.root)
+            if commit:
+                wanted = f"merge-base with {branch}"
+                break
+        else:
+            commit, wanted = git(["rev-parse", "HEAD"], crate.root), "HEAD (no main branch)"
+    assert commit is not None
+    key = f"b_{commit[:12]}_{toolchain_key(env)}"
+    # The whole workspace at the base (a member crate builds only inside its workspace, with the
+    # root's profiles and lock file); for a crate of its own that is the crate's folder.
+    workspace = crate.workspace_root.resolve()
+    member = crate.root.resolve().relative_to(workspace)
+    extracted = crate.state_dir / "base-src" / commit[:12]
+    source = extracted / member
+    prefix = git(["rev-parse", "--show-prefix"], workspace) or ""
+    if not (source / "Cargo.toml").is_file():
+        archive = subprocess.run(["git", "archive", "--format=tar", commit, *([prefix] if prefix else [])],
+                                 cwd=workspace, capture_output=True, check=False)
+        if archive.returncode != 0:
+            raise GateError(f"git archive {commit[:12]} failed: {archive.stderr.decode().strip()}")
+        shutil.rmtree(extracted.parent, ignore_errors=True)  # older bases: their results are recorded
+        staging = extracted.with_name(extracted.name + ".partial")
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            try:
+                tar.extractall(staging, filter="data")
+            except TypeError:  # Python < 3.9.17 / 3.10.12 / 3.11.4: no extraction filters
+                tar.extractall(staging)  # noqa: S202 - this repository's own commit
+        (staging / prefix).rename(extracted)  # the workspace's directory within the repository
+        shutil.rmtree(staging, ignore_errors=True)
+    if not (extracted / "Cargo.lock").exists() and (workspace / "Cargo.lock").exists():
+        # The same dependency versions as the head, so the counts differ by the change alone.
+        shutil.copy2(workspace / "Cargo.lock", extracted / "Cargo.lock")
+    return Base(root=source, key=key, label=f"{commit[:12]} ({wanted})", reusable=True), ""
+
+
+def criterion_env(crate: Crate, env: dict[str, str]) -> dict[str, str]:
+    """``env`` with CRITERION_HOME = <target>/criterion/<package>: crates that share a target
+    dir never compare with each other's results."""
+    return {**env, "CRITERION_HOME": env.get("CRITERION_HOME") or str(crate.target_dir / "criterion" / crate.package)}
+
+
+def forget_builds(root: Path, package: str, env: dict[str, str]) -> None:
+    """Remove ``package``'s own release/bench build outputs (not its dependencies').
+
+    Raises:
+        GateError: cargo clean failed.
+    """
+    completed = subprocess.run(["cargo", "clean", "--release", "--package", package, "--quiet"], cwd=root,
+                               env=env, capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        raise GateError(f"cargo clean --package {package} failed: {completed.stderr.strip()}")
+
+
+def measure_base(crate: Crate, base: Base, counts: bool, criterion_args: list[str],
+                 env: dict[str, str]) -> Optional[set[str]]:
+    """Benchmark the base (into the head's target dir) and save its results as ``base.key``.
+
+    Returns:
+        The names of the benchmarks the base counted, or ``None`` when the base has no
+        instruction-count benchmark (it predates them) or counts are not measured.
+
+    Raises:
+        GateError: a base benchmark run failed.
+    """
+    record = crate.state_dir / f"{base.key}.json"
+    if base.reusable and record.is_file():
+        recorded = _load_json(record)
+        names = recorded.get("counts")
+        saved = len(list((crate.target_dir / "gungraun" / crate.package).rglob(f"*.base@{base.key}")))
+        if (recorded.get("criterion_args") == criterion_args and recorded.get("counts_measured") == counts
+                and (names is None or saved >= len(names))):
+            say(f"gate 5: base {base.label}: results recorded earlier, reused")
+            return set(names) if names is not None and counts else None
+    started = time.monotonic()
+    base_crate = Crate.read(base.root, env)
+    base_env = {**env, "CARGO_TARGET_DIR": str(crate.target_dir)}
+    # Cargo names a local package's build outputs after its name and version only, and judges
+    # them fresh by the sources they were last built from: without a clean, the base would run
+    # the head's last build, and then the head the base's.
+    forget_builds(base.root, base_crate.package, base_env)
+    names: Optional[list[str]] = None
+    if counts and COUNTS_BENCH in base_crate.bench_targets:
+        say(f"gate 5: base {base.label}: instruction counts")
+        completed = run(["cargo", "bench", "--bench", COUNTS_BENCH, "--",
+                         f"--save-baseline={base.key}", "--output-format=json"], base.root, base_env, capture=True)
+        if completed.returncode != 0:
+            raise GateError(f"the base's instruction-count run failed (exit {completed.returncode})", 1)
+        names = [count.name for count in parse_summaries(completed.stdout, base.key)]
+    elif counts:
+        say(f"gate 5: base {base.label} has no [[bench]] '{COUNTS_BENCH}': its counts cannot be compared")
+    if WALL_CLOCK_BENCH in base_crate.bench_targets:
+        say(f"gate 5: base {base.label}: wall-clock")
+        completed = run(["cargo", "bench", "--bench", WALL_CLOCK_BENCH, "--", "--save-baseline", base.key,
+                         *criterion_args], base.root, criterion_env(crate, base_env))
+        if completed.returncode != 0:
+            raise GateError(f"the base's criterion run failed (exit {completed.returncode})", 1)
+    forget_builds(crate.root, crate.package, env)
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps({"base": base.label, "counts_measured": counts, "counts": names,
+                                  "criterion_args": criterion_args}) + "\n", encoding="utf-8")
+    say(f"gate 5: base measured in {time.monotonic() - started:.1f} s")
+    return set(names) if names is not None else None
+
+
+def gate(root: Path, env: dict[str, str]) -> int:
+    """Run gate 5 for the crate at ``root``; print the report; return the exit code."""
+    threshold = float(env.get("BENCH_THRESHOLD") or 5)
+    budget_ms = float(env.get("BENCH_BUDGET_MS") or 5)
+    crate = Crate.read(root, env)
+    counts = counts_available(crate)
+    criterion_args = env["BENCH_ARGS"].split() if env.get("BENCH_ARGS") else ([] if not counts else QUICK_CRITERION_ARGS)
+    base, reason = resolve_base(crate, env)
+    base_names = measure_base(crate, base, counts, criterion_args, env) if base else None
+    baseline = base.key if base else None
+
+    started = time.time()
+    say("gate 5: head: wall-clock (criterion)")
+    flags = ["--baseline-lenient", baseline] if baseline else []
+    completed = run(["cargo", "bench", "--bench", WALL_CLOCK_BENCH, "--", *flags, *criterion_args],
+                    root, criterion_env(crate, env))
+    if completed.returncode != 0:
+        raise GateError(f"the criterion run failed (exit {completed.returncode})", 1)
+    wall_lines, failures = decide_wall_clock(Path(criterion_env(crate, env)["CRITERION_HOME"]), baseline,
+                                             threshold, budget_ms, started - 1, deciding=not counts)
+    count_lines: list[str] = []
+    if counts:
+        say("gate 5: head: instruction counts (Gungraun, Valgrind)")
+        # Gungraun checks the limit too; decide_counts checks that it did (no silent pass).
+        flags = [f"--baseline={baseline}", f"--callgrind-limits=ir={threshold:g}%"] if base_names is not None else []
+        completed = run(["cargo", "bench", "--bench", COUNTS_BENCH, "--", *flags, "--output-format=json"],
+                        root, env, capture=True)
+        results = parse_summaries(completed.stdout, baseline if base_names is not None else None)
+        count_lines, count_failures = decide_counts(results, threshold, base_names, completed.returncode)
+        failures += count_failures
+
+    print("wall-clock (criterion): hot-path budget" + (", change as advice" if counts else ", change decides"))
+    print("\n".join(wall_lines))
+    if counts:
+        print(f"instruction counts (Gungraun): fail above +{threshold:g} %")
+        print("\n".join(count_lines))
+    if base is None:
+        print(f"no base to compare with ({reason}): budget checked, changes not")
+    if failures:
+        print("gate 5 failed:\n  " + "\n  ".join(failures), file=sys.stderr)
+        return 1
+    compared_with = f"compared with base {base.label}" if base else "nothing compared"
+    print(f"gate 5 passed: {compared_with}; no benchmark over the {budget_ms:g} ms budget"
+          + (f", none more than {threshold:g} % slower" if base else ""))
+    return 0
+
+
+def main(argv: Optional[Iterable[str]] = None) -> int:
+    """Entry point: ``bench_gate.py [--crate-dir DIR]``; returns the exit code."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--crate-dir", type=Path, default=Path.cwd())
+    args = parser.parse_args(None if argv is None else list(argv))
+    try:
+        return gate(args.crate_dir.resolve(), dict(os.environ))
+    except GateError as error:
+        print(f"gate 5: {error}", file=sys.stderr)
+        return error.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

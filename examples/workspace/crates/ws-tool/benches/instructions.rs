@@ -1,0 +1,87 @@
+//! Instruction counts of the crate's hot paths under Valgrind's Callgrind (Gungraun).
+//!
+//! Gate 5 (`scripts/gates.sh bench`) runs these benchmarks for the base and the head of a change,
+//! built by the same toolchain, and fails when a benchmark's instruction count (`Ir`) rises more
+//! than `BENCH_THRESHOLD` percent. Counts are deterministic: unchanged code gives the same
+//! numbers on a busy machine and on an idle one. Each benchmark runs once, its set-up (inputs,
+//! indexes, runtimes) is not counted, and the inputs are small so the whole run takes seconds.
+//!
+//! Callgrind counts the calling thread only, so the work measured here runs on it: the rayon
+//! batch on a pool whose only worker is this thread, async calls on a current-thread tokio
+//! runtime. Wall-clock time, parallel scaling and I/O are `hot_paths.rs`' part (criterion).
+//! Plain `cargo bench --bench instructions` compares nothing and fails nothing: use the gate.
+#![allow(
+    clippy::disallowed_macros,
+    reason = "a benchmark binary's entry point: gungraun's main! prints its report to stderr"
+)]
+#![allow(
+    clippy::expect_used,
+    reason = "a benchmark whose set-up fails is broken; there is no caller to return an error to"
+)]
+#![allow(
+    missing_docs,
+    reason = "Gungraun's macros generate undocumented public items; a bench target has no API"
+)]
+
+mod corpus;
+
+use std::collections::HashMap;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::BuildHasherDefault;
+use std::hint::black_box;
+
+use gungraun::{
+    Callgrind, LibraryBenchmarkConfig, library_benchmark, library_benchmark_group, main,
+};
+
+use ws_tool::document::{parse_jsonl, tokenize};
+use ws_tool::parallel::Parallel;
+use ws_tool::{Document, Result};
+
+#[library_benchmark(setup = corpus::text)]
+fn tokenize_60_words(text: String) -> Vec<String> {
+    tokenize(black_box(&text))
+}
+
+/// 100 documents as JSON lines.
+fn jsonl_100() -> String {
+    corpus::jsonl(100)
+}
+
+#[library_benchmark(setup = jsonl_100)]
+fn parse_jsonl_100_docs(jsonl: String) -> Result<Vec<Document>> {
+    parse_jsonl(black_box(&jsonl))
+}
+
+library_benchmark_group!(name = document, benchmarks = [tokenize_60_words, parse_jsonl_100_docs]);
+
+/// A pool on this thread (so Callgrind sees the batch) and 100 documents.
+fn pool_and_100_docs() -> (&'static Parallel, Vec<Document>) {
+    let parallel = Parallel::on_current_thread().expect("thread pool");
+    (Box::leak(Box::new(parallel)), corpus::documents(100))
+}
+
+/// Maps with a fixed-key `SipHash`: the same work as the default's random keys, but the same
+/// work in every run.
+type FixedKeyCounts = HashMap<String, usize, BuildHasherDefault<DefaultHasher>>;
+
+#[library_benchmark(setup = pool_and_100_docs)]
+fn term_frequencies_100_docs((parallel, documents): (&Parallel, Vec<Document>)) -> FixedKeyCounts {
+    parallel.term_frequencies_with_hasher(black_box(&documents))
+}
+
+library_benchmark_group!(name = parallel, benchmarks = [term_frequencies_100_docs]);
+
+main! {
+    // Instruction counts only: Callgrind's cache simulation would double the run time for
+    // figures gate 5 does not use. One working directory for every run: gate 5 builds the base
+    // and the head from different directories, and the path's length moved the heap's layout,
+    // and with it some counts (seen: 14 instructions in the tantivy query).
+    config = LibraryBenchmarkConfig::default()
+        .tool(Callgrind::with_args(["--cache-sim=no"]))
+        .current_dir("/"),
+    library_benchmark_groups = [
+        document,
+        parallel,
+    ]
+}

@@ -1,0 +1,148 @@
+//! Term statistics over many documents, computed on a rayon thread pool.
+
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+
+use rayon::prelude::*;
+
+use crate::document::tokenize;
+use crate::{Document, Result};
+
+/// A dedicated thread pool for CPU-bound batch work, kept off the async runtime's threads.
+pub struct Parallel {
+    pool: rayon::ThreadPool,
+}
+
+impl Parallel {
+    /// Creates a pool of `threads` worker threads; 0 means one per CPU.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::ThreadPool`] when the operating system refuses the threads.
+    pub fn new(threads: usize) -> Result<Self> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|index| format!("parallel-{index}"))
+            .build()?;
+        Ok(Self { pool })
+    }
+
+    /// Creates a pool whose only worker is the calling thread: batches run on this thread.
+    ///
+    /// For measuring a batch's work alone (Callgrind counts the calling thread's instructions:
+    /// `benches/instructions.rs`) and for callers that must not start threads. Rayon keeps the
+    /// pool's bookkeeping for the rest of the process, so create one per thread, once.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::ThreadPool`] when rayon refuses, e.g. because this thread already is a
+    /// worker of another pool.
+    pub fn on_current_thread() -> Result<Self> {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).use_current_thread().build()?;
+        Ok(Self { pool })
+    }
+
+    /// Counts how often each token occurs across `documents`, in parallel.
+    #[must_use]
+    pub fn term_frequencies(&self, documents: &[Document]) -> HashMap<String, usize> {
+        self.term_frequencies_with_hasher(documents)
+    }
+
+    /// [`term_frequencies`](Self::term_frequencies) into maps hashed by `S`.
+    ///
+    /// The default (`RandomState`) seeds every map at random, against hash flooding by hostile
+    /// input, so the exact work differs from run to run; a fixed-key `S` (e.g.
+    /// `BuildHasherDefault<DefaultHasher>`, the same `SipHash`) makes it reproducible, which
+    /// instruction counts need (`benches/instructions.rs`).
+    #[must_use]
+    pub fn term_frequencies_with_hasher<S>(
+        &self,
+        documents: &[Document],
+    ) -> HashMap<String, usize, S>
+    where
+        S: BuildHasher + Default + Send,
+    {
+        self.pool.install(|| {
+            documents
+                .par_iter()
+                .fold(HashMap::default, |mut counts, document| {
+                    for token in tokenize(&document.text) {
+                        *counts.entry(token).or_insert(0) += 1;
+                    }
+                    counts
+                })
+                .reduce(HashMap::default, merge_counts)
+        })
+    }
+
+    /// Returns the number of worker threads.
+    #[must_use]
+    pub fn threads(&self) -> usize {
+        self.pool.current_num_threads()
+    }
+}
+
+/// Adds the counts of `b` into `a` (the larger map is kept, the smaller one drained).
+fn merge_counts<S: BuildHasher>(
+    mut a: HashMap<String, usize, S>,
+    mut b: HashMap<String, usize, S>,
+) -> HashMap<String, usize, S> {
+    if a.len() < b.len() {
+        std::mem::swap(&mut a, &mut b);
+    }
+    for (token, count) in b {
+        *a.entry(token).or_insert(0) += count;
+    }
+    a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_match_a_sequential_count() {
+        let documents: Vec<Document> = (0..200)
+            .map(|i| Document::new(i.to_string(), format!("alpha beta {}", i % 3)))
+            .collect();
+        let parallel = Parallel::new(2).unwrap();
+        assert_eq!(parallel.threads(), 2);
+        let counts = parallel.term_frequencies(&documents);
+        assert_eq!(counts["alpha"], 200);
+        assert_eq!(counts["beta"], 200);
+        assert_eq!(counts["0"] + counts["1"] + counts["2"], 200);
+    }
+
+    #[test]
+    fn a_fixed_key_hasher_counts_the_same() {
+        use std::collections::hash_map::DefaultHasher;
+        use std::hash::BuildHasherDefault;
+
+        let documents: Vec<Document> =
+            (0..20).map(|i| Document::new(i.to_string(), format!("delta {}", i % 4))).collect();
+        let parallel = Parallel::new(2).unwrap();
+        let fixed: HashMap<String, usize, BuildHasherDefault<DefaultHasher>> =
+            parallel.term_frequencies_with_hasher(&documents);
+        assert_eq!(
+            fixed.into_iter().collect::<HashMap<_, _>>(),
+            parallel.term_frequencies(&documents)
+        );
+    }
+
+    #[test]
+    fn a_pool_on_the_current_thread_counts_the_same_on_this_thread() {
+        let documents: Vec<Document> =
+            (0..50).map(|i| Document::new(i.to_string(), format!("gamma {}", i % 2))).collect();
+        let expected = Parallel::new(2).unwrap().term_frequencies(&documents);
+        // A thread of its own: rayon registers it as the pool's worker for good.
+        std::thread::spawn(move || {
+            let caller = std::thread::current().id();
+            let parallel = Parallel::on_current_thread().unwrap();
+            assert_eq!(parallel.threads(), 1);
+            assert_eq!(parallel.pool.install(|| std::thread::current().id()), caller);
+            assert_eq!(parallel.term_frequencies(&documents), expected);
+        })
+        .join()
+        .unwrap();
+    }
+}
