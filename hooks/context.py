@@ -87,7 +87,6 @@ def policy_msrv(crate_kind: str, stack: list[str], python_bindings: bool = False
     """Return the generated crate's MSRV (``rust-version``) for these answers.
 
     Raises:
-        ImportError: tomlkit missing from copier's environment.
         policy.PolicyError: the data file is malformed.
     """
     features = ("python",) if python_bindings else ()
@@ -108,28 +107,56 @@ def policy_version(crate: str) -> str:
     raise KeyError(f"{crate} is not in the dependency policy")
 
 
-def policy_stack(crate_kind: str, stack: list[str], python_bindings: bool = False) -> str:
-    """Return the crate's policy dependencies as a TOML snippet (``[dependencies]`` and
-    ``[dev-dependencies]``, each crate with its version and features), for documents that show
-    the stack (the agent profile, AGENTS.md): the same selection the manifest task writes, so a
-    policy bump reaches them through ``copier update`` too.
+def policy_tables(crate_kind: str, stack: list[str], python_bindings: bool = False) -> dict:
+    """Return the crate's policy dependencies laid out for Cargo.toml and the documents.
+
+    ``all`` lists every selected crate (file order); ``lib`` and ``bin`` map ``dependencies`` /
+    ``dev-dependencies`` to the crates that package uses, feature-gated (optional) ones first:
+    switching such a feature on later inserts lines at the top of a table, away from the team's
+    own entries, which ``cargo add`` appends at the bottom. Each crate is a dict: ``name``,
+    ``why``, ``value`` (with the version; ``optional = true`` when gated: a member's tables),
+    ``shared`` (with the version, never optional: ``[workspace.dependencies]``) and ``inherit``
+    (the ``{ workspace = true }`` form).
 
     Raises:
-        ImportError: tomlkit missing from copier's environment.
         policy.PolicyError: the data file is malformed.
     """
-    import tomlkit
-
     features = ("python",) if python_bindings else ()
-    deps = policy.select(policy.load(), crate_kind, list(stack), features)
-    document = tomlkit.document()
-    for table_name in ("dependencies", "dev-dependencies"):
-        table = tomlkit.table()
-        for dep in deps:
-            if dep.table(crate_kind) == table_name:
-                table.add(dep.name, policy.dependency_item(dep, optional=dep.feature is not None))
-        document[table_name] = table
-    return tomlkit.dumps(document).strip()
+    tables: dict = {"all": [], "lib": {}, "bin": {}}
+    for package in ("lib", "bin"):
+        for table in policy.LIB_TABLES:
+            tables[package][table] = []
+    for dep in policy.select(policy.load(), crate_kind, list(stack), features):
+        optional = dep.feature is not None
+        entry = {"name": dep.name, "why": dep.why, "optional": optional,
+                 "value": policy.dependency_value(dep, optional=optional), "shared": policy.dependency_value(dep),
+                 "inherit": policy.inline_table({"workspace": True, "optional": True} if optional else {"workspace": True})}
+        tables["all"].append(entry)
+        for package, table in dep.package_tables(crate_kind, list(stack), features):
+            tables[package][table].append(entry)
+    for package in ("lib", "bin"):
+        for table in policy.LIB_TABLES:
+            tables[package][table].sort(key=lambda entry: not entry["optional"])
+    return tables
+
+
+def components(stack: list[str]) -> list:
+    """Return the registry entries (``policy/components.toml``) of the selected components, in
+    the registry's order.
+
+    Raises:
+        policy.PolicyError: the registry is malformed.
+    """
+    return [component for component in policy.load_components() if component.name in stack]
+
+
+def component_choices() -> dict[str, str]:
+    """Return the ``stack`` question's choices: prompt line -> answer, from the registry.
+
+    Raises:
+        policy.PolicyError: the registry is malformed.
+    """
+    return {component.choice: component.name for component in policy.load_components()}
 
 
 def toml_string(value: str) -> str:
@@ -291,7 +318,9 @@ class ReasonKitContext(Extension):
             git_toplevel=git_toplevel,
             policy_msrv=policy_msrv,
             policy_version=policy_version,
-            policy_stack=policy_stack,
+            policy_tables=policy_tables,
+            components=components,
+            component_choices=component_choices,
             package_name_from=rules.package_name_from,
             project_name_error=rules.project_name_error,
             description_error=rules.description_error,

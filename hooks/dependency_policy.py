@@ -1,36 +1,73 @@
-"""Read the org's dependency policy (``policy/dependencies.toml``) and select what a crate needs.
+"""Read the org's policy data (``policy/dependencies.toml``, ``policy/components.toml``) and work
+out what a crate gets: its dependencies, where each goes in Cargo.toml, its MSRV, its components.
 
-Shared by the Jinja extension (``hooks/context.py``, for the MSRV shown in templates) and the
-manifest task (``hooks/compose_manifest.py``, which writes the dependency tables), so both agree
-on one reading of the data file.
+The Jinja extension (``hooks/context.py``) exposes these to the templates, so Cargo.toml, README,
+AGENTS.md and the agent profile all render from one reading of the data files.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-#: The data file, relative to the template root.
-POLICY_FILE = Path(__file__).resolve().parent.parent / "policy" / "dependencies.toml"
+#: The data files, relative to the template root.
+POLICY_DIR = Path(__file__).resolve().parent.parent / "policy"
+POLICY_FILE = POLICY_DIR / "dependencies.toml"
+COMPONENTS_FILE = POLICY_DIR / "components.toml"
 
 #: Edition 2024 needs Rust 1.85: the floor of every generated crate's MSRV.
 EDITION_2024_MSRV = "1.85"
 
-#: The answers of the ``stack`` question, in the order the template lists them.
-STACK_COMPONENTS = ("qdrant", "tantivy", "rayon", "moka", "simd-json")
-
-#: The answers of the ``crate_kind`` question.
+#: The answers of the ``crate_kind`` question; every kind but ``lib`` adds a binary package.
 CRATE_KINDS = ("lib", "cli", "mcp-server")
+BINARY_KINDS = ("cli", "mcp-server")
 
 #: Optional cargo features a crate can be generated with (``python`` = ``python_bindings``).
 OPTIONAL_FEATURES = ("python",)
 
-SECTIONS = ("dependencies", "dev-dependencies", "binary")
+#: Where the library package can use a crate.
+LIB_TABLES = ("dependencies", "dev-dependencies")
 
 
 class PolicyError(ValueError):
-    """The policy data file breaks its own schema (a template bug, not a user error)."""
+    """A policy data file breaks its own schema (a template bug, not a user error)."""
+
+
+@dataclass(frozen=True)
+class Component:
+    """One component of the org stack, as written in ``policy/components.toml``.
+
+    Attributes:
+        name: the ``stack`` answer, e.g. ``"tantivy"``.
+        choice: the prompt's line for it.
+        module: the Rust module (``src/<module>.rs``) and the stem of the component's files.
+        summary: what the module does (docs, README, AGENTS.md).
+        error: the module's error enum; ``variant`` is its variant of the crate's ``Error``.
+        variant: see ``error``.
+        public_crates: crates whose types the module's public API exposes.
+        mcp_tools: the MCP tools the component serves.
+        mcp_state: whether those tools keep state (a ``State`` built at start-up).
+        benches: whether it has benchmark files.
+        readme: a paragraph of the crate's README, or ``""``.
+        agents: its line among AGENTS.md's rules, or ``""``.
+        python_stub: the typing stub of its Python classes, or ``""`` (no bindings).
+    """
+
+    name: str
+    choice: str
+    module: str
+    summary: str
+    error: str
+    variant: str
+    public_crates: tuple[str, ...]
+    mcp_tools: tuple[str, ...]
+    benches: bool
+    mcp_state: bool = True
+    readme: str = ""
+    agents: str = ""
+    python_stub: str = ""
 
 
 @dataclass(frozen=True)
@@ -40,42 +77,45 @@ class Dependency:
     Attributes:
         name: the crates.io package name.
         version: cargo version requirement, e.g. ``"1.54"``.
-        section: ``dependencies``, ``dev-dependencies`` or ``binary``.
         rust_version: the crate's own declared MSRV, e.g. ``"1.85"``.
-        why: one-line reason, written as a comment into Cargo.toml.
+        why: one-line reason.
+        lib: the library package's table using it (``dependencies``/``dev-dependencies``), or
+            ``None``.
+        bin: the crate kinds whose binary package uses it.
+        bin_dev: the crate kinds whose binary package uses it in tests only.
         features: the (sorted) feature list; empty for none.
         default_features: ``False`` to trim the crate to ``features``.
         component: the ``stack`` answer that selects the crate, or ``None`` (always).
-        crate_kinds: the ``crate_kind`` answers that get the crate; empty means all.
-        feature: the optional cargo feature that enables the crate (only crates generated with
-            that feature get it, as an optional dependency), or ``None`` (a plain dependency).
+        feature: the optional cargo feature that enables the crate (``optional = true``), or
+            ``None``.
     """
 
     name: str
     version: str
-    section: str
     rust_version: str
     why: str
+    lib: str | None = None
+    bin: tuple[str, ...] = ()
+    bin_dev: tuple[str, ...] = ()
     features: tuple[str, ...] = ()
     default_features: bool = True
     component: str | None = None
-    crate_kinds: tuple[str, ...] = field(default=())
     feature: str | None = None
 
-    def selected(self, crate_kind: str, stack: list[str], features: tuple[str, ...] = ()) -> bool:
-        """Return whether a crate of kind ``crate_kind`` with ``stack`` and the optional cargo
-        ``features`` (e.g. ``("python",)``) gets this dependency."""
+    def package_tables(self, crate_kind: str, stack: list[str], features: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+        """Return where this crate goes for these answers, as ``(package, table)`` pairs:
+        package ``lib`` or ``bin``, table ``dependencies`` or ``dev-dependencies``; empty when
+        the crate is not selected."""
         if self.component is not None and self.component not in stack:
-            return False
+            return []
         if self.feature is not None and self.feature not in features:
-            return False
-        return not self.crate_kinds or crate_kind in self.crate_kinds
-
-    def table(self, crate_kind: str) -> str:
-        """Return the Cargo.toml table this dependency goes into for ``crate_kind``."""
-        if self.section == "binary":
-            return "dependencies" if crate_kind != "lib" else "dev-dependencies"
-        return self.section
+            return []
+        found = [("lib", self.lib)] if self.lib else []
+        if crate_kind in self.bin:
+            found.append(("bin", "dependencies"))
+        elif crate_kind in self.bin_dev:
+            found.append(("bin", "dev-dependencies"))
+        return found
 
 
 def version_key(version: str) -> tuple[int, int, int]:
@@ -94,103 +134,113 @@ def version_key(version: str) -> tuple[int, int, int]:
     return major, minor, patch
 
 
+def _check_keys(name: str, raw: dict[str, Any], allowed: set[str], required: tuple[str, ...]) -> None:
+    """Raise PolicyError for an unknown or a missing key of entry ``name``."""
+    if unknown := set(raw) - allowed:
+        raise PolicyError(f"{name}: unknown key(s) {sorted(unknown)}")
+    if missing := [key for key in required if key not in raw]:
+        raise PolicyError(f"{name}: missing {', '.join(missing)}")
+
+
+def load_components(path: Path = COMPONENTS_FILE) -> list[Component]:
+    """Read and validate the components registry, in file order.
+
+    Raises:
+        OSError: the file cannot be read.
+        PolicyError: an entry breaks the schema.
+    """
+    components = []
+    for name, raw in tomllib.loads(path.read_text(encoding="utf-8")).items():
+        _check_keys(name, raw, {"choice", "module", "summary", "error", "variant", "public-crates",
+                                "mcp-tools", "mcp-state", "benches", "readme", "agents", "python-stub"},
+                    ("choice", "module", "summary", "error", "variant", "public-crates", "mcp-tools", "benches"))
+        if not raw["choice"].startswith(f"{name}: "):
+            raise PolicyError(f"{name}: choice must start with '{name}: '")
+        components.append(Component(
+            name=name, choice=raw["choice"], module=raw["module"], summary=raw["summary"], error=raw["error"],
+            variant=raw["variant"], public_crates=tuple(raw["public-crates"]), mcp_tools=tuple(raw["mcp-tools"]), mcp_state=bool(raw.get("mcp-state", True)),
+            benches=bool(raw["benches"]), readme=raw.get("readme", "").strip(), agents=raw.get("agents", ""), python_stub=raw.get("python-stub", "").strip(),
+        ))
+    return components
+
+
+#: The answers of the ``stack`` question, in the order the registry lists them.
+STACK_COMPONENTS = tuple(component.name for component in load_components())
+
+
 def _parse_entry(name: str, raw: dict[str, Any]) -> Dependency:
-    """Validate one ``[crate]`` table of the data file and build its :class:`Dependency`.
+    """Validate one ``[crate]`` table of the dependency policy and build its :class:`Dependency`.
 
     Raises:
         PolicyError: on an unknown key, a missing key, or a value outside its choices.
     """
-    allowed = {"version", "section", "rust-version", "why", "features", "default-features",
-               "component", "crate-kinds", "feature"}
-    unknown = set(raw) - allowed
-    if unknown:
-        raise PolicyError(f"{name}: unknown key(s) {sorted(unknown)}")
-    for key in ("version", "section", "rust-version", "why"):
-        if key not in raw:
-            raise PolicyError(f"{name}: missing {key!r}")
-    if raw["section"] not in SECTIONS:
-        raise PolicyError(f"{name}: section must be one of {SECTIONS}")
+    _check_keys(name, raw, {"version", "rust-version", "why", "lib", "bin", "bin-dev", "features",
+                            "default-features", "component", "feature"}, ("version", "rust-version", "why"))
+    lib = raw.get("lib")
+    if lib is not None and lib not in LIB_TABLES:
+        raise PolicyError(f"{name}: lib must be one of {LIB_TABLES}")
+    kinds = (*raw.get("bin", ()), *raw.get("bin-dev", ()))
+    if any(kind not in BINARY_KINDS for kind in kinds):
+        raise PolicyError(f"{name}: bin and bin-dev take kinds among {BINARY_KINDS}")
+    if lib is None and not kinds:
+        raise PolicyError(f"{name}: used by no package (set lib, bin or bin-dev)")
     component = raw.get("component")
     if component is not None and component not in STACK_COMPONENTS:
         raise PolicyError(f"{name}: component must be one of {STACK_COMPONENTS}")
-    kinds = tuple(raw.get("crate-kinds", ()))
-    if any(kind not in CRATE_KINDS for kind in kinds):
-        raise PolicyError(f"{name}: crate-kinds must be among {CRATE_KINDS}")
     feature = raw.get("feature")
-    if feature is not None and feature not in OPTIONAL_FEATURES:
-        raise PolicyError(f"{name}: feature must be one of {OPTIONAL_FEATURES}")
-    if feature is not None and raw["section"] != "dependencies":
-        raise PolicyError(f"{name}: a feature-gated crate must be in section 'dependencies'")
+    if feature is not None and (feature not in OPTIONAL_FEATURES or lib != "dependencies"):
+        raise PolicyError(f"{name}: feature must be one of {OPTIONAL_FEATURES}, on a library dependency")
     version_key(raw["rust-version"])
     return Dependency(
-        name=name,
-        version=str(raw["version"]),
-        section=raw["section"],
-        rust_version=str(raw["rust-version"]),
-        why=str(raw["why"]),
-        features=tuple(sorted(raw.get("features", ()))),
-        default_features=bool(raw.get("default-features", True)),
-        component=component,
-        crate_kinds=kinds,
-        feature=feature,
+        name=name, version=str(raw["version"]), rust_version=str(raw["rust-version"]), why=str(raw["why"]),
+        lib=lib, bin=tuple(raw.get("bin", ())), bin_dev=tuple(raw.get("bin-dev", ())),
+        features=tuple(sorted(raw.get("features", ()))), default_features=bool(raw.get("default-features", True)),
+        component=component, feature=feature,
     )
 
 
 def load(path: Path = POLICY_FILE) -> list[Dependency]:
-    """Read and validate the policy data file.
-
-    Args:
-        path: the TOML file to read; defaults to the template's ``policy/dependencies.toml``.
-
-    Returns:
-        The dependencies in file order.
+    """Read and validate the dependency policy, in file order.
 
     Raises:
-        OSError: when the file cannot be read.
-        PolicyError: when an entry breaks the schema.
-        ImportError: on Python < 3.11 (no tomllib) when tomlkit is not installed either.
+        OSError: the file cannot be read.
+        PolicyError: an entry breaks the schema.
     """
-    text = path.read_text(encoding="utf-8")
-    try:
-        import tomllib  # Python >= 3.11: reading needs no third-party package
-    except ImportError:  # pragma: no cover - depends on copier's interpreter
-        import tomlkit
-
-        document: dict[str, Any] = tomlkit.parse(text).unwrap()
-    else:
-        document = tomllib.loads(text)
-    return [_parse_entry(name, raw) for name, raw in document.items()]
+    return [_parse_entry(name, raw) for name, raw in tomllib.loads(path.read_text(encoding="utf-8")).items()]
 
 
-def select(
-    deps: list[Dependency], crate_kind: str, stack: list[str], features: tuple[str, ...] = ()
-) -> list[Dependency]:
-    """Return the dependencies a crate of kind ``crate_kind`` with ``stack`` and the optional
-    cargo ``features`` gets, in file order."""
-    return [dep for dep in deps if dep.selected(crate_kind, stack, features)]
+def select(deps: list[Dependency], crate_kind: str, stack: list[str], features: tuple[str, ...] = ()) -> list[Dependency]:
+    """Return the dependencies any package of a crate with these answers uses, in file order."""
+    return [dep for dep in deps if dep.package_tables(crate_kind, stack, features)]
 
 
-def dependency_item(dep: Dependency, optional: bool = False):  # -> tomlkit item
-    """Return the Cargo.toml value for ``dep``: a plain version string, or an inline table
-    (always one when ``optional``, which adds ``optional = true``). The one spelling of a policy
-    entry, shared by the manifest task and the documents that show the stack.
+def toml_value(value: str | bool | list[str]) -> str:
+    """Spell a string, bool or list of strings as a TOML value."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(item) for item in value) + "]"
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
-    Raises:
-        ImportError: tomlkit missing from copier's environment.
-    """
-    import tomlkit
 
+def inline_table(items: dict[str, str | bool | list[str]]) -> str:
+    """Spell ``items`` as a TOML inline table, cargo add's way: ``{ key = value, ... }``."""
+    return "{ " + ", ".join(f"{key} = {toml_value(value)}" for key, value in items.items()) + " }"
+
+
+def dependency_value(dep: Dependency, optional: bool = False) -> str:
+    """Return the Cargo.toml value of ``dep`` with its version: a plain version string, or an
+    inline table (always one when ``optional``). The one spelling of a policy entry."""
     if dep.default_features and not dep.features and not optional:
-        return dep.version
-    item = tomlkit.inline_table()
-    item["version"] = dep.version
+        return toml_value(dep.version)
+    items: dict[str, str | bool | list[str]] = {"version": dep.version}
     if not dep.default_features:
-        item["default-features"] = False
+        items["default-features"] = False
     if dep.features:
-        item["features"] = list(dep.features)
+        items["features"] = list(dep.features)
     if optional:
-        item["optional"] = True
-    return item
+        items["optional"] = True
+    return inline_table(items)
 
 
 def msrv(deps: list[Dependency]) -> str:
@@ -199,5 +249,4 @@ def msrv(deps: list[Dependency]) -> str:
     Raises:
         PolicyError: when a ``rust-version`` is not a dotted number.
     """
-    versions = [EDITION_2024_MSRV, *(dep.rust_version for dep in deps)]
-    return max(versions, key=version_key)
+    return max([EDITION_2024_MSRV, *(dep.rust_version for dep in deps)], key=version_key)

@@ -35,7 +35,7 @@ SAMPLES: dict[str, tuple[dict[str, Any], str]] = {
     # The crate a team gets with every default.
     "vector-cache": ({"project_name": "vector-cache"}, "."),
     # A command-line tool with part of the org stack.
-    "search-cli": ({"project_name": "search-cli", "crate_kind": "cli", "stack": ["tantivy", "moka"]}, "."),
+    "doc-search": ({"project_name": "doc-search", "crate_kind": "cli", "stack": ["tantivy", "moka"]}, "."),
     # An MCP server with every component and the Python package.
     "mcp-tools": ({"project_name": "mcp-tools", "crate_kind": "mcp-server", "python_bindings": True,
                    "stack": ["qdrant", "tantivy", "rayon", "moka", "simd-json"]}, "."),

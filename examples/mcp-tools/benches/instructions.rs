@@ -6,10 +6,12 @@
 //! numbers on a busy machine and on an idle one. Each benchmark runs once, its set-up (inputs,
 //! indexes, runtimes) is not counted, and the inputs are small so the whole run takes seconds.
 //!
-//! Callgrind counts the calling thread only, so the work measured here runs on it: the rayon
-//! batch on a pool whose only worker is this thread, async calls on a current-thread tokio
-//! runtime. Wall-clock time, parallel scaling and I/O are `hot_paths.rs`' part (criterion).
-//! Plain `cargo bench --bench instructions` compares nothing and fails nothing: use the gate.
+//! Callgrind counts the calling thread only, so the work measured here runs on it (a rayon
+//! batch on a pool whose only worker is this thread, async calls on a current-thread runtime).
+//! Wall-clock time, parallel scaling and I/O are `hot_paths.rs`' part (criterion). Each
+//! component's group is in `benches/instructions/<module>.rs` (named after the module: the
+//! benchmarks' ids). Plain `cargo bench --bench
+//! instructions` compares nothing and fails nothing: use the gate.
 #![allow(
     clippy::disallowed_macros,
     reason = "a benchmark binary's entry point: gungraun's main! prints its report to stderr"
@@ -23,28 +25,29 @@
     reason = "Gungraun's macros generate undocumented public items; a bench target has no API"
 )]
 
+#[path = "instructions/cache.rs"]
+mod cache_benches;
 mod corpus;
+#[path = "instructions/json.rs"]
+mod json_benches;
+#[path = "instructions/parallel.rs"]
+mod parallel_benches;
+#[path = "instructions/search.rs"]
+mod search_benches;
 
-use std::collections::HashMap;
-use std::collections::hash_map::DefaultHasher;
-use std::hash::BuildHasherDefault;
 use std::hint::black_box;
 
 use gungraun::{
     Callgrind, LibraryBenchmarkConfig, library_benchmark, library_benchmark_group, main,
 };
-use rmcp::Json;
-use rmcp::handler::server::wrapper::Parameters;
 
-use mcp_tools::cache::DocumentCache;
-use mcp_tools::document::{parse_jsonl, tokenize};
-use mcp_tools::json::parse_documents;
-use mcp_tools::mcp::{CacheGetParams, DocumentParams};
-use mcp_tools::mcp::{McpServer, ServerStatus, TokenizeParams, Tokens};
-use mcp_tools::mcp::{ParseJsonParams, ParsedDocuments};
-use mcp_tools::parallel::Parallel;
-use mcp_tools::search::{Hit, SearchIndex};
-use mcp_tools::{Document, Result};
+use mcp_tools::Document;
+use mcp_tools::document::{DocumentError, parse_jsonl, tokenize};
+
+use cache_benches::cache;
+use json_benches::json;
+use parallel_benches::parallel;
+use search_benches::search;
 
 #[library_benchmark(setup = corpus::text)]
 fn tokenize_60_words(text: String) -> Vec<String> {
@@ -57,146 +60,11 @@ fn jsonl_100() -> String {
 }
 
 #[library_benchmark(setup = jsonl_100)]
-fn parse_jsonl_100_docs(jsonl: String) -> Result<Vec<Document>> {
+fn parse_jsonl_100_docs(jsonl: String) -> Result<Vec<Document>, DocumentError> {
     parse_jsonl(black_box(&jsonl))
 }
 
 library_benchmark_group!(name = document, benchmarks = [tokenize_60_words, parse_jsonl_100_docs]);
-
-/// 100 documents as one JSON array.
-fn json_array_100() -> Vec<u8> {
-    corpus::json_array(100)
-}
-
-#[library_benchmark(setup = json_array_100)]
-fn simd_parse_100_docs(mut json: Vec<u8>) -> Result<Vec<Document>> {
-    parse_documents(black_box(&mut json))
-}
-
-library_benchmark_group!(name = json, benchmarks = [simd_parse_100_docs]);
-
-/// An in-RAM index of 1,000 documents, queried once, never dropped.
-///
-/// Built on a thread of its own: tantivy indexes on background threads, and their frees would
-/// land in this thread's heap at moments that differ from run to run, and with them the
-/// allocator's work in the measured query. The warm-up query leaves the caches as a hot path
-/// finds them.
-fn index_1000_docs() -> &'static SearchIndex {
-    let index = std::thread::spawn(|| {
-        let index = SearchIndex::in_memory().expect("in-RAM index");
-        index.add(&corpus::documents(1_000)).expect("indexing the corpus");
-        index
-    })
-    .join()
-    .expect("indexing thread");
-    index.search("vector AND latency", 10).expect("warm-up query");
-    Box::leak(Box::new(index))
-}
-
-#[library_benchmark(setup = index_1000_docs)]
-fn query_1000_docs(index: &SearchIndex) -> Result<Vec<Hit>> {
-    index.search(black_box("vector AND latency"), 10)
-}
-
-library_benchmark_group!(name = search, benchmarks = [query_1000_docs]);
-
-/// A cache holding one document, and the current-thread runtime that serves it, never dropped.
-///
-/// One document: with more, whether the key shares a slot with another depends on the cache's
-/// random hash seed, and the count with it (criterion measures a full cache's wall-clock).
-fn cache_with_1_doc() -> (&'static tokio::runtime::Runtime, &'static DocumentCache) {
-    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("tokio runtime");
-    let cache = DocumentCache::new(10_000, std::time::Duration::from_secs(600));
-    runtime.block_on(cache.insert(corpus::documents(1).remove(0)));
-    (Box::leak(Box::new(runtime)), Box::leak(Box::new(cache)))
-}
-
-#[library_benchmark(setup = cache_with_1_doc)]
-fn get_hit(
-    (runtime, cache): (&tokio::runtime::Runtime, &DocumentCache),
-) -> Option<std::sync::Arc<Document>> {
-    runtime.block_on(cache.get(black_box("doc-0")))
-}
-
-library_benchmark_group!(name = cache, benchmarks = [get_hit]);
-
-/// A pool on this thread (so Callgrind sees the batch) and 100 documents.
-fn pool_and_100_docs() -> (&'static Parallel, Vec<Document>) {
-    let parallel = Parallel::on_current_thread().expect("thread pool");
-    (Box::leak(Box::new(parallel)), corpus::documents(100))
-}
-
-/// Maps with a fixed-key `SipHash`: the same work as the default's random keys, but the same
-/// work in every run.
-type FixedKeyCounts = HashMap<String, usize, BuildHasherDefault<DefaultHasher>>;
-
-#[library_benchmark(setup = pool_and_100_docs)]
-fn term_frequencies_100_docs((parallel, documents): (&Parallel, Vec<Document>)) -> FixedKeyCounts {
-    parallel.term_frequencies_with_hasher(black_box(&documents))
-}
-
-library_benchmark_group!(name = parallel, benchmarks = [term_frequencies_100_docs]);
-
-/// The MCP server, its components ready, never dropped.
-fn server() -> &'static McpServer {
-    Box::leak(Box::new(McpServer::new().expect("MCP server")))
-}
-
-#[library_benchmark(setup = server)]
-fn server_info(server: &McpServer) -> Json<ServerStatus> {
-    black_box(server).server_info()
-}
-
-/// The server and one 60-word text.
-fn server_and_text() -> (&'static McpServer, String) {
-    (server(), corpus::text())
-}
-
-#[library_benchmark(setup = server_and_text)]
-fn tokenize_tool((server, text): (&McpServer, String)) -> Json<Tokens> {
-    server.tokenize(Parameters(TokenizeParams { text: black_box(text) }))
-}
-
-/// The server and 100 documents as one JSON array.
-fn server_and_json() -> (&'static McpServer, String) {
-    (server(), String::from_utf8(corpus::json_array(100)).expect("JSON is UTF-8"))
-}
-
-#[library_benchmark(setup = server_and_json)]
-fn parse_json_tool(
-    (server, json): (&McpServer, String),
-) -> std::result::Result<Json<ParsedDocuments>, String> {
-    server.parse_json(Parameters(ParseJsonParams { json: black_box(json) }))
-}
-
-/// The server with one cached document, and the current-thread runtime that serves it.
-fn server_with_cached_document() -> (&'static tokio::runtime::Runtime, &'static McpServer) {
-    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("tokio runtime");
-    let server = server();
-    runtime.block_on(
-        server.cache_put(Parameters(DocumentParams { id: "hot".to_owned(), text: corpus::text() })),
-    );
-    (Box::leak(Box::new(runtime)), server)
-}
-
-#[library_benchmark(setup = server_with_cached_document)]
-fn cache_get_tool(
-    (runtime, server): (&tokio::runtime::Runtime, &McpServer),
-) -> std::result::Result<Json<DocumentParams>, String> {
-    runtime
-        .block_on(server.cache_get(Parameters(CacheGetParams { id: black_box("hot").to_owned() })))
-}
-
-// Braces: rustfmt leaves the lists as written, whichever components are selected.
-library_benchmark_group! {
-    name = mcp,
-    benchmarks = [
-        server_info,
-        tokenize_tool,
-        parse_json_tool,
-        cache_get_tool,
-    ]
-}
 
 main! {
     // Instruction counts only: Callgrind's cache simulation would double the run time for
@@ -208,10 +76,9 @@ main! {
         .current_dir("/"),
     library_benchmark_groups = [
         document,
-        json,
         search,
-        cache,
         parallel,
-        mcp,
+        cache,
+        json,
     ]
 }

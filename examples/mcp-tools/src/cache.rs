@@ -5,8 +5,24 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use moka::future::Cache;
+use thiserror::Error;
 
-use crate::{Document, Result};
+use crate::Document;
+
+/// The error of a failed [`DocumentCache::get_or_load`].
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum CacheError {
+    /// The loader failed; every caller that waited for the same key gets this same error.
+    #[error("cannot load {id:?} into the cache")]
+    Load {
+        /// The key that was being loaded.
+        id: String,
+        /// The loader's error.
+        #[source]
+        source: Arc<dyn std::error::Error + Send + Sync>,
+    },
+}
 
 /// A concurrent, async cache of documents by identifier.
 ///
@@ -42,16 +58,16 @@ impl DocumentCache {
     ///
     /// # Errors
     ///
-    /// [`crate::Error::CacheLoad`] wrapping the error `load` returned.
-    pub async fn get_or_load<F>(&self, id: &str, load: F) -> Result<Arc<Document>>
+    /// [`CacheError::Load`] with the error `load` returned.
+    pub async fn get_or_load<F, E>(&self, id: &str, load: F) -> Result<Arc<Document>, CacheError>
     where
-        F: Future<Output = Result<Document>>,
+        F: Future<Output = Result<Document, E>>,
+        E: std::error::Error + Send + Sync + 'static,
     {
-        let loaded = self.inner.try_get_with_by_ref(id, async { load.await.map(Arc::new) }).await;
-        loaded.map_err(|error| {
-            tracing::warn!(id, error = %error, "cache loader failed");
-            error.into()
-        })
+        self.inner
+            .try_get_with_by_ref(id, async { load.await.map(Arc::new) })
+            .await
+            .map_err(|source| CacheError::Load { id: id.to_owned(), source })
     }
 
     /// Returns the approximate number of cached documents (moka counts lazily).
@@ -64,27 +80,21 @@ impl DocumentCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Error;
 
     #[tokio::test]
     async fn loads_once_then_hits() {
         let cache = DocumentCache::new(100, Duration::from_secs(60));
-        let first =
-            cache.get_or_load("a", async { Ok(Document::new("a", "loaded")) }).await.unwrap();
-        assert_eq!(first.text, "loaded");
-        let second =
-            cache.get_or_load("a", async { Ok(Document::new("a", "not called")) }).await.unwrap();
-        assert_eq!(second.text, "loaded");
+        let load = |text| async move { Ok::<_, std::io::Error>(Document::new("a", text)) };
+        assert_eq!(cache.get_or_load("a", load("loaded")).await.unwrap().text, "loaded");
+        assert_eq!(cache.get_or_load("a", load("not called")).await.unwrap().text, "loaded");
     }
 
     #[tokio::test]
     async fn a_failed_load_is_an_error_and_not_cached() {
         let cache = DocumentCache::new(100, Duration::from_secs(60));
-        let error = cache
-            .get_or_load("b", async { Err(Error::InvalidArgument("no such id".into())) })
-            .await
-            .unwrap_err();
-        assert!(matches!(error, Error::CacheLoad(_)), "{error:?}");
+        let failing = async { Err(std::io::Error::other("backend down")) };
+        let error = cache.get_or_load("b", failing).await.unwrap_err();
+        assert_eq!(error.to_string(), "cannot load \"b\" into the cache");
         assert!(cache.get("b").await.is_none());
     }
 }

@@ -1,19 +1,13 @@
 //! `mcp-tools`: A Rust crate built on the org's `ReasonKit` stack
 //!
-//! Built from the org's Rust policy template: errors are [`Error`] values (never panics),
-//! logging goes through `tracing` ([`telemetry::init`]), files are read without blocking the
-//! async runtime, and every hot path is benchmarked in `benches/` (instruction counts and
-//! wall-clock time).
-//!
 //! Modules:
 //! - [`document`]: the [`Document`] type, tokenizing, and loading JSON-lines files.
-//! - [`search`]: an in-memory full-text index (tantivy).
-//! - [`cache`]: an async document cache with TTL and size bound (moka).
-//! - [`parallel`]: term statistics over many documents on a thread pool (rayon).
+//! - [`vector`]: a Qdrant vector-database client (qdrant-client); its live test runs only with `QDRANT_URL`.
+//! - [`search`]: an in-memory full-text index with one long-lived writer (tantivy).
+//! - [`parallel`]: term statistics over many documents on a rayon thread pool.
+//! - [`cache`]: an async document cache with a size bound and a time to live (moka).
 //! - [`json`]: SIMD-accelerated JSON parsing of documents (simd-json).
-//! - [`vector`]: a Qdrant vector-database client (qdrant-client).
-//! - [`mcp`]: the MCP server and its tools (rmcp), served over stdio by the binary.
-//! - [`telemetry`]: tracing subscriber set-up for binaries and tests.
+//! - [`error`]: the crate's [`Error`], one variant per module's error type.
 //!
 //! With the `python` feature, the crate is also the Python package `mcp_tools` (`PyO3`
 //! bindings in `src/python.rs`, built into wheels by maturin; see `pyproject.toml`).
@@ -40,12 +34,10 @@ pub mod cache;
 pub mod document;
 pub mod error;
 pub mod json;
-pub mod mcp;
 pub mod parallel;
 #[cfg(feature = "python")]
 mod python;
 pub mod search;
-pub mod telemetry;
 pub mod vector;
 
 pub use document::Document;

@@ -1,14 +1,50 @@
 //! Full-text search over [`Document`]s with an in-memory tantivy index.
 
+use std::sync::Mutex;
+
 use tantivy::collector::TopDocs;
-use tantivy::query::QueryParser;
+use tantivy::query::{QueryParser, QueryParserError};
 use tantivy::schema::{Field, STORED, STRING, Schema, TEXT, Value};
-use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, doc};
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, doc,
+};
+use thiserror::Error;
 
-use crate::{Document, Error, Result};
+use crate::Document;
 
-/// Memory budget of the index writer, in bytes (tantivy's minimum is 15 MB per thread).
-const WRITER_MEMORY_BYTES: usize = 50_000_000;
+/// Memory budget of the index writer, in bytes: where it flushes a segment (tantivy's minimum is
+/// 15 MB per thread; nothing is allocated up front).
+const WRITER_MEMORY_BYTES: usize = 20_000_000;
+
+/// Why a search index operation failed.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum SearchError {
+    /// tantivy failed to open, write, commit or read the index.
+    #[error("the search index failed")]
+    Index(#[from] TantivyError),
+    /// The query does not parse (tantivy's query language).
+    #[error("invalid search query {query:?}")]
+    Query {
+        /// The query as given.
+        query: String,
+        /// Why it does not parse.
+        #[source]
+        source: QueryParserError,
+    },
+    /// A search asked for no results.
+    #[error("search limit must be at least 1")]
+    ZeroLimit,
+    /// A panic in another thread while it was adding documents left the writer unusable.
+    #[error("the index writer was poisoned by a panic while adding documents")]
+    WriterPoisoned,
+    /// A hit has no stored `id`: the index was not written by [`SearchIndex::add`].
+    #[error("search hit {address:?} has no stored id")]
+    MissingId {
+        /// Where the hit is in the index.
+        address: DocAddress,
+    },
+}
 
 /// One search result.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,36 +56,46 @@ pub struct Hit {
 }
 
 /// An in-memory full-text index of documents: `id` is stored, `text` is tokenized and searched.
+///
+/// One writer lives as long as the index (tantivy allows one per index, and opening one starts
+/// its threads); [`add`](Self::add) takes it in turn, [`search`](Self::search) never waits for
+/// it.
 pub struct SearchIndex {
     index: Index,
+    writer: Mutex<IndexWriter<TantivyDocument>>,
     reader: IndexReader,
     id: Field,
     text: Field,
 }
 
 impl SearchIndex {
-    /// Creates an empty index held in RAM.
+    /// Creates an empty index held in RAM, with its writer.
     ///
     /// # Errors
     ///
-    /// [`Error::Search`] when tantivy cannot open a reader.
-    pub fn in_memory() -> Result<Self> {
+    /// [`SearchError::Index`] when tantivy cannot open the writer or a reader.
+    pub fn in_memory() -> Result<Self, SearchError> {
         let mut schema = Schema::builder();
         let id = schema.add_text_field("id", STRING | STORED);
         let text = schema.add_text_field("text", TEXT);
         let index = Index::create_in_ram(schema.build());
+        let writer = Mutex::new(index.writer_with_num_threads(1, WRITER_MEMORY_BYTES)?);
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(Self { index, reader, id, text })
+        Ok(Self { index, writer, reader, id, text })
     }
 
     /// Adds `documents` and commits, so the next [`search`](Self::search) sees them.
     ///
+    /// CPU-bound: from async code, call it through `tokio::task::spawn_blocking`.
+    ///
     /// # Errors
     ///
-    /// [`Error::Search`] when writing or committing the index fails.
-    pub fn add(&self, documents: &[Document]) -> Result<()> {
-        let mut writer =
-            self.index.writer_with_num_threads::<TantivyDocument>(1, WRITER_MEMORY_BYTES)?;
+    /// [`SearchError::Index`] when writing or committing fails, [`SearchError::WriterPoisoned`]
+    /// after a panic in another thread's `add`.
+    pub fn add(&self, documents: &[Document]) -> Result<(), SearchError> {
+        let Ok(mut writer) = self.writer.lock() else {
+            return Err(SearchError::WriterPoisoned);
+        };
         for document in documents {
             writer.add_document(doc!(
                 self.id => document.id.as_str(),
@@ -66,24 +112,25 @@ impl SearchIndex {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`] when `limit` is 0, [`Error::Query`] when `query` does not
-    /// parse, [`Error::Search`] when the index cannot be read.
-    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>> {
+    /// [`SearchError::ZeroLimit`] when `limit` is 0, [`SearchError::Query`] when `query` does
+    /// not parse, [`SearchError::Index`] when the index cannot be read.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>, SearchError> {
         if limit == 0 {
-            return Err(Error::InvalidArgument("search limit must be at least 1".into()));
+            return Err(SearchError::ZeroLimit);
         }
         let searcher = self.reader.searcher();
-        let query = QueryParser::for_index(&self.index, vec![self.text]).parse_query(query)?;
-        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        let parsed = QueryParser::for_index(&self.index, vec![self.text])
+            .parse_query(query)
+            .map_err(|source| SearchError::Query { query: query.to_owned(), source })?;
+        let top = searcher.search(&parsed, &TopDocs::with_limit(limit).order_by_score())?;
         top.into_iter()
             .map(|(score, address)| {
                 let stored: TantivyDocument = searcher.doc(address)?;
                 let id = stored
                     .get_first(self.id)
                     .and_then(|value| value.as_str())
-                    .unwrap_or_default()
-                    .to_owned();
-                Ok(Hit { id, score })
+                    .ok_or(SearchError::MissingId { address })?;
+                Ok(Hit { id: id.to_owned(), score })
             })
             .collect()
     }
@@ -121,9 +168,22 @@ mod tests {
     }
 
     #[test]
+    fn later_additions_are_searchable_with_the_same_writer() {
+        let index = SearchIndex::in_memory().unwrap();
+        index.add(&[Document::new("a", "first batch")]).unwrap();
+        index.add(&[Document::new("b", "second batch")]).unwrap();
+        assert_eq!(index.len(), 2);
+        assert_eq!(index.search("second", 5).unwrap()[0].id, "b");
+    }
+
+    #[test]
     fn rejects_a_bad_query_and_a_zero_limit() {
         let index = SearchIndex::in_memory().unwrap();
-        assert!(matches!(index.search("text:(", 5), Err(Error::Query(_))));
-        assert!(matches!(index.search("rust", 0), Err(Error::InvalidArgument(_))));
+        let error = index.search("text:(", 5).unwrap_err();
+        assert!(
+            matches!(&error, SearchError::Query { query, .. } if query == "text:("),
+            "{error:?}"
+        );
+        assert!(matches!(index.search("rust", 0), Err(SearchError::ZeroLimit)));
     }
 }

@@ -3,12 +3,29 @@
 //! Construction does no I/O (the gRPC connection opens lazily), so it is safe inside async code;
 //! [`VectorStore::health`] is the explicit, async connectivity check.
 
-use qdrant_client::Qdrant;
-
-use crate::Result;
+use qdrant_client::{Qdrant, QdrantError};
+use thiserror::Error;
 
 /// The environment variable naming the Qdrant server, e.g. `http://localhost:6334` (gRPC port).
 pub const QDRANT_URL_ENV: &str = "QDRANT_URL";
+
+/// Why a Qdrant call failed.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum VectorStoreError {
+    /// The server URL is not a valid URI.
+    #[error("invalid Qdrant URL {url:?}")]
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// Why the client refused it.
+        #[source]
+        source: QdrantError,
+    },
+    /// The server could not be reached, or answered with an error.
+    #[error("Qdrant request failed")]
+    QueryFailed(#[from] QdrantError),
+}
 
 /// A handle to a Qdrant server.
 pub struct VectorStore {
@@ -32,9 +49,12 @@ impl VectorStore {
     ///
     /// # Errors
     ///
-    /// [`crate::Error::Qdrant`] when `url` is not a valid URI.
-    pub fn connect(url: &str) -> Result<Self> {
-        let client = Qdrant::from_url(url).skip_compatibility_check().build()?;
+    /// [`VectorStoreError::InvalidUrl`] when `url` is not a valid URI.
+    pub fn connect(url: &str) -> Result<Self, VectorStoreError> {
+        let client = Qdrant::from_url(url)
+            .skip_compatibility_check()
+            .build()
+            .map_err(|source| VectorStoreError::InvalidUrl { url: url.to_owned(), source })?;
         Ok(Self { client })
     }
 
@@ -42,8 +62,9 @@ impl VectorStore {
     ///
     /// # Errors
     ///
-    /// [`crate::Error::Qdrant`] when the server cannot be reached or answers with an error.
-    pub async fn health(&self) -> Result<ServerInfo> {
+    /// [`VectorStoreError::QueryFailed`] when the server cannot be reached or answers with an
+    /// error.
+    pub async fn health(&self) -> Result<ServerInfo, VectorStoreError> {
         let reply = self.client.health_check().await?;
         Ok(ServerInfo { title: reply.title, version: reply.version })
     }
@@ -52,8 +73,9 @@ impl VectorStore {
     ///
     /// # Errors
     ///
-    /// [`crate::Error::Qdrant`] when the server cannot be reached or answers with an error.
-    pub async fn collection_exists(&self, name: &str) -> Result<bool> {
+    /// [`VectorStoreError::QueryFailed`] when the server cannot be reached or answers with an
+    /// error.
+    pub async fn collection_exists(&self, name: &str) -> Result<bool, VectorStoreError> {
         Ok(self.client.collection_exists(name).await?)
     }
 }
@@ -61,7 +83,6 @@ impl VectorStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Error;
 
     #[test]
     fn builds_a_client_without_a_server() {
@@ -70,6 +91,7 @@ mod tests {
 
     #[test]
     fn rejects_a_malformed_url() {
-        assert!(matches!(VectorStore::connect("not a url"), Err(Error::Qdrant(_))));
+        let error = VectorStore::connect("not a url").err().unwrap();
+        assert!(matches!(&error, VectorStoreError::InvalidUrl { url, .. } if url == "not a url"));
     }
 }

@@ -1,24 +1,30 @@
 //! Integration tests: the public API, used the way a caller would, on the tokio runtime.
+//! One test binary; each component's tests are a module of it, in `tests/integration/`.
 #![allow(
     clippy::disallowed_methods,
     reason = "synchronous test code, never on the async runtime: the policy forbids blocking I/O in async code"
 )]
 
+#[path = "integration/cache.rs"]
+mod cache;
+#[path = "integration/json.rs"]
+mod json;
+#[path = "integration/parallel.rs"]
+mod parallel;
+#[path = "integration/search.rs"]
+mod search;
+#[path = "integration/vector.rs"]
+mod vector;
+
 use mcp_tools::Document;
-use mcp_tools::Error;
-use mcp_tools::cache::DocumentCache;
-use mcp_tools::document::load_jsonl;
-use mcp_tools::document::parse_jsonl;
-use mcp_tools::document::tokenize;
-use mcp_tools::json::parse_documents;
-use mcp_tools::parallel::Parallel;
-use mcp_tools::search::SearchIndex;
+use mcp_tools::document::{DocumentError, load_jsonl, tokenize};
 
 /// A file under the system temp dir that is removed when dropped.
-struct TempFile(std::path::PathBuf);
+pub(crate) struct TempFile(pub(crate) std::path::PathBuf);
 
 impl TempFile {
-    async fn with_contents(name: &str, contents: &str) -> std::io::Result<Self> {
+    /// Writes `contents` to a new file named after the test binary, the process and `name`.
+    pub(crate) async fn with_contents(name: &str, contents: &str) -> std::io::Result<Self> {
         let path = std::env::temp_dir().join(format!(
             "{}-{}-{name}",
             env!("CARGO_CRATE_NAME"),
@@ -35,7 +41,8 @@ impl Drop for TempFile {
     }
 }
 
-const CORPUS: &str = r#"{"id": "tokio", "text": "Tokio is an asynchronous runtime for Rust"}
+/// Three documents as JSON lines.
+pub(crate) const CORPUS: &str = r#"{"id": "tokio", "text": "Tokio is an asynchronous runtime for Rust"}
 {"id": "rayon", "text": "Rayon is a data parallelism library for Rust"}
 {"id": "serde", "text": "Serde serializes and deserializes Rust data structures"}
 "#;
@@ -50,68 +57,11 @@ async fn loads_a_jsonl_file_without_blocking() {
 }
 
 #[tokio::test]
-async fn a_missing_file_is_an_io_error() {
+async fn a_missing_file_is_a_read_error_naming_it() {
     let error = load_jsonl("/nonexistent/corpus.jsonl").await.unwrap_err();
     assert!(
-        matches!(&error, Error::Io { path, .. } if path.ends_with("corpus.jsonl")),
+        matches!(&error, DocumentError::Read { path, .. } if path.ends_with("corpus.jsonl")),
         "{error:?}"
     );
-    // the message says which file failed
-    assert_eq!(error.to_string(), "cannot read or write /nonexistent/corpus.jsonl");
-}
-
-#[tokio::test]
-async fn indexes_and_searches_a_loaded_corpus() {
-    let file = TempFile::with_contents("search.jsonl", CORPUS).await.unwrap();
-    let documents = load_jsonl(&file.0).await.unwrap();
-    let hits = tokio::task::spawn_blocking(move || {
-        let index = SearchIndex::in_memory()?;
-        index.add(&documents)?;
-        index.search("parallelism", 5)
-    })
-    .await
-    .unwrap()
-    .unwrap();
-    assert_eq!(hits.first().map(|hit| hit.id.as_str()), Some("rayon"));
-}
-
-#[tokio::test]
-async fn caches_documents_loaded_from_disk() {
-    use std::time::Duration;
-    let file = TempFile::with_contents("cache.jsonl", CORPUS).await.unwrap();
-    let cache = DocumentCache::new(10, Duration::from_secs(60));
-    let path = file.0.clone();
-    let document = cache
-        .get_or_load("serde", async move {
-            let documents = load_jsonl(&path).await?;
-            documents
-                .into_iter()
-                .find(|document| document.id == "serde")
-                .ok_or_else(|| Error::InvalidArgument("serde not in corpus".into()))
-        })
-        .await
-        .unwrap();
-    assert!(document.text.starts_with("Serde"));
-    assert!(cache.get("serde").await.is_some());
-}
-
-#[tokio::test]
-async fn counts_terms_off_the_runtime() {
-    let documents = parse_jsonl(CORPUS).unwrap();
-    let counts = tokio::task::spawn_blocking(move || {
-        let parallel = Parallel::new(2)?;
-        Ok::<_, Error>(parallel.term_frequencies(&documents))
-    })
-    .await
-    .unwrap()
-    .unwrap();
-    assert_eq!(counts["rust"], 3);
-}
-
-#[tokio::test]
-async fn simd_json_agrees_with_serde_json() {
-    let documents = parse_jsonl(CORPUS).unwrap();
-    let mut buffer = serde_json::to_vec(&documents).unwrap();
-    let parsed = parse_documents(&mut buffer).unwrap();
-    assert_eq!(parsed, documents);
+    assert_eq!(error.to_string(), "cannot read /nonexistent/corpus.jsonl");
 }

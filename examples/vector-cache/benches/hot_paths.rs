@@ -3,7 +3,8 @@
 //! Gate 5 (`scripts/gates.sh bench`) fails when a median is over the policy's 5 ms budget, and
 //! reports each benchmark's change against the base of the change as advice: regressions are
 //! decided by the instruction counts of `instructions.rs`, which noise cannot move. Wall-clock
-//! time is what sees parallel scaling, locks, caches and I/O.
+//! time is what sees parallel scaling, locks, caches and I/O. Each component's benchmarks are in
+//! `benches/hot_paths/<module>.rs`.
 #![allow(
     clippy::expect_used,
     reason = "a benchmark whose set-up fails is broken; there is no caller to return an error to"
@@ -15,60 +16,14 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
-use vector_cache::cache::DocumentCache;
-use vector_cache::document::parse_jsonl;
-use vector_cache::document::tokenize;
-use vector_cache::json::parse_documents;
-use vector_cache::parallel::Parallel;
-use vector_cache::search::SearchIndex;
+use vector_cache::document::{parse_jsonl, tokenize};
 
-fn document_benches(c: &mut Criterion) {
+fn document(c: &mut Criterion) {
     let text = corpus::text();
     c.bench_function("document/tokenize", |b| b.iter(|| tokenize(black_box(&text))));
     let jsonl = corpus::jsonl(100);
     c.bench_function("document/parse_jsonl_100", |b| {
         b.iter(|| parse_jsonl(black_box(&jsonl)));
-    });
-}
-
-fn search_benches(c: &mut Criterion) {
-    let index = SearchIndex::in_memory().expect("in-RAM index");
-    index.add(&corpus::documents(1_000)).expect("indexing the corpus");
-    c.bench_function("search/query_1000_docs", |b| {
-        b.iter(|| index.search(black_box("vector AND latency"), 10));
-    });
-}
-
-fn cache_benches(c: &mut Criterion) {
-    use std::time::Duration;
-    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
-    let cache = DocumentCache::new(10_000, Duration::from_secs(600));
-    runtime.block_on(async {
-        for document in corpus::documents(1_000) {
-            cache.insert(document).await;
-        }
-    });
-    c.bench_function("cache/get_hit", |b| {
-        b.to_async(&runtime).iter(|| cache.get(black_box("doc-500")));
-    });
-}
-
-fn parallel_benches(c: &mut Criterion) {
-    let parallel = Parallel::new(0).expect("thread pool");
-    let documents = corpus::documents(1_000);
-    c.bench_function("parallel/term_frequencies_1000_docs", |b| {
-        b.iter(|| parallel.term_frequencies(black_box(&documents)));
-    });
-}
-
-fn json_benches(c: &mut Criterion) {
-    let json = corpus::json_array(100);
-    c.bench_function("json/simd_parse_100_docs", |b| {
-        b.iter_batched_ref(
-            || json.clone(),
-            |buffer| parse_documents(black_box(buffer)),
-            criterion::BatchSize::SmallInput,
-        );
     });
 }
 
@@ -78,10 +33,6 @@ criterion_group! {
     // Criterion's defaults; scripts/gates.sh passes BENCH_ARGS (e.g. "--measurement-time 10").
     config = Criterion::default();
     targets =
-        document_benches,
-        search_benches,
-        cache_benches,
-        parallel_benches,
-        json_benches,
+        document,
 }
 criterion_main!(benches);

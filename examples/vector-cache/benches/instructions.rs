@@ -6,10 +6,12 @@
 //! numbers on a busy machine and on an idle one. Each benchmark runs once, its set-up (inputs,
 //! indexes, runtimes) is not counted, and the inputs are small so the whole run takes seconds.
 //!
-//! Callgrind counts the calling thread only, so the work measured here runs on it: the rayon
-//! batch on a pool whose only worker is this thread, async calls on a current-thread tokio
-//! runtime. Wall-clock time, parallel scaling and I/O are `hot_paths.rs`' part (criterion).
-//! Plain `cargo bench --bench instructions` compares nothing and fails nothing: use the gate.
+//! Callgrind counts the calling thread only, so the work measured here runs on it (a rayon
+//! batch on a pool whose only worker is this thread, async calls on a current-thread runtime).
+//! Wall-clock time, parallel scaling and I/O are `hot_paths.rs`' part (criterion). Each
+//! component's group is in `benches/instructions/<module>.rs` (named after the module: the
+//! benchmarks' ids). Plain `cargo bench --bench
+//! instructions` compares nothing and fails nothing: use the gate.
 #![allow(
     clippy::disallowed_macros,
     reason = "a benchmark binary's entry point: gungraun's main! prints its report to stderr"
@@ -25,21 +27,14 @@
 
 mod corpus;
 
-use std::collections::HashMap;
-use std::collections::hash_map::DefaultHasher;
-use std::hash::BuildHasherDefault;
 use std::hint::black_box;
 
 use gungraun::{
     Callgrind, LibraryBenchmarkConfig, library_benchmark, library_benchmark_group, main,
 };
 
-use vector_cache::cache::DocumentCache;
-use vector_cache::document::{parse_jsonl, tokenize};
-use vector_cache::json::parse_documents;
-use vector_cache::parallel::Parallel;
-use vector_cache::search::{Hit, SearchIndex};
-use vector_cache::{Document, Result};
+use vector_cache::Document;
+use vector_cache::document::{DocumentError, parse_jsonl, tokenize};
 
 #[library_benchmark(setup = corpus::text)]
 fn tokenize_60_words(text: String) -> Vec<String> {
@@ -52,85 +47,11 @@ fn jsonl_100() -> String {
 }
 
 #[library_benchmark(setup = jsonl_100)]
-fn parse_jsonl_100_docs(jsonl: String) -> Result<Vec<Document>> {
+fn parse_jsonl_100_docs(jsonl: String) -> Result<Vec<Document>, DocumentError> {
     parse_jsonl(black_box(&jsonl))
 }
 
 library_benchmark_group!(name = document, benchmarks = [tokenize_60_words, parse_jsonl_100_docs]);
-
-/// 100 documents as one JSON array.
-fn json_array_100() -> Vec<u8> {
-    corpus::json_array(100)
-}
-
-#[library_benchmark(setup = json_array_100)]
-fn simd_parse_100_docs(mut json: Vec<u8>) -> Result<Vec<Document>> {
-    parse_documents(black_box(&mut json))
-}
-
-library_benchmark_group!(name = json, benchmarks = [simd_parse_100_docs]);
-
-/// An in-RAM index of 1,000 documents, queried once, never dropped.
-///
-/// Built on a thread of its own: tantivy indexes on background threads, and their frees would
-/// land in this thread's heap at moments that differ from run to run, and with them the
-/// allocator's work in the measured query. The warm-up query leaves the caches as a hot path
-/// finds them.
-fn index_1000_docs() -> &'static SearchIndex {
-    let index = std::thread::spawn(|| {
-        let index = SearchIndex::in_memory().expect("in-RAM index");
-        index.add(&corpus::documents(1_000)).expect("indexing the corpus");
-        index
-    })
-    .join()
-    .expect("indexing thread");
-    index.search("vector AND latency", 10).expect("warm-up query");
-    Box::leak(Box::new(index))
-}
-
-#[library_benchmark(setup = index_1000_docs)]
-fn query_1000_docs(index: &SearchIndex) -> Result<Vec<Hit>> {
-    index.search(black_box("vector AND latency"), 10)
-}
-
-library_benchmark_group!(name = search, benchmarks = [query_1000_docs]);
-
-/// A cache holding one document, and the current-thread runtime that serves it, never dropped.
-///
-/// One document: with more, whether the key shares a slot with another depends on the cache's
-/// random hash seed, and the count with it (criterion measures a full cache's wall-clock).
-fn cache_with_1_doc() -> (&'static tokio::runtime::Runtime, &'static DocumentCache) {
-    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("tokio runtime");
-    let cache = DocumentCache::new(10_000, std::time::Duration::from_secs(600));
-    runtime.block_on(cache.insert(corpus::documents(1).remove(0)));
-    (Box::leak(Box::new(runtime)), Box::leak(Box::new(cache)))
-}
-
-#[library_benchmark(setup = cache_with_1_doc)]
-fn get_hit(
-    (runtime, cache): (&tokio::runtime::Runtime, &DocumentCache),
-) -> Option<std::sync::Arc<Document>> {
-    runtime.block_on(cache.get(black_box("doc-0")))
-}
-
-library_benchmark_group!(name = cache, benchmarks = [get_hit]);
-
-/// A pool on this thread (so Callgrind sees the batch) and 100 documents.
-fn pool_and_100_docs() -> (&'static Parallel, Vec<Document>) {
-    let parallel = Parallel::on_current_thread().expect("thread pool");
-    (Box::leak(Box::new(parallel)), corpus::documents(100))
-}
-
-/// Maps with a fixed-key `SipHash`: the same work as the default's random keys, but the same
-/// work in every run.
-type FixedKeyCounts = HashMap<String, usize, BuildHasherDefault<DefaultHasher>>;
-
-#[library_benchmark(setup = pool_and_100_docs)]
-fn term_frequencies_100_docs((parallel, documents): (&Parallel, Vec<Document>)) -> FixedKeyCounts {
-    parallel.term_frequencies_with_hasher(black_box(&documents))
-}
-
-library_benchmark_group!(name = parallel, benchmarks = [term_frequencies_100_docs]);
 
 main! {
     // Instruction counts only: Callgrind's cache simulation would double the run time for
@@ -142,9 +63,5 @@ main! {
         .current_dir("/"),
     library_benchmark_groups = [
         document,
-        json,
-        search,
-        cache,
-        parallel,
     ]
 }

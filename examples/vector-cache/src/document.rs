@@ -1,10 +1,9 @@
 //! Documents: the crate's core data type, tokenizing text, and loading JSON-lines files.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-
-use crate::{Error, Result};
+use thiserror::Error;
 
 /// A text document with a caller-chosen identifier.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,9 +28,33 @@ impl Document {
     }
 }
 
+/// Why documents could not be loaded.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum DocumentError {
+    /// The file could not be read.
+    #[error("cannot read {}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why reading failed.
+        #[source]
+        source: std::io::Error,
+    },
+    /// One line of the JSON-lines input is not a document.
+    #[error("invalid document on line {line}")]
+    Invalid {
+        /// The 1-based line number in the input.
+        line: usize,
+        /// Why the line was rejected.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
 /// Splits `text` into lowercase tokens at every character that is not alphanumeric.
 ///
-/// A hot path: benchmarked in `benches/hot_paths.rs`.
+/// A hot path: benchmarked in `benches/`.
 ///
 /// ```
 /// use vector_cache::document::tokenize;
@@ -50,24 +73,25 @@ pub fn tokenize(text: &str) -> Vec<String> {
 ///
 /// # Errors
 ///
-/// [`Error::InvalidDocument`] naming the first line that is not a document.
+/// [`DocumentError::Invalid`] naming the first line that is not a document.
 ///
 /// ```
-/// use vector_cache::{Document, Error, document::parse_jsonl};
+/// use vector_cache::Document;
+/// use vector_cache::document::{DocumentError, parse_jsonl};
 ///
 /// let documents = parse_jsonl("{\"id\": \"a\", \"text\": \"Hello\"}\n\n")?;
 /// assert_eq!(documents, [Document::new("a", "Hello")]);
-/// assert!(matches!(parse_jsonl("not json"), Err(Error::InvalidDocument { line: 1, .. })));
-/// # Ok::<(), Error>(())
+/// assert!(matches!(parse_jsonl("not json"), Err(DocumentError::Invalid { line: 1, .. })));
+/// # Ok::<(), DocumentError>(())
 /// ```
-pub fn parse_jsonl(input: &str) -> Result<Vec<Document>> {
+pub fn parse_jsonl(input: &str) -> Result<Vec<Document>, DocumentError> {
     input
         .lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
         .map(|(index, line)| {
             serde_json::from_str(line)
-                .map_err(|source| Error::InvalidDocument { line: index + 1, source })
+                .map_err(|source| DocumentError::Invalid { line: index + 1, source })
         })
         .collect()
 }
@@ -76,13 +100,13 @@ pub fn parse_jsonl(input: &str) -> Result<Vec<Document>> {
 ///
 /// # Errors
 ///
-/// [`Error::Io`] when the file cannot be read, [`Error::InvalidDocument`] when a line is not a
-/// document.
-pub async fn load_jsonl(path: impl AsRef<Path>) -> Result<Vec<Document>> {
+/// [`DocumentError::Read`] when the file cannot be read, [`DocumentError::Invalid`] when a line
+/// is not a document.
+pub async fn load_jsonl(path: impl AsRef<Path>) -> Result<Vec<Document>, DocumentError> {
     let path = path.as_ref();
     let text = tokio::fs::read_to_string(path)
         .await
-        .map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        .map_err(|source| DocumentError::Read { path: path.to_path_buf(), source })?;
     let documents = parse_jsonl(&text)?;
     tracing::debug!(path = %path.display(), count = documents.len(), "loaded documents");
     Ok(documents)
@@ -109,6 +133,6 @@ mod tests {
     #[test]
     fn parse_jsonl_names_the_bad_line() {
         let error = parse_jsonl("{\"id\":\"a\",\"text\":\"x\"}\nnot json\n").unwrap_err();
-        assert!(matches!(error, Error::InvalidDocument { line: 2, .. }), "{error:?}");
+        assert!(matches!(error, DocumentError::Invalid { line: 2, .. }), "{error:?}");
     }
 }

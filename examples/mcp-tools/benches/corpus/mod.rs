@@ -31,8 +31,3 @@ pub(crate) fn jsonl(count: usize) -> String {
         .map(|document| serde_json::to_string(document).expect("serialising a document") + "\n")
         .collect()
 }
-
-/// `count` documents as one JSON array, as bytes (simd-json parses in place).
-pub(crate) fn json_array(count: usize) -> Vec<u8> {
-    serde_json::to_vec(&documents(count)).expect("serialising the corpus")
-}

@@ -4,28 +4,5 @@ The Python package of the Rust crate `mcp-tools`: the work runs in Rust (PyO3 bi
 compiled into ``mcp_tools._core``), this package re-exports it.
 """
 
-from ._core import (
-    Document,
-    Error,
-    InvalidArgumentError,
-    InvalidDocumentError,
-    Parallel,
-    QueryError,
-    SearchIndex,
-    __version__,
-    parse_jsonl,
-    tokenize,
-)
-
-__all__ = [
-    "Document",
-    "Error",
-    "InvalidArgumentError",
-    "InvalidDocumentError",
-    "Parallel",
-    "QueryError",
-    "SearchIndex",
-    "__version__",
-    "parse_jsonl",
-    "tokenize",
-]
+from ._core import *  # noqa: F403  (PyO3 keeps the extension module's __all__)
+from ._core import __all__

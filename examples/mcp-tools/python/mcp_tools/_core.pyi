@@ -1,4 +1,4 @@
-"""Type stub of the extension module ``mcp_tools._core`` (compiled from src/python.rs).
+"""Type stub of the extension module ``mcp_tools._core`` (compiled from src/python.rs and src/python/).
 
 Written by hand; tests/python/test_stub.py checks it against the compiled module (names, classes,
 base classes, parameters and defaults), so the two cannot drift apart.
@@ -11,14 +11,8 @@ __version__: str
 class Error(Exception):
     """Base class of every error raised by mcp_tools."""
 
-class InvalidDocumentError(Error):
-    """A line of JSON-lines input is not a document; the message names the line."""
-
-class InvalidArgumentError(Error):
-    """An argument is outside its documented range."""
-
-class QueryError(Error):
-    """A search query does not parse (tantivy's query language)."""
+class DocumentError(Error):
+    """A JSON-lines input is not a list of documents; the message names the line."""
 
 class Document:
     """A text document with a caller-chosen identifier: ``Document(id, text)``, immutable."""
@@ -37,11 +31,14 @@ def parse_jsonl(text: str) -> list[Document]:
     """Parse JSON lines, one ``{"id": ..., "text": ...}`` object per line; blank lines are skipped.
 
     Raises:
-        InvalidDocumentError: naming the first line that is not a document.
+        DocumentError: naming the first line that is not a document.
     """
 
+class SearchError(Error):
+    """The search index failed, or a query does not parse."""
+
 class SearchIndex:
-    """An in-memory full-text index (tantivy): ``add`` documents, then ``search`` them."""
+    """An in-memory full-text index (tantivy): `add` documents, then `search` them."""
 
     def __init__(self) -> None: ...
     def add(self, documents: Sequence[Document]) -> None:
@@ -50,10 +47,12 @@ class SearchIndex:
         """Return up to ``limit`` ``(id, score)`` pairs matching ``query``, best first.
 
         Raises:
-            QueryError: ``query`` does not parse.
-            InvalidArgumentError: ``limit`` is 0.
+            SearchError: ``query`` does not parse, or ``limit`` is 0.
         """
     def __len__(self) -> int: ...
+
+class ParallelError(Error):
+    """The thread pool could not be started."""
 
 class Parallel:
     """A thread pool for term statistics over many documents (rayon)."""

@@ -3,36 +3,29 @@
 //! Gate 5 (`scripts/gates.sh bench`) fails when a median is over the policy's 5 ms budget, and
 //! reports each benchmark's change against the base of the change as advice: regressions are
 //! decided by the instruction counts of `instructions.rs`, which noise cannot move. Wall-clock
-//! time is what sees parallel scaling, locks, caches and I/O.
+//! time is what sees parallel scaling, locks, caches and I/O. Each component's benchmarks are in
+//! `benches/hot_paths/<module>.rs`.
 #![allow(
     clippy::expect_used,
     reason = "a benchmark whose set-up fails is broken; there is no caller to return an error to"
 )]
 
 mod corpus;
+#[path = "hot_paths/parallel.rs"]
+mod parallel;
 
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
-use ws_tool::document::parse_jsonl;
-use ws_tool::document::tokenize;
-use ws_tool::parallel::Parallel;
+use ws_tool::document::{parse_jsonl, tokenize};
 
-fn document_benches(c: &mut Criterion) {
+fn document(c: &mut Criterion) {
     let text = corpus::text();
     c.bench_function("document/tokenize", |b| b.iter(|| tokenize(black_box(&text))));
     let jsonl = corpus::jsonl(100);
     c.bench_function("document/parse_jsonl_100", |b| {
         b.iter(|| parse_jsonl(black_box(&jsonl)));
-    });
-}
-
-fn parallel_benches(c: &mut Criterion) {
-    let parallel = Parallel::new(0).expect("thread pool");
-    let documents = corpus::documents(1_000);
-    c.bench_function("parallel/term_frequencies_1000_docs", |b| {
-        b.iter(|| parallel.term_frequencies(black_box(&documents)));
     });
 }
 
@@ -42,7 +35,7 @@ criterion_group! {
     // Criterion's defaults; scripts/gates.sh passes BENCH_ARGS (e.g. "--measurement-time 10").
     config = Criterion::default();
     targets =
-        document_benches,
-        parallel_benches,
+        document,
+        parallel::benches,
 }
 criterion_main!(benches);

@@ -6,10 +6,12 @@
 //! numbers on a busy machine and on an idle one. Each benchmark runs once, its set-up (inputs,
 //! indexes, runtimes) is not counted, and the inputs are small so the whole run takes seconds.
 //!
-//! Callgrind counts the calling thread only, so the work measured here runs on it: the rayon
-//! batch on a pool whose only worker is this thread, async calls on a current-thread tokio
-//! runtime. Wall-clock time, parallel scaling and I/O are `hot_paths.rs`' part (criterion).
-//! Plain `cargo bench --bench instructions` compares nothing and fails nothing: use the gate.
+//! Callgrind counts the calling thread only, so the work measured here runs on it (a rayon
+//! batch on a pool whose only worker is this thread, async calls on a current-thread runtime).
+//! Wall-clock time, parallel scaling and I/O are `hot_paths.rs`' part (criterion). Each
+//! component's group is in `benches/instructions/<module>.rs` (named after the module: the
+//! benchmarks' ids). Plain `cargo bench --bench
+//! instructions` compares nothing and fails nothing: use the gate.
 #![allow(
     clippy::disallowed_macros,
     reason = "a benchmark binary's entry point: gungraun's main! prints its report to stderr"
@@ -24,19 +26,19 @@
 )]
 
 mod corpus;
+#[path = "instructions/parallel.rs"]
+mod parallel_benches;
 
-use std::collections::HashMap;
-use std::collections::hash_map::DefaultHasher;
-use std::hash::BuildHasherDefault;
 use std::hint::black_box;
 
 use gungraun::{
     Callgrind, LibraryBenchmarkConfig, library_benchmark, library_benchmark_group, main,
 };
 
-use ws_tool::document::{parse_jsonl, tokenize};
-use ws_tool::parallel::Parallel;
-use ws_tool::{Document, Result};
+use ws_tool::Document;
+use ws_tool::document::{DocumentError, parse_jsonl, tokenize};
+
+use parallel_benches::parallel;
 
 #[library_benchmark(setup = corpus::text)]
 fn tokenize_60_words(text: String) -> Vec<String> {
@@ -49,28 +51,11 @@ fn jsonl_100() -> String {
 }
 
 #[library_benchmark(setup = jsonl_100)]
-fn parse_jsonl_100_docs(jsonl: String) -> Result<Vec<Document>> {
+fn parse_jsonl_100_docs(jsonl: String) -> Result<Vec<Document>, DocumentError> {
     parse_jsonl(black_box(&jsonl))
 }
 
 library_benchmark_group!(name = document, benchmarks = [tokenize_60_words, parse_jsonl_100_docs]);
-
-/// A pool on this thread (so Callgrind sees the batch) and 100 documents.
-fn pool_and_100_docs() -> (&'static Parallel, Vec<Document>) {
-    let parallel = Parallel::on_current_thread().expect("thread pool");
-    (Box::leak(Box::new(parallel)), corpus::documents(100))
-}
-
-/// Maps with a fixed-key `SipHash`: the same work as the default's random keys, but the same
-/// work in every run.
-type FixedKeyCounts = HashMap<String, usize, BuildHasherDefault<DefaultHasher>>;
-
-#[library_benchmark(setup = pool_and_100_docs)]
-fn term_frequencies_100_docs((parallel, documents): (&Parallel, Vec<Document>)) -> FixedKeyCounts {
-    parallel.term_frequencies_with_hasher(black_box(&documents))
-}
-
-library_benchmark_group!(name = parallel, benchmarks = [term_frequencies_100_docs]);
 
 main! {
     // Instruction counts only: Callgrind's cache simulation would double the run time for

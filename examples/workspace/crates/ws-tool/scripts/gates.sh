@@ -25,16 +25,16 @@ cd "${CRATE_DIR:-$script_dir/..}"
 
 say() { printf '\n== %s\n' "$*" >&2; }
 
-gate_build() { say "gate 1/5: build"; cargo build --release --package ws-tool; }
-gate_lint() { say "gate 2/5: lint"; cargo clippy --package ws-tool --all-targets --all-features -- -D warnings; }
-gate_fmt() { say "gate 3/5: format"; cargo fmt --check --package ws-tool; }
+gate_build() { say "gate 1/5: build"; cargo build --release --package ws-tool --package ws-tool-cli; }
+gate_lint() { say "gate 2/5: lint"; cargo clippy --package ws-tool --package ws-tool-cli --all-targets --all-features -- -D warnings; }
+gate_fmt() { say "gate 3/5: format"; cargo fmt --check --package ws-tool --package ws-tool-cli; }
 
 gate_test() {
   say "gate 4/5: test"
   if [[ -n "${QDRANT_URL:-}" ]]; then
-    cargo test --package ws-tool --all-features --no-fail-fast -- --include-ignored
+    cargo test --package ws-tool --package ws-tool-cli --all-features --no-fail-fast -- --include-ignored
   else
-    cargo test --package ws-tool --all-features --no-fail-fast
+    cargo test --package ws-tool --package ws-tool-cli --all-features --no-fail-fast
   fi
 }
 

@@ -1,49 +1,23 @@
-//! The crate's one error type.
+//! The crate's error type: each module owns its error enum, and [`Error`] composes them.
 //!
-//! Every fallible function returns [`Result`]. Each variant wraps the error of one component
-//! (`#[from]`, so `?` converts it); the wrapped error stays reachable through
-//! [`std::error::Error::source`], and the message names what failed without repeating it, so
-//! `{:#}` on an `anyhow::Error` prints the whole chain on one line.
-
+//! Functions return their module's error; [`Error`] is what a caller combining several modules
+//! propagates with `?`. The module errors carry context (the file, the line, the query) and keep
+//! the underlying error reachable through [`std::error::Error::source`].
 use thiserror::Error;
 
-/// Every error this crate returns.
+use crate::document::DocumentError;
+use crate::parallel::ParallelError;
+
+/// Every error this crate returns, by the module it comes from.
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// Reading or writing a file failed.
-    #[error("cannot read or write {}", path.display())]
-    Io {
-        /// The file that failed.
-        path: std::path::PathBuf,
-        /// Why it failed.
-        #[source]
-        source: std::io::Error,
-    },
-    /// A value could not be encoded or decoded as JSON.
-    #[error("JSON error")]
-    Json(#[from] serde_json::Error),
-    /// One line of a JSON-lines input is not a valid document.
-    #[error("invalid document on line {line}")]
-    InvalidDocument {
-        /// The 1-based line number in the input.
-        line: usize,
-        /// Why the line was rejected.
-        #[source]
-        source: serde_json::Error,
-    },
-    /// `RUST_LOG` holds a filter that does not parse.
-    #[error("invalid RUST_LOG filter")]
-    LogFilter(#[from] tracing_subscriber::filter::FromEnvError),
-    /// A global tracing subscriber was already installed.
-    #[error("could not install the tracing subscriber")]
-    Telemetry(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
-    /// The rayon thread pool could not be built.
-    #[error("could not build the thread pool")]
-    ThreadPool(#[from] rayon::ThreadPoolBuildError),
-    /// A caller passed an argument outside the documented range.
-    #[error("invalid argument: {0}")]
-    InvalidArgument(String),
+    /// Reading or parsing documents failed.
+    #[error(transparent)]
+    Document(#[from] DocumentError),
+    /// An error of [`crate::parallel`].
+    #[error(transparent)]
+    Parallel(#[from] ParallelError),
 }
 
 impl Error {
@@ -67,9 +41,12 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests {
+    use crate::Error;
+    use crate::document::parse_jsonl;
+
     #[test]
     fn chain_joins_the_sources_on_one_line() {
-        let error = crate::document::parse_jsonl("not json").unwrap_err();
+        let error = Error::from(parse_jsonl("not json").unwrap_err());
         assert_eq!(error.chain(), "invalid document on line 1: expected ident at line 1 column 2");
     }
 }

@@ -1,14 +1,9 @@
 //! `ws-tool`: A Rust crate built on the org's `ReasonKit` stack
 //!
-//! Built from the org's Rust policy template: errors are [`Error`] values (never panics),
-//! logging goes through `tracing` ([`telemetry::init`]), files are read without blocking the
-//! async runtime, and every hot path is benchmarked in `benches/` (instruction counts and
-//! wall-clock time).
-//!
 //! Modules:
 //! - [`document`]: the [`Document`] type, tokenizing, and loading JSON-lines files.
-//! - [`parallel`]: term statistics over many documents on a thread pool (rayon).
-//! - [`telemetry`]: tracing subscriber set-up for binaries and tests.
+//! - [`parallel`]: term statistics over many documents on a rayon thread pool.
+//! - [`error`]: the crate's [`Error`], one variant per module's error type.
 // The policy's rules the compiler and clippy check (gate 2), each with the policy's reason in the
 // message. Cargo.toml's [lints] sets the same levels for every target (tests, benches) without it.
 #![forbid(
@@ -31,7 +26,6 @@
 pub mod document;
 pub mod error;
 pub mod parallel;
-pub mod telemetry;
 
 pub use document::Document;
 pub use error::{Error, Result};

@@ -4,9 +4,23 @@ use std::collections::HashMap;
 use std::hash::BuildHasher;
 
 use rayon::prelude::*;
+use thiserror::Error;
+use tokio::sync::oneshot;
 
+use crate::Document;
 use crate::document::tokenize;
-use crate::{Document, Result};
+
+/// Why a batch could not run on the pool.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum ParallelError {
+    /// The operating system refused the pool's threads.
+    #[error("cannot start the thread pool")]
+    Pool(#[from] rayon::ThreadPoolBuildError),
+    /// The batch stopped before returning its result (it panicked; the pool logged the panic).
+    #[error("the parallel batch stopped before returning its result")]
+    Interrupted,
+}
 
 /// A dedicated thread pool for CPU-bound batch work, kept off the async runtime's threads.
 pub struct Parallel {
@@ -18,11 +32,13 @@ impl Parallel {
     ///
     /// # Errors
     ///
-    /// [`crate::Error::ThreadPool`] when the operating system refuses the threads.
-    pub fn new(threads: usize) -> Result<Self> {
+    /// [`ParallelError::Pool`] when the operating system refuses the threads.
+    pub fn new(threads: usize) -> Result<Self, ParallelError> {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .thread_name(|index| format!("parallel-{index}"))
+            // Without a handler, a panic in a spawned batch would abort the process.
+            .panic_handler(|_| tracing::error!("a parallel batch panicked"))
             .build()?;
         Ok(Self { pool })
     }
@@ -35,9 +51,9 @@ impl Parallel {
     ///
     /// # Errors
     ///
-    /// [`crate::Error::ThreadPool`] when rayon refuses, e.g. because this thread already is a
-    /// worker of another pool.
-    pub fn on_current_thread() -> Result<Self> {
+    /// [`ParallelError::Pool`] when rayon refuses, e.g. because this thread already is a worker
+    /// of another pool.
+    pub fn on_current_thread() -> Result<Self, ParallelError> {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(1).use_current_thread().build()?;
         Ok(Self { pool })
     }
@@ -73,6 +89,29 @@ impl Parallel {
                 })
                 .reduce(HashMap::default, merge_counts)
         })
+    }
+
+    /// Runs `batch` on the pool and waits for its result without blocking the async runtime:
+    /// one hop from the runtime's thread to the pool, none through `spawn_blocking`.
+    ///
+    /// # Errors
+    ///
+    /// [`ParallelError::Interrupted`] when `batch` panicked.
+    pub async fn spawn<T, F>(&self, batch: F) -> Result<T, ParallelError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        let (sender, receiver) = oneshot::channel();
+        self.pool.spawn(move || {
+            if sender.send(batch()).is_err() {
+                tracing::debug!("the caller stopped waiting for a parallel batch");
+            }
+        });
+        match receiver.await {
+            Ok(value) => Ok(value),
+            Err(_sender_dropped) => Err(ParallelError::Interrupted),
+        }
     }
 
     /// Returns the number of worker threads.
@@ -127,6 +166,24 @@ mod tests {
             fixed.into_iter().collect::<HashMap<_, _>>(),
             parallel.term_frequencies(&documents)
         );
+    }
+
+    #[tokio::test]
+    async fn spawn_runs_a_batch_on_the_pool_and_awaits_it() {
+        let parallel = Parallel::new(2).unwrap();
+        let documents = [Document::new("a", "x y x")];
+        let counts = parallel.spawn(move || tokenize(&documents[0].text).len()).await.unwrap();
+        assert_eq!(counts, 3);
+        let worker = parallel.spawn(|| std::thread::current().name().map(str::to_owned)).await;
+        assert!(worker.unwrap().unwrap().starts_with("parallel-"));
+    }
+
+    #[tokio::test]
+    async fn a_panicking_batch_is_an_error_not_an_abort() {
+        let parallel = Parallel::new(1).unwrap();
+        let error = parallel.spawn(|| -> u32 { panic!("boom") }).await.unwrap_err();
+        assert!(matches!(error, ParallelError::Interrupted), "{error:?}");
+        assert_eq!(parallel.spawn(|| 7).await.unwrap(), 7, "the pool keeps working");
     }
 
     #[test]

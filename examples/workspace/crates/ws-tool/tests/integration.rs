@@ -1,21 +1,22 @@
 //! Integration tests: the public API, used the way a caller would, on the tokio runtime.
+//! One test binary; each component's tests are a module of it, in `tests/integration/`.
 #![allow(
     clippy::disallowed_methods,
     reason = "synchronous test code, never on the async runtime: the policy forbids blocking I/O in async code"
 )]
 
+#[path = "integration/parallel.rs"]
+mod parallel;
+
 use ws_tool::Document;
-use ws_tool::Error;
-use ws_tool::document::load_jsonl;
-use ws_tool::document::parse_jsonl;
-use ws_tool::document::tokenize;
-use ws_tool::parallel::Parallel;
+use ws_tool::document::{DocumentError, load_jsonl, tokenize};
 
 /// A file under the system temp dir that is removed when dropped.
-struct TempFile(std::path::PathBuf);
+pub(crate) struct TempFile(pub(crate) std::path::PathBuf);
 
 impl TempFile {
-    async fn with_contents(name: &str, contents: &str) -> std::io::Result<Self> {
+    /// Writes `contents` to a new file named after the test binary, the process and `name`.
+    pub(crate) async fn with_contents(name: &str, contents: &str) -> std::io::Result<Self> {
         let path = std::env::temp_dir().join(format!(
             "{}-{}-{name}",
             env!("CARGO_CRATE_NAME"),
@@ -32,7 +33,8 @@ impl Drop for TempFile {
     }
 }
 
-const CORPUS: &str = r#"{"id": "tokio", "text": "Tokio is an asynchronous runtime for Rust"}
+/// Three documents as JSON lines.
+pub(crate) const CORPUS: &str = r#"{"id": "tokio", "text": "Tokio is an asynchronous runtime for Rust"}
 {"id": "rayon", "text": "Rayon is a data parallelism library for Rust"}
 {"id": "serde", "text": "Serde serializes and deserializes Rust data structures"}
 "#;
@@ -47,25 +49,11 @@ async fn loads_a_jsonl_file_without_blocking() {
 }
 
 #[tokio::test]
-async fn a_missing_file_is_an_io_error() {
+async fn a_missing_file_is_a_read_error_naming_it() {
     let error = load_jsonl("/nonexistent/corpus.jsonl").await.unwrap_err();
     assert!(
-        matches!(&error, Error::Io { path, .. } if path.ends_with("corpus.jsonl")),
+        matches!(&error, DocumentError::Read { path, .. } if path.ends_with("corpus.jsonl")),
         "{error:?}"
     );
-    // the message says which file failed
-    assert_eq!(error.to_string(), "cannot read or write /nonexistent/corpus.jsonl");
-}
-
-#[tokio::test]
-async fn counts_terms_off_the_runtime() {
-    let documents = parse_jsonl(CORPUS).unwrap();
-    let counts = tokio::task::spawn_blocking(move || {
-        let parallel = Parallel::new(2)?;
-        Ok::<_, Error>(parallel.term_frequencies(&documents))
-    })
-    .await
-    .unwrap()
-    .unwrap();
-    assert_eq!(counts["rust"], 3);
+    assert_eq!(error.to_string(), "cannot read /nonexistent/corpus.jsonl");
 }

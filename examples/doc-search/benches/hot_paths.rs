@@ -1,0 +1,44 @@
+//! Wall-clock benchmarks of the crate's hot paths (criterion; policy: no performance guesses).
+//!
+//! Gate 5 (`scripts/gates.sh bench`) fails when a median is over the policy's 5 ms budget, and
+//! reports each benchmark's change against the base of the change as advice: regressions are
+//! decided by the instruction counts of `instructions.rs`, which noise cannot move. Wall-clock
+//! time is what sees parallel scaling, locks, caches and I/O. Each component's benchmarks are in
+//! `benches/hot_paths/<module>.rs`.
+#![allow(
+    clippy::expect_used,
+    reason = "a benchmark whose set-up fails is broken; there is no caller to return an error to"
+)]
+
+#[path = "hot_paths/cache.rs"]
+mod cache;
+mod corpus;
+#[path = "hot_paths/search.rs"]
+mod search;
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+
+use doc_search::document::{parse_jsonl, tokenize};
+
+fn document(c: &mut Criterion) {
+    let text = corpus::text();
+    c.bench_function("document/tokenize", |b| b.iter(|| tokenize(black_box(&text))));
+    let jsonl = corpus::jsonl(100);
+    c.bench_function("document/parse_jsonl_100", |b| {
+        b.iter(|| parse_jsonl(black_box(&jsonl)));
+    });
+}
+
+// Braces: rustfmt leaves the target list as written, whichever components are selected.
+criterion_group! {
+    name = benches;
+    // Criterion's defaults; scripts/gates.sh passes BENCH_ARGS (e.g. "--measurement-time 10").
+    config = Criterion::default();
+    targets =
+        document,
+        search::benches,
+        cache::benches,
+}
+criterion_main!(benches);

@@ -1,0 +1,208 @@
+//! The MCP server: the library's capabilities as MCP tools, served over stdio by `main.rs`.
+//!
+//! The core tools are here; each stack component adds its own (`server/<module>.rs`, its own
+//! `#[tool_router]`). A failing tool answers with an MCP tool error (`isError: true`, the error's
+//! cause chain as the message); rmcp itself answers unknown tools and malformed requests with
+//! JSON-RPC errors. Nothing here panics.
+
+mod cache;
+mod json;
+mod parallel;
+mod search;
+mod vector;
+
+use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::handler::server::wrapper::{Json, Parameters};
+use rmcp::model::{Implementation, ServerCapabilities, ServerConfig};
+use rmcp::{ServerHandler, tool, tool_handler, tool_router};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use mcp_tools::Document;
+use mcp_tools::document::{parse_jsonl, tokenize};
+
+/// The stack components this build serves tools for.
+const COMPONENTS: &[&str] = &["qdrant", "tantivy", "rayon", "moka", "simd-json"];
+
+/// The server's state: the router of its tools and what each component's tools use.
+pub(crate) struct McpServer {
+    tool_router: ToolRouter<Self>,
+    vector: vector::State,
+    search: search::State,
+    parallel: parallel::State,
+    cache: cache::State,
+}
+
+/// What a component's tools keep between calls (`server/<module>.rs`), built at start-up.
+trait ToolState: Sized {
+    /// Builds the state.
+    fn new() -> anyhow::Result<Self>;
+}
+
+impl McpServer {
+    /// Creates the server and the state its tools use.
+    ///
+    /// # Errors
+    ///
+    /// When a component's state cannot be built (e.g. a thread pool, or a malformed
+    /// `QDRANT_URL`).
+    pub(crate) fn new() -> anyhow::Result<Self> {
+        let mut tool_router = Self::core_tools();
+        tool_router += Self::vector_tools();
+        tool_router += Self::search_tools();
+        tool_router += Self::parallel_tools();
+        tool_router += Self::cache_tools();
+        tool_router += Self::json_tools();
+        Ok(Self {
+            tool_router,
+            vector: vector::State::new()?,
+            search: search::State::new()?,
+            parallel: parallel::State::new()?,
+            cache: cache::State::new()?,
+        })
+    }
+}
+
+/// The message of an MCP tool error: `error` and its sources on one line. Logged here, once:
+/// the client gets the message, the server's log the event.
+fn tool_error(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    tracing::warn!(error = %message, "tool failed");
+    message
+}
+
+/// What `server_info` reports.
+#[derive(Debug, Serialize, JsonSchema)]
+pub(crate) struct ServerStatus {
+    /// The server's package name.
+    name: String,
+    /// The server's version.
+    version: String,
+    /// The stack components the server has tools for.
+    components: Vec<String>,
+}
+
+/// Arguments of `tokenize`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub(crate) struct TokenizeParams {
+    /// The text to split into lowercase tokens.
+    text: String,
+}
+
+/// Result of `tokenize`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub(crate) struct Tokens {
+    /// The tokens, in the order they appear.
+    tokens: Vec<String>,
+}
+
+/// A document as tools receive and return it.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub(crate) struct DocumentParams {
+    /// Unique identifier.
+    id: String,
+    /// The document's text.
+    text: String,
+}
+
+impl From<DocumentParams> for Document {
+    fn from(params: DocumentParams) -> Self {
+        Self::new(params.id, params.text)
+    }
+}
+
+impl From<Document> for DocumentParams {
+    fn from(document: Document) -> Self {
+        Self { id: document.id, text: document.text }
+    }
+}
+
+/// Arguments of `parse_jsonl`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub(crate) struct JsonLinesParams {
+    /// One `{"id": …, "text": …}` object per line; blank lines are skipped.
+    jsonl: String,
+}
+
+/// Result of `parse_jsonl`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub(crate) struct Documents {
+    /// The documents, in input order.
+    documents: Vec<DocumentParams>,
+}
+
+#[tool_router(router = core_tools)]
+impl McpServer {
+    /// Health check: the server's name, version and stack components.
+    #[tool]
+    fn server_info() -> Json<ServerStatus> {
+        Json(ServerStatus {
+            name: env!("CARGO_PKG_NAME").to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            components: COMPONENTS.iter().map(|&component| component.to_owned()).collect(),
+        })
+    }
+
+    /// Split a text into lowercase alphanumeric tokens.
+    #[tool]
+    fn tokenize(Parameters(params): Parameters<TokenizeParams>) -> Json<Tokens> {
+        Json(Tokens { tokens: tokenize(&params.text) })
+    }
+
+    /// Parse JSON lines into documents; the error names the first line that is not one.
+    #[tool]
+    fn parse_jsonl(
+        Parameters(params): Parameters<JsonLinesParams>,
+    ) -> Result<Json<Documents>, String> {
+        let documents = parse_jsonl(&params.jsonl).map_err(|error| tool_error(&error))?;
+        Ok(Json(Documents { documents: documents.into_iter().map(DocumentParams::from).collect() }))
+    }
+}
+
+#[tool_handler(router = self.tool_router)]
+impl ServerHandler for McpServer {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(Implementation::new(
+                env!("CARGO_PKG_NAME"),
+                env!("CARGO_PKG_VERSION"),
+            ))
+            .with_instructions(concat!(
+                env!("CARGO_PKG_DESCRIPTION"),
+                " Call tools/list for the tools."
+            ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serves_the_core_tools_and_every_components_tools() {
+        let server = McpServer::new().unwrap();
+        let mut names: Vec<String> =
+            server.tool_router.list_all().into_iter().map(|tool| tool.name.into_owned()).collect();
+        names.sort_unstable();
+        let mut expected = vec![
+            "parse_jsonl",
+            "server_info",
+            "tokenize",
+            "qdrant_health",
+            "index_documents",
+            "search",
+            "term_frequencies",
+            "cache_get",
+            "cache_put",
+            "parse_json",
+        ];
+        expected.sort_unstable();
+        assert_eq!(names, expected);
+    }
+}

@@ -1,0 +1,185 @@
+//! Speaks MCP (newline-delimited JSON-RPC) to the server binary over its stdio, as a client does.
+#![allow(
+    clippy::disallowed_methods,
+    reason = "synchronous test code, never on the async runtime: the policy forbids blocking I/O in async code"
+)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// The server binary, built by cargo for this test.
+#[rustfmt::skip] // one line whatever the package name's length, so the template stays fmt-clean
+const BIN: &str = env!("CARGO_BIN_EXE_mcp-tools");
+
+/// A running server with pipes to its stdin and stdout.
+struct Session {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Session {
+    /// Starts the server (debug logs on: they must go to stderr, never into the protocol).
+    fn start() -> std::io::Result<Self> {
+        let mut child = Command::new(BIN)
+            .args(["--log-level", "debug"])
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let stdin = child.stdin.take();
+        let stdout =
+            child.stdout.take().map(BufReader::new).ok_or(std::io::ErrorKind::BrokenPipe)?;
+        Ok(Self { child, stdin, stdout })
+    }
+
+    fn send_line(&mut self, line: &str) -> std::io::Result<()> {
+        let stdin = self.stdin.as_mut().ok_or(std::io::ErrorKind::BrokenPipe)?;
+        writeln!(stdin, "{line}")?;
+        stdin.flush()
+    }
+
+    /// Reads the next message; every line on stdout must be JSON.
+    fn receive(&mut self) -> std::io::Result<Value> {
+        let mut line = String::new();
+        if self.stdout.read_line(&mut line)? == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        serde_json::from_str(&line).map_err(std::io::Error::other)
+    }
+
+    /// Sends a request and returns the response with the same id (skipping notifications).
+    fn request(&mut self, id: u64, method: &str, params: &Value) -> std::io::Result<Value> {
+        let request = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        self.send_line(&request.to_string())?;
+        loop {
+            let message = self.receive()?;
+            if message["id"] == json!(id) {
+                return Ok(message);
+            }
+        }
+    }
+
+    fn call(&mut self, id: u64, tool: &str, arguments: &Value) -> std::io::Result<Value> {
+        self.request(id, "tools/call", &json!({"name": tool, "arguments": arguments}))
+    }
+
+    /// Closes stdin and returns whether the server exited successfully within `limit`.
+    fn close(mut self, limit: Duration) -> std::io::Result<bool> {
+        drop(self.stdin.take());
+        let started = Instant::now();
+        while started.elapsed() < limit {
+            if let Some(status) = self.child.try_wait()? {
+                return Ok(status.success());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.child.kill()?;
+        Ok(false)
+    }
+}
+
+/// Starts a server and runs the MCP handshake; returns the session and the `initialize` result.
+fn initialized() -> std::io::Result<(Session, Value)> {
+    let mut session = Session::start()?;
+    let init = json!({
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "integration-test", "version": "0"}
+    });
+    let response = session.request(0, "initialize", &init)?;
+    session.send_line(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)?;
+    Ok((session, response))
+}
+
+#[test]
+fn lists_and_calls_tools() {
+    let (mut session, init) = initialized().unwrap();
+    assert_eq!(init["result"]["serverInfo"]["name"], env!("CARGO_PKG_NAME"), "{init}");
+    assert_eq!(init["result"]["serverInfo"]["version"], env!("CARGO_PKG_VERSION"));
+    let listed = session.request(1, "tools/list", &json!({})).unwrap();
+    let mut names: Vec<&str> = listed["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    names.sort_unstable();
+    let mut expected = vec![
+        "parse_jsonl",
+        "server_info",
+        "tokenize",
+        "qdrant_health",
+        "index_documents",
+        "search",
+        "term_frequencies",
+        "cache_get",
+        "cache_put",
+        "parse_json",
+    ];
+    expected.sort_unstable();
+    assert_eq!(names, expected);
+
+    let tokens = session.call(2, "tokenize", &json!({"text": "Hello, MCP world"})).unwrap();
+    assert_eq!(tokens["result"]["isError"], json!(false), "{tokens}");
+    assert_eq!(tokens["result"]["structuredContent"]["tokens"], json!(["hello", "mcp", "world"]));
+
+    let info = session.call(3, "server_info", &json!({})).unwrap();
+    assert_eq!(info["result"]["structuredContent"]["version"], env!("CARGO_PKG_VERSION"));
+    assert!(session.close(Duration::from_secs(10)).unwrap(), "no clean exit on stdin EOF");
+}
+
+#[test]
+fn errors_are_protocol_correct_and_the_server_keeps_serving() {
+    let (mut session, _) = initialized().unwrap();
+    // Wrong argument type: a tool error the model can read (isError), not a crash.
+    let wrong = session.call(1, "tokenize", &json!({"text": 42})).unwrap();
+    assert_eq!(wrong["result"]["isError"], json!(true), "{wrong}");
+    // Unknown tool: JSON-RPC invalid params.
+    let unknown = session.call(2, "no_such_tool", &json!({})).unwrap();
+    assert_eq!(unknown["error"]["code"], json!(-32602), "{unknown}");
+    // Well-formed JSON that is not JSON-RPC: Invalid Request, id null.
+    session.send_line(r#"{"jsonrpc":"2.0","id":3,"method":7}"#).unwrap();
+    let invalid = session.receive().unwrap();
+    assert_eq!(invalid["error"]["code"], json!(-32600), "{invalid}");
+    assert_eq!(invalid["id"], Value::Null);
+    // Not JSON at all: ignored (no reply to echo back), as in the other official MCP SDKs.
+    session.send_line("{this is not json").unwrap();
+    // A tool that fails on its input: a tool error whose text is the cause chain.
+    let bad = session.call(4, "parse_jsonl", &json!({"jsonl": "not json"})).unwrap();
+    assert_eq!(bad["result"]["isError"], json!(true), "{bad}");
+    let text = bad["result"]["content"][0]["text"].as_str().unwrap_or_default();
+    assert_eq!(text, "invalid document on line 1: expected ident at line 1 column 2");
+    let alive = session.call(5, "server_info", &json!({})).unwrap();
+    assert_eq!(alive["result"]["isError"], json!(false), "{alive}");
+    assert!(session.close(Duration::from_secs(10)).unwrap(), "no clean exit on stdin EOF");
+}
+
+#[test]
+fn exits_cleanly_when_stdin_closes_before_initialize() {
+    let session = Session::start().unwrap();
+    assert!(session.close(Duration::from_secs(10)).unwrap());
+}
+
+#[cfg(unix)]
+#[test]
+fn exits_cleanly_on_sigterm_with_stdin_still_open() {
+    let (mut session, _) = initialized().unwrap();
+    let pid = session.child.id().to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(10) {
+        if let Some(status) = session.child.try_wait().unwrap() {
+            assert!(status.success(), "{status}");
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    session.child.kill().unwrap();
+    panic!("the server did not stop within 10 s of SIGTERM");
+}
