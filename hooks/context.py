@@ -150,13 +150,14 @@ def components(stack: list[str]) -> list:
     return [component for component in policy.load_components() if component.name in stack]
 
 
-def component_choices() -> dict[str, str]:
-    """Return the ``stack`` question's choices: prompt line -> answer, from the registry.
+def component_choices() -> list[list[str]]:
+    """Return the ``stack`` question's choices, ``[prompt line, answer]`` pairs in the registry's
+    order (a list: ``tojson`` would sort a dict's keys).
 
     Raises:
         policy.PolicyError: the registry is malformed.
     """
-    return {component.choice: component.name for component in policy.load_components()}
+    return [[component.choice, component.name] for component in policy.load_components()]
 
 
 def toml_string(value: str) -> str:
@@ -191,7 +192,8 @@ def rustdoc_text(text: str) -> str:
 GENERATED_ROOT_ENTRIES = (
     "Cargo.toml", "Cargo.lock", ".copier-answers.yml", "src", "tests", "benches", "scripts",
     "README.md", "CHANGELOG.md", "LICENSE", "LICENSE-MIT", "LICENSE-APACHE", "pyproject.toml",
-    "python", "deny.toml", "clippy.toml", "rustfmt.toml", ".cargo", ".github", ".gitignore", "AGENTS.md", "catalog-info.yaml",
+    "python", "deny.toml", "clippy.toml", "rustfmt.toml", ".github", ".gitignore", "AGENTS.md", "catalog-info.yaml",
+    "cli", "mcp-server",
 )
 
 

@@ -224,8 +224,9 @@ def toml_value(value: str | bool | list[str]) -> str:
 
 
 def inline_table(items: dict[str, str | bool | list[str]]) -> str:
-    """Spell ``items`` as a TOML inline table, cargo add's way: ``{ key = value, ... }``."""
-    return "{ " + ", ".join(f"{key} = {toml_value(value)}" for key, value in items.items()) + " }"
+    """Spell ``items`` as a TOML inline table, tomlkit's way (``{key = value, ...}``): the lines
+    crates generated before 0.3.0 have, so a team's edit of one merges with a policy bump."""
+    return "{" + ", ".join(f"{key} = {toml_value(value)}" for key, value in items.items()) + "}"
 
 
 def dependency_value(dep: Dependency, optional: bool = False) -> str:

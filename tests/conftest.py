@@ -36,7 +36,7 @@ QUESTIONS: dict[str, dict[str, Any]] = {
 }
 ASKED = {key for key, spec in QUESTIONS.items() if spec.get("when") is not False}
 
-#: The org's whole stack, the default answer of `stack`.
+#: The org's whole stack (the registry's order); the default answer of `stack` is none of it.
 FULL_STACK = ["qdrant", "tantivy", "rayon", "moka", "simd-json"]
 
 #: One target dir for every cargo command of the suite (override with CARGO_TARGET_DIR).
@@ -66,32 +66,46 @@ def generate(copie, answers: dict[str, Any]) -> Path:
     return Path(result.project_dir)
 
 
+def _versions(tables: list[dict]) -> dict[str, str]:
+    return {name: spec if isinstance(spec, str) else spec["version"]
+            for table in tables for name, spec in table.items() if isinstance(spec, str) or "path" not in spec}
+
+
 def policy_crate_versions(crate: Path) -> dict[str, str]:
-    """Crate name -> version requirement of every policy dependency in the crate's Cargo.toml
-    (``[workspace.dependencies]``, or a workspace member's ``cfg(all())`` tables)."""
-    manifest = tomllib.loads((crate / "Cargo.toml").read_text(encoding="utf-8"))
-    if "workspace" in manifest:
-        tables = [manifest["workspace"]["dependencies"]]
-    else:
-        target = manifest["target"]["cfg(all())"]
-        tables = [target["dependencies"], target["dev-dependencies"]]
-    return {name: spec if isinstance(spec, str) else spec["version"] for table in tables for name, spec in table.items()}
+    """Crate name -> version requirement of every policy dependency in the crate's manifests
+    (``[workspace.dependencies]``, or a workspace member's ``cfg(all())`` tables in Cargo.toml
+    and the binary package's Cargo.toml); path dependencies left out."""
+    versions: dict[str, str] = {}
+    for path in [crate / "Cargo.toml", *crate.glob("*/Cargo.toml")]:
+        manifest = tomllib.loads(path.read_text(encoding="utf-8"))
+        if "workspace" in manifest:
+            versions.update(_versions([manifest["workspace"]["dependencies"]]))
+        elif "target" in manifest:
+            target = manifest["target"]["cfg(all())"]
+            versions.update(_versions([target.get("dependencies", {}), target.get("dev-dependencies", {})]))
+    return versions
 
 
 def stack_block_versions(text: str) -> dict[str, str]:
-    """Crate name -> version of the one ```toml block of a rendered document."""
+    """Crate name -> version of the ```toml blocks of a rendered document."""
     blocks = re.findall(r"```toml\n(.*?)```", text, re.DOTALL)
-    assert len(blocks) == 1, "expected exactly one toml block"
-    parsed = tomllib.loads(blocks[0])
-    return {name: spec if isinstance(spec, str) else spec["version"]
-            for table in ("dependencies", "dev-dependencies") for name, spec in parsed.get(table, {}).items()}
+    assert blocks, "expected a toml block"
+    versions: dict[str, str] = {}
+    for block in blocks:
+        parsed = tomllib.loads(block)
+        tables = [parsed.get("workspace", {}).get("dependencies", {})]
+        target = parsed.get("target", {}).get("cfg(all())", {})
+        tables += [target.get("dependencies", {}), target.get("dev-dependencies", {})]
+        versions.update(_versions(tables))
+    return versions
 
 
 def assert_stack_blocks_match(crate: Path) -> None:
-    """Every crate the agent profile and AGENTS.md name has exactly the manifest's version, and
-    they name every policy crate of the manifest (issue 11: for every combination tests render)."""
+    """Every crate the agent profile, AGENTS.md and the README name has exactly the manifest's
+    version, and they name every policy crate of the manifests (for every combination tests
+    render)."""
     versions = policy_crate_versions(crate)
-    documents = [crate / "AGENTS.md"]
+    documents = [crate / "AGENTS.md", crate / "README.md"]
     profile = crate / ".github" / "agents" / "rust-engineer.agent.md"
     if profile.exists():  # a workspace member has no .github/
         documents.append(profile)

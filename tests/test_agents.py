@@ -23,7 +23,7 @@ SEED_GATES = ("cargo build --release", "cargo clippy --all-targets --all-feature
               "cargo test --all-features --no-fail-fast")
 
 COMBINATIONS = {
-    "lib-full-stack": {"project_name": "agents-lib"},
+    "lib-full-stack": {"project_name": "agents-lib", "stack": ["qdrant", "tantivy", "rayon", "moka", "simd-json"]},
     "cli-empty-stack": {"project_name": "agents-cli", "crate_kind": "cli", "stack": []},
     "mcp-python": {"project_name": "agents-mcp", "crate_kind": "mcp-server", "python_bindings": True,
                    "stack": ["tantivy", "moka"]},
@@ -71,7 +71,7 @@ def test_agents_md_says_only_what_applies_to_the_crate(rendered):
     for command in SEED_GATES:
         assert f"`{command}`" in text, command
     assert "scripts/gates.sh all" in text and "5 ms" in text and "CONS-007" in text and "CONS-008" in text
-    stack = answers.get("stack", ["qdrant", "tantivy", "rayon", "moka", "simd-json"])
+    stack = answers.get("stack", [])
     modules = {"qdrant": "src/vector.rs", "tantivy": "src/search.rs", "rayon": "src/parallel.rs",
                "moka": "src/cache.rs", "simd-json": "src/json.rs"}
     for component, module in modules.items():

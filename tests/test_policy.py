@@ -34,18 +34,24 @@ def test_msrv_is_the_highest_selected_rust_version_and_at_least_edition_2024():
 
 def test_gungraun_is_pinned_exactly_because_its_runner_must_match():
     gungraun = next(dep for dep in policy.load() if dep.name == "gungraun")
-    assert gungraun.version.startswith("=") and gungraun.section == "dev-dependencies"
+    assert gungraun.version.startswith("=") and gungraun.lib == "dev-dependencies"
     assert policy.version_key(gungraun.version.lstrip("=")) >= (0, 20, 0)
 
 
 def test_a_malformed_entry_is_a_policy_error(tmp_path):
     path = tmp_path / "dependencies.toml"
-    path.write_text('[x]\nversion = "1"\nsection = "dependencies"\nrust-version = "1.70"\nwhy = "y"\ncolour = "red"\n')
+    path.write_text('[x]\nversion = "1"\nlib = "dependencies"\nrust-version = "1.70"\nwhy = "y"\ncolour = "red"\n')
     with pytest.raises(policy.PolicyError, match="unknown key"):
         policy.load(path)
-    path.write_text('[x]\nversion = "1"\nsection = "build"\nrust-version = "1.70"\nwhy = "y"\n')
-    with pytest.raises(policy.PolicyError, match="section must be one of"):
+    path.write_text('[x]\nversion = "1"\nlib = "build"\nrust-version = "1.70"\nwhy = "y"\n')
+    with pytest.raises(policy.PolicyError, match="lib must be one of"):
         policy.load(path)
-    path.write_text('[x]\nversion = "1"\nsection = "dependencies"\nrust-version = "1.70"\nwhy = "y"\ncomponent = "redis"\n')
+    path.write_text('[x]\nversion = "1"\nrust-version = "1.70"\nwhy = "y"\n')
+    with pytest.raises(policy.PolicyError, match="used by no package"):
+        policy.load(path)
+    path.write_text('[x]\nversion = "1"\nbin = ["daemon"]\nrust-version = "1.70"\nwhy = "y"\n')
+    with pytest.raises(policy.PolicyError, match="bin and bin-dev take kinds among"):
+        policy.load(path)
+    path.write_text('[x]\nversion = "1"\nlib = "dependencies"\nrust-version = "1.70"\nwhy = "y"\ncomponent = "redis"\n')
     with pytest.raises(policy.PolicyError, match="component must be one of"):
         policy.load(path)

@@ -33,9 +33,21 @@ def test_every_free_form_question_has_a_validator(name):
         assert spec.get("validator"), f"{name} accepts anything"
 
 
-def test_the_default_stack_is_the_whole_org_stack():
-    assert QUESTIONS["stack"]["default"] == FULL_STACK
-    assert sorted(QUESTIONS["stack"]["choices"].values()) == sorted(FULL_STACK)
+def test_the_default_stack_is_a_skeleton_and_the_choices_are_the_registry(copie):
+    """No component by default; the prompt offers exactly policy/components.toml's components, in
+    its order, each with its line (read here from the file itself)."""
+    import tomllib
+
+    from conftest import REPO
+    assert QUESTIONS["stack"]["default"] == []
+    registry = tomllib.loads((REPO / "policy" / "components.toml").read_text(encoding="utf-8"))
+    assert list(registry) == FULL_STACK
+    import context
+
+    assert context.component_choices() == [[entry["choice"], name] for name, entry in registry.items()]
+    # copier stores a multiselect answer in the order of its choices
+    result = copie.copy(extra_answers={"project_name": "order", "stack": ["simd-json", "qdrant"]})
+    assert result.exception is None and result.answers["stack"] == ["qdrant", "simd-json"]
 
 
 def test_the_answer_key_check_catches_a_typo():

@@ -29,7 +29,7 @@ def test_releases_changelog_and_history_agree():
 
 def test_every_changelog_section_speaks_to_crate_maintainers():
     sections = release.changelog_sections(CHANGELOG)
-    assert [version for version, _ in sections][:2] == [upcoming_release(), "0.1.0"]
+    assert [version for version, _ in sections][:2] == [upcoming_release(), list(release.load_releases())[-1]]
     for version, body in sections:
         assert "### What changes in your crate" in body, version
     top = sections[0][1]

@@ -13,7 +13,6 @@ import pytest
 import tomlkit
 from conftest import REPO, assert_no_conflicts, bump_policy, commit_all, git
 
-HOOK = REPO / "hooks" / "compose_manifest.py"
 
 
 pytestmark = pytest.mark.usefixtures("git_identity")
@@ -101,50 +100,3 @@ def test_update_with_a_new_answer_adds_the_component(tmp_path, template_repo):
     assert cargo["dependencies"]["rayon"] == {"workspace": True}
     assert (crate / "src" / "parallel.rs").is_file()
     assert "pub mod parallel;" in (crate / "src" / "lib.rs").read_text(encoding="utf-8")
-
-
-def run_hook(args: list[str], cwd: Path, python: list[str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*(python or [sys.executable]), str(HOOK), *args], cwd=cwd,
-                          capture_output=True, text=True, check=False)
-
-
-def test_the_manifest_task_is_idempotent(copie):
-    result = copie.copy(extra_answers={"project_name": "idem", "crate_kind": "cli"})
-    assert result.exception is None
-    before = (result.project_dir / "Cargo.toml").read_text(encoding="utf-8")
-    completed = run_hook(["--crate-kind=cli", "--stack=qdrant,tantivy,rayon,moka,simd-json"], result.project_dir)
-    assert completed.returncode == 0, completed.stderr
-    assert (result.project_dir / "Cargo.toml").read_text(encoding="utf-8") == before
-
-
-MINIMAL_MANIFEST = '[package]\nname = "x"\n[workspace]\n[workspace.dependencies]\n[dependencies]\n[dev-dependencies]\n'
-
-
-def test_the_manifest_task_refuses_bad_arguments_in_one_line(tmp_path):
-    (tmp_path / "Cargo.toml").write_text(MINIMAL_MANIFEST)
-    completed = run_hook(["--crate-kind=daemon"], tmp_path)
-    assert completed.returncode == 2
-    assert completed.stderr == "copier-reasonkit-rust: --crate-kind: 'daemon' is not one of lib, cli, mcp-server\n"
-    completed = run_hook(["--crate-kind=lib", "--stack=mongo"], tmp_path)
-    assert completed.returncode == 2
-    assert completed.stderr.startswith("copier-reasonkit-rust: --stack: unknown component(s) mongo;")
-    (tmp_path / "Cargo.toml").write_text('[package]\nname = "x"\n')
-    completed = run_hook(["--crate-kind=lib"], tmp_path)
-    assert completed.returncode == 3
-    assert completed.stderr == "copier-reasonkit-rust: Cargo.toml has no [workspace.dependencies] table to fill\n"
-
-
-def test_a_missing_tomlkit_is_explained_in_one_line(tmp_path):
-    # An interpreter where `import tomlkit` fails, as in a copier install without it.
-    blocker = tmp_path / "blocker"
-    blocker.mkdir()
-    (blocker / "sitecustomize.py").write_text("import sys\nsys.modules['tomlkit'] = None\n")
-    (tmp_path / "Cargo.toml").write_text(MINIMAL_MANIFEST)
-    env = dict(os.environ, PYTHONPATH=str(blocker))
-    completed = subprocess.run([sys.executable, str(HOOK), "--crate-kind=lib"], cwd=tmp_path, env=env,
-                               capture_output=True, text=True, check=False)
-    assert completed.returncode == 1
-    lines = completed.stderr.splitlines()
-    assert len(lines) == 1 and "tomlkit is missing from copier's Python environment" in lines[0]
-    assert "pipx inject copier tomlkit" in lines[0]
-    assert (tmp_path / "Cargo.toml").read_text() == MINIMAL_MANIFEST
