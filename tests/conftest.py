@@ -113,26 +113,30 @@ def assert_stack_blocks_match(crate: Path) -> None:
         assert stack_block_versions(path.read_text(encoding="utf-8")) == versions, path.name
 
 
-#: Crates the slow tests build, generated once per session and shared between test modules, so
-#: the gate tests and the MCP client test compile the same crate once (same dir, same target dir).
+#: Crates the slow tests build once per session and share between test modules (same dir, same
+#: target dir): the sample crates of examples/ (committed, kept current by tests/test_samples.py),
+#: so the gates run on exactly what a reviewer reads, plus two variants no sample has.
+SAMPLES = {"vector-cache": ".", "doc-search": ".", "mcp-tools": ".", "workspace": "crates/ws-tool"}
 SLOW_CRATES: dict[str, dict[str, Any]] = {
-    "defaults": {"project_name": "vector-cache"},  # lib + the whole org stack
-    "lib-empty-stack": {"project_name": "plain-lib", "stack": []},
-    "cli-full-stack": {"project_name": "search-cli", "crate_kind": "cli"},
-    "mcp-full-stack": {"project_name": "mcp-tools", "crate_kind": "mcp-server"},
-    "mcp-empty-stack": {"project_name": "mcp-plain", "crate_kind": "mcp-server", "stack": []},
-    # issue #3: the Python package option, with the default stack and with an empty one
-    "python-full-stack": {"project_name": "py-search", "python_bindings": True},
-    "python-empty-stack": {"project_name": "py-plain", "python_bindings": True, "stack": []},
+    # an MCP server without stateful components (its McpServer::new cannot fail)
+    "mcp-plain": {"project_name": "mcp-plain", "crate_kind": "mcp-server", "stack": []},
+    # Python bindings without component classes
+    "python-plain": {"project_name": "py-plain", "python_bindings": True, "stack": []},
 }
 _generated: dict[str, Path] = {}
 
 
 def shared_crate(copie_session, key: str) -> Path:
-    """Return the crate ``SLOW_CRATES[key]``, generating (and git-initialising) it on first use."""
+    """Return the crate ``key`` (a sample of examples/, or ``SLOW_CRATES[key]`` rendered), in a
+    git repository of its own, set up on first use."""
     if key not in _generated:
-        path = generate(copie_session, SLOW_CRATES[key])
-        subprocess.run(["git", "init", "-q"], cwd=path, check=True)
+        if key in SAMPLES:
+            root = Path(copie_session.test_dir) / "samples" / key
+            shutil.copytree(REPO / "examples" / key, root)
+            path = root / SAMPLES[key]
+        else:
+            path = root = generate(copie_session, SLOW_CRATES[key])
+        subprocess.run(["git", "init", "-q"], cwd=root, check=True)
         _generated[key] = path
     return _generated[key]
 

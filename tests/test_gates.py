@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import SLOW_CRATES, cargo_env, run, shared_crate
+from conftest import SAMPLES, SLOW_CRATES, cargo_env, run, shared_crate
 from dependency_policy import version_key
 
 pytestmark = pytest.mark.slow
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 GATES = ["build", "lint", "fmt", "test", "bench"]
 
 
-@pytest.fixture(scope="module", params=list(SLOW_CRATES))
+@pytest.fixture(scope="module", params=[*SAMPLES, *SLOW_CRATES])
 def crate(request, copie_session) -> Path:
     return shared_crate(copie_session, request.param)
 
@@ -51,7 +51,7 @@ def test_gate_passes(crate, gate, record_property):
 def test_rust_version_is_true_for_the_resolved_graph(crate):
     """No resolved package declares a newer rust-version than the crate's own (the MSRV)."""
     metadata = json.loads(run(["cargo", "metadata", "--format-version", "1"], cwd=crate, env=cargo_env()).stdout)
-    root = next(p for p in metadata["packages"] if p["id"] == metadata["resolve"]["root"])
+    root = next(p for p in metadata["packages"] if Path(p["manifest_path"]) == crate / "Cargo.toml")
     declared = version_key(root["rust_version"])
     too_new = [
         f"{p['name']} {p['version']} needs {p['rust_version']}"

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import mcp
 import pytest
-from conftest import CARGO_TARGET_DIR, FULL_STACK, SLOW_CRATES, cargo_env, run, shared_crate
+from conftest import CARGO_TARGET_DIR, FULL_STACK, cargo_env, run, shared_crate
 from mcp import ClientSession, StdioServerParameters, stdio_client
 
 pytestmark = pytest.mark.slow
 
-BASE_TOOLS = {"server_info", "tokenize"}
+BASE_TOOLS = {"server_info", "tokenize", "parse_jsonl"}
 STACK_TOOLS = {
     "tantivy": {"index_documents", "search"},
     "moka": {"cache_put", "cache_get"},
@@ -28,12 +28,13 @@ STACK_TOOLS = {
 }
 
 
-@pytest.fixture(scope="module", params=["full-stack", "empty-stack"])
+@pytest.fixture(scope="module", params=["mcp-tools", "mcp-plain"])
 def server(request, copie_session) -> tuple[Path, list[str]]:
-    stack = FULL_STACK if request.param == "full-stack" else []
-    crate = shared_crate(copie_session, f"mcp-{request.param}")  # the gate tests' crate: built once
+    """The sample MCP server (every component) and one without components."""
+    stack = FULL_STACK if request.param == "mcp-tools" else []
+    crate = shared_crate(copie_session, request.param)  # the gate tests' crate: built once
     run(["cargo", "build", "--release"], cwd=crate, env=cargo_env())  # a no-op after gate 1
-    binary = CARGO_TARGET_DIR / "release" / SLOW_CRATES[f"mcp-{request.param}"]["project_name"]
+    binary = CARGO_TARGET_DIR / "release" / request.param
     assert binary.is_file()
     return binary, stack
 
@@ -58,31 +59,36 @@ async def exercise(binary: Path, stack: list[str]) -> dict[str, object]:
         assert info["components"] == stack
         tokens = structured(await session.call_tool("tokenize", {"text": "Rust, MCP and stdio!"}))
         assert tokens == {"tokens": ["rust", "mcp", "and", "stdio"]}
+        parsed = structured(await session.call_tool("parse_jsonl", {"jsonl": '{"id": "a", "text": "x"}\n'}))
+        assert parsed == {"documents": [{"id": "a", "text": "x"}]}
+        bad_lines = await session.call_tool("parse_jsonl", {"jsonl": "{}\n"})
+        assert bad_lines.is_error is True
+        assert bad_lines.content[0].text == "invalid document on line 1: missing field `id` at line 1 column 2"
         if "tantivy" in stack:
             documents = [{"id": "a", "text": "fast vector search in rust"}, {"id": "b", "text": "slow python loops"}]
             assert structured(await session.call_tool("index_documents", {"documents": documents})) == {"added": 2, "total": 2}
             hits = structured(await session.call_tool("search", {"query": "rust", "limit": 5}))["hits"]
             assert [hit["id"] for hit in hits] == ["a"] and hits[0]["score"] > 0
             bad_query = await session.call_tool("search", {"query": "text:("})
-            assert bad_query.is_error is True and bad_query.content[0].text.startswith("invalid search query")
+            assert bad_query.is_error is True and bad_query.content[0].text.startswith('invalid search query "text:("')
         if "moka" in stack:
             assert structured(await session.call_tool("cache_put", {"id": "k", "text": "cached"})) == {"id": "k", "text": "cached"}
             assert structured(await session.call_tool("cache_get", {"id": "k"})) == {"id": "k", "text": "cached"}
             miss = await session.call_tool("cache_get", {"id": "absent"})
             assert miss.is_error is True
-            assert miss.content[0].text == 'invalid argument: no cached document with id "absent"'
+            assert miss.content[0].text == 'no cached document with id "absent"'
         if "simd-json" in stack:
             payload = json.dumps([{"id": "x", "text": "1"}, {"id": "y", "text": "2"}])
             assert structured(await session.call_tool("parse_json", {"json": payload})) == {"count": 2, "ids": ["x", "y"]}
             broken = await session.call_tool("parse_json", {"json": "[{"})
-            assert broken.is_error is True and broken.content[0].text.startswith("SIMD JSON error")
+            assert broken.is_error is True and broken.content[0].text.startswith("invalid JSON array of documents")
         if "rayon" in stack:
             terms = structured(await session.call_tool("term_frequencies", {"texts": ["a b a", "b a c"], "top": 2}))
             assert terms == {"terms": [{"term": "a", "count": 3}, {"term": "b", "count": 2}]}
         if "qdrant" in stack:
             unset = await session.call_tool("qdrant_health", {})
             assert unset.is_error is True
-            assert unset.content[0].text.startswith("invalid argument: QDRANT_URL is not set")
+            assert unset.content[0].text.startswith("QDRANT_URL is not set")
 
         wrong_type = await session.call_tool("tokenize", {"text": 42})
         assert wrong_type.is_error is True
