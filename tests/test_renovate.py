@@ -1,7 +1,9 @@
 """Slow (npm): the generated Renovate config passes Renovate's own validator, strictly.
 
-Renovate comes from npm at a pinned version, with the Node.js it needs (Renovate 44 needs
-Node >= 22.13; npm's `node` package brings it), installed once into ``.tools/npm``."""
+Renovate comes from npm at a pinned version, with the Node.js it needs (Renovate 44's own
+`engines` asks for Node 24; npm's `node` package brings it), installed once into ``.tools/npm``.
+Renovate itself then runs on a sample crate (``--platform=local``, a dry run of its lookups) to
+show which lines of Cargo.toml it would change."""
 
 from __future__ import annotations
 
@@ -12,22 +14,26 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import TOOLS_DIR, generate
+import tomlkit
+from conftest import REPO, TOOLS_DIR, commit_all, generate
 
 pytestmark = pytest.mark.slow
 
 RENOVATE = "renovate@44.121.2"
-NODE = "node@22.23.3"
+NODE = "node@24.21.0"
 NPM_DIR = TOOLS_DIR / "npm"
 
 
 @pytest.fixture(scope="module")
 def validator() -> list[str]:
-    """Return the command of `renovate-config-validator`, installing it on first use."""
+    """Return the command of `renovate-config-validator`, installing Renovate on first use."""
     bin_dir = NPM_DIR / "node_modules" / ".bin"
-    installed = NPM_DIR / "node_modules" / "renovate" / "package.json"
-    want = RENOVATE.split("@", 1)[1]
-    if not installed.exists() or json.loads(installed.read_text())["version"] != want:
+
+    def installed(package: str) -> str | None:
+        manifest = NPM_DIR / "node_modules" / package.split("@", 1)[0] / "package.json"
+        return json.loads(manifest.read_text())["version"] if manifest.exists() else None
+
+    if any(installed(package) != package.split("@", 1)[1] for package in (RENOVATE, NODE)):
         if shutil.which("npm") is None:
             pytest.fail("npm is not installed: the Renovate config cannot be validated", pytrace=False)
         NPM_DIR.mkdir(parents=True, exist_ok=True)
@@ -63,3 +69,50 @@ def test_the_validator_really_rejects_a_bad_config(copie, validator):
     completed = run_validator(validator, crate)
     assert completed.returncode != 0
     assert "notAnOption" in completed.stdout
+
+
+def proposed_updates(crate: Path, tmp_path: Path) -> dict[str, tuple[str, list[dict]]]:
+    """Run Renovate on ``crate`` (local platform, lookups only, no token, nothing written) and
+    return, per dependency of Cargo.toml, its depType and the updates Renovate would make."""
+    env = dict(os.environ, PATH=f"{NPM_DIR / 'node_modules' / '.bin'}{os.pathsep}{os.environ['PATH']}",
+               LOG_FORMAT="json", LOG_LEVEL="debug", RENOVATE_BASE_DIR=str(tmp_path / "renovate-base"))
+    completed = subprocess.run([str(NPM_DIR / "node_modules" / ".bin" / "renovate"), "--platform=local",
+                                "--dry-run=lookup"], cwd=crate, env=env, capture_output=True, text=True,
+                               check=False, timeout=600)
+    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-2000:]
+    records = [json.loads(line) for line in completed.stdout.splitlines() if line.startswith("{")]
+    (found,) = [record for record in records if record.get("msg") == "packageFiles with updates"]
+    return {dep["depName"]: (dep["depType"], dep.get("updates", []))
+            for package_file in found["config"]["cargo"] for dep in package_file["deps"]}
+
+
+def test_renovate_never_changes_a_policy_line_but_updates_the_teams_own(validator, tmp_path):
+    """The sample crate with a policy that lags (thiserror 1 while 2 is out: what a crate between
+    template releases looks like) and a dependency of the team's own (itoa 0.4). With the
+    generated config, Renovate proposes nothing on [workspace.dependencies] and a new major for
+    itoa; with the same config without its policy rule it would rewrite thiserror's range (so the
+    check can fail)."""
+    crate = tmp_path / "vector-cache"
+    shutil.copytree(REPO / "examples" / "vector-cache", crate)
+    manifest = tomlkit.parse((crate / "Cargo.toml").read_text(encoding="utf-8"))
+    manifest["workspace"]["dependencies"]["thiserror"] = "1.0.50"
+    manifest["dependencies"]["itoa"] = "0.4"
+    (crate / "Cargo.toml").write_text(tomlkit.dumps(manifest), encoding="utf-8")
+    subprocess.run(["cargo", "generate-lockfile", "--quiet"], cwd=crate, check=True, timeout=600)
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=crate, check=True)
+    commit_all(crate, "crate with a lagging policy")
+
+    updates = proposed_updates(crate, tmp_path)
+    assert updates["thiserror"][0] == "workspace.dependencies"
+    for name, (dep_type, proposed) in updates.items():
+        if dep_type == "workspace.dependencies":
+            assert proposed == [], f"Renovate would change the policy's line of {name}: {proposed}"
+    assert any(update["newValue"] != "0.4" for update in updates["itoa"][1]), updates["itoa"]
+
+    config = crate / ".github" / "renovate.json5"
+    text = config.read_text(encoding="utf-8")
+    rule = text[text.index("    {\n      // The policy's lines"):text.index("enabled: false,\n    },\n") + 23]
+    config.write_text(text.replace(rule, ""), encoding="utf-8")
+    commit_all(crate, "control: the config without its policy rule")
+    control = proposed_updates(crate, tmp_path)
+    assert any(update["newValue"].startswith("2") for update in control["thiserror"][1]), control["thiserror"]

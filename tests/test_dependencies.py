@@ -1,0 +1,96 @@
+"""Slow (cargo resolves the sample crates' graphs; nothing is compiled): dependencies where they
+belong, shown with ``cargo tree``.
+
+- A crate that depends on a sample's library compiles none of the binary's crates (clap, anyhow,
+  tracing-subscriber, rmcp, schemars) and none of the benchmarks' (criterion, gungraun).
+- What ships carries no feature that only a dev-dependency asks for: each package's features
+  without dev-dependencies (``cargo tree -e no-dev``) are exactly those of the same crate with
+  its dev-dependencies deleted. (Under ``resolver = "1"``, which 0.2.0 used, they differ.)
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import tomlkit
+from conftest import REPO, SAMPLES, cargo_env, run
+
+pytestmark = pytest.mark.slow
+
+BINARY_ONLY = {"clap", "anyhow", "tracing-subscriber", "rmcp", "schemars"}
+BENCH_ONLY = {"criterion", "gungraun"}
+#: What a component's own crates may bring (qdrant-client uses anyhow): checked as direct
+#: dependencies of the library only.
+TRANSITIVE_ALLOWED = {"anyhow"}
+
+
+def packages_of(tree: str) -> set[str]:
+    """Package names of ``cargo tree --prefix none --format {p}`` output."""
+    return {line.split()[0] for line in tree.splitlines() if line.strip()}
+
+
+@pytest.mark.parametrize("sample", list(SAMPLES))
+def test_a_crate_depending_on_the_library_compiles_no_binary_or_bench_crate(sample, tmp_path):
+    shutil.copytree(REPO / "examples" / sample, tmp_path / sample)
+    crate = tmp_path / sample / SAMPLES[sample]
+    name = tomlkit.parse((crate / "Cargo.toml").read_text(encoding="utf-8"))["package"]["name"]
+    dependent = tmp_path / "dependent"
+    (dependent / "src").mkdir(parents=True)
+    (dependent / "src" / "lib.rs").write_text("")
+    (dependent / "Cargo.toml").write_text(
+        f'[package]\nname = "dependent"\nversion = "0.1.0"\nedition = "2024"\n\n'
+        f'[dependencies]\n{name} = {{ path = "{crate}" }}\n\n[workspace]\n', encoding="utf-8")
+    tree = run(["cargo", "tree", "-e", "normal", "--prefix", "none", "--format", "{p}"], dependent,
+               env=cargo_env()).stdout
+    compiled = packages_of(tree)
+    assert name in compiled
+    leaked = compiled & (BINARY_ONLY | BENCH_ONLY) - TRANSITIVE_ALLOWED
+    assert not leaked, leaked
+    direct = run(["cargo", "tree", "-e", "normal", "--depth", "2", "--prefix", "depth", "--format", "{p}"], dependent,
+                 env=cargo_env()).stdout
+    library_deps = {line[1:].split()[0] for line in direct.splitlines() if line.startswith("2")}
+    assert "thiserror" in library_deps and not library_deps & BINARY_ONLY, library_deps
+    for kind in ("cli", "mcp-server"):  # the binary package, where there is one, does use them
+        if (crate / kind).is_dir():
+            binary = run(["cargo", "tree", "-e", "normal", "--prefix", "none", "--format", "{p}", "--package",
+                          f"{name}-{kind}"], crate, env=cargo_env()).stdout
+            assert {"clap", "anyhow", "tracing-subscriber"} <= packages_of(binary)
+
+
+def features_without_dev(workspace: Path, package: str) -> set[str]:
+    """`package v1.2.3 feature,feature` lines of the no-dev graph (what `cargo build` compiles)."""
+    tree = subprocess.run(["cargo", "tree", "-e", "no-dev", "--no-dedupe", "--prefix", "none", "--format", "{p} {f}",
+                           "--package", package], cwd=workspace, env=cargo_env(), capture_output=True, text=True,
+                          check=True).stdout
+    return {re.sub(r" \(.*?\)", "", line) for line in tree.splitlines() if line.strip()}
+
+
+def drop_dev_dependencies(manifest: Path) -> None:
+    """Delete every dev-dependency and bench target of a package's manifest (tomlkit)."""
+    document = tomlkit.parse(manifest.read_text(encoding="utf-8"))
+    document.pop("dev-dependencies", None)
+    document.pop("bench", None)
+    target = document.get("target", {}).get("cfg(all())")
+    if target is not None:
+        target.pop("dev-dependencies", None)
+    manifest.write_text(tomlkit.dumps(document), encoding="utf-8")
+
+
+@pytest.mark.parametrize("sample", list(SAMPLES))
+def test_what_ships_carries_no_feature_only_a_dev_dependency_asks_for(sample, tmp_path):
+    shutil.copytree(REPO / "examples" / sample, tmp_path / "real")
+    shutil.copytree(REPO / "examples" / sample, tmp_path / "no-dev")
+    crate = Path(SAMPLES[sample])
+    manifests = [crate / "Cargo.toml", *(path.relative_to(tmp_path / "real") for path in
+                                         (tmp_path / "real" / crate).glob("*/Cargo.toml"))]
+    packages = [tomlkit.parse((tmp_path / "real" / path).read_text())["package"]["name"] for path in manifests]
+    for path in manifests:
+        drop_dev_dependencies(tmp_path / "no-dev" / path)
+    for package in packages:
+        real = features_without_dev(tmp_path / "real" / crate, package)
+        assert real, package
+        assert real == features_without_dev(tmp_path / "no-dev" / crate, package), package
