@@ -1,5 +1,11 @@
-"""Copier migration (after every ``copier update``): no edit of the team's is lost with a file the
-new template version moved or dropped.
+"""Copier migration (after every ``copier update``): the team's edits survive what a line merge
+cannot carry.
+
+TOML files (``Cargo.toml`` above all) that copier left conflicted are merged again key by key:
+the team's own dependency appended right under a policy line the release removed is not a
+conflict of meaning, only of adjacent lines. Base, team and template versions come from the
+unmerged index entries copier leaves; where team and template changed the same key differently
+the file keeps copier's markers.
 
 Copier's update deletes every file the old version rendered and the new one does not, edited or
 not, and a file the new version renders elsewhere arrives with the template's content only. This
@@ -37,6 +43,67 @@ MOVES: dict[str, dict[str, str]] = {
 }
 
 LABELS = ("-L", "before updating", "-L", "last update", "-L", "after updating")
+
+
+class KeyConflict(Exception):
+    """The team and the template changed the same TOML key to different values."""
+
+
+def _plain(item):  # -> plain Python value of a tomlkit item (None when missing)
+    return None if item is None else (item.unwrap() if hasattr(item, "unwrap") else item)
+
+
+def merge_tables(base, ours, theirs) -> None:
+    """Apply the team's changes (``base`` -> ``ours``) to ``theirs`` in place, key by key,
+    recursing into tables; keys the team added go at the end of their table.
+
+    Raises:
+        KeyConflict: a key both sides changed differently.
+    """
+    for key in list(dict.fromkeys([*ours.keys(), *base.keys()])):
+        b, o = base.get(key), ours.get(key)
+        t = theirs.get(key)
+        if _plain(o) == _plain(b) or _plain(o) == _plain(t):
+            continue  # the team left it, or made the template's change
+        if t is not None and b is not None and _plain(t) != _plain(b):
+            if all(hasattr(item, "keys") for item in (b, o, t)):
+                merge_tables(b, o, t)
+                continue
+            raise KeyConflict(key)
+        if o is None:
+            if t is not None:
+                del theirs[key]  # the team deleted it; the template did not change it
+        else:
+            theirs[key] = o  # the team added or changed it; the template did not change it
+
+
+def merge_toml(name: str) -> bool:
+    """Merge the conflicted TOML file ``name`` key by key from its unmerged index entries and stage
+    the result; return False (file untouched) when a key conflicts.
+
+    Raises:
+        subprocess.CalledProcessError: git failed.
+    """
+    import tomlkit
+
+    base, ours, theirs = (tomlkit.parse(git("show", f":{stage}:./{name}").stdout) for stage in (1, 2, 3))
+    try:
+        merge_tables(base, ours, theirs)
+    except KeyConflict as conflict:
+        print(f"copier-reasonkit-rust: {name}: you and the template both changed `{conflict}`; "
+              "resolve the conflict markers by hand", file=sys.stderr)
+        return False
+    Path(name).write_text(tomlkit.dumps(theirs), encoding="utf-8")
+    git("add", "--", name)
+    print(f"copier-reasonkit-rust: {name}: merged your edits key by key (the lines conflicted, their keys did not)",
+          file=sys.stderr)
+    return True
+
+
+def conflicted_toml() -> list[str]:
+    """TOML files with unmerged index entries (relative to the crate)."""
+    unmerged = git("ls-files", "--unmerged").stdout.splitlines()
+    return sorted({line.split("\t", 1)[1] for line in unmerged if line.endswith(".toml")})
 
 
 def git(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -89,9 +156,12 @@ def render_old(template: str, answers: dict, into: Path) -> None:
 
 
 def carry(template: str, version_from: str, version_to: str) -> int:
-    """Carry the team's edits of deleted files (see the module docstring); return the exit code."""
+    """Merge conflicted TOML files by key, carry the team's edits of deleted files (see the module
+    docstring); return the exit code."""
     import yaml
 
+    for name in conflicted_toml():
+        merge_toml(name)
     deleted = deleted_files()
     if not deleted:
         return 0

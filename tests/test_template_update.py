@@ -140,11 +140,12 @@ def release_a_tokio_bump(template: Path) -> str:
 def test_a_conflict_is_named_and_never_committed(tmp_path):
     template = released_template(tmp_path / "template")
     crate = generate_at(template, tmp_path / "crate", UPCOMING, {"project_name": "conflicted", "stack": []})
-    # The wrong place for a feature: the policy's own line in [workspace.dependencies].
+    # A team that moved the policy's own version of tokio, which the release moves too: a real
+    # conflict, not one of adjacent lines (hooks/carry_edits.py merges those by key).
     manifest = tomlkit.parse((crate / "Cargo.toml").read_text(encoding="utf-8"))
-    manifest["workspace"]["dependencies"]["tokio"]["features"].append("net")
+    manifest["workspace"]["dependencies"]["tokio"]["version"] = "1.50"
     (crate / "Cargo.toml").write_text(tomlkit.dumps(manifest), encoding="utf-8")
-    commit_all(crate, "tokio net, in the policy's table")
+    commit_all(crate, "tokio 1.50, in the policy's table")
     head = git(crate, "rev-parse", "HEAD")
     newer = release_a_tokio_bump(template)
     body = tmp_path / "pr-body.md"

@@ -1,4 +1,4 @@
-"""`copier update` and the manifest task: policy bumps reach existing crates, user edits survive."""
+"""`copier update`: policy bumps and changed answers reach existing crates, user edits survive."""
 
 from __future__ import annotations
 
@@ -100,3 +100,26 @@ def test_update_with_a_new_answer_adds_the_component(tmp_path, template_repo):
     assert cargo["dependencies"]["rayon"] == {"workspace": True}
     assert (crate / "src" / "parallel.rs").is_file()
     assert "pub mod parallel;" in (crate / "src" / "lib.rs").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_removing_a_component_with_copier_update_leaves_a_green_crate(tmp_path, template_repo):
+    """`copier update --data 'stack=[…]'` without tantivy: every file of the component goes (its
+    module, tests, benchmarks, MCP tools), the shared files stop naming it, the team's edits stay,
+    and clippy and the tests pass on the result (gates 2 and 4)."""
+    from conftest import cargo_env, run
+
+    crate = crate_with_team_edits(tmp_path, template_repo, {"project_name": "shrink", "crate_kind": "mcp-server",
+                                                             "stack": ["tantivy", "moka"]})
+    copier.run_update(crate, data={"stack": ["moka"]}, defaults=True, overwrite=True, unsafe=True,
+                      vcs_ref="1.0.0", quiet=True)
+    cargo = assert_team_edits_merged_cleanly(crate)
+    assert "tantivy" not in cargo["workspace"]["dependencies"] and "tantivy" not in cargo["dependencies"]
+    remaining = {path.relative_to(crate).as_posix() for path in crate.rglob("search.rs")}
+    assert remaining == set()
+    assert "search" not in (crate / "src" / "lib.rs").read_text(encoding="utf-8")
+    assert (crate / "src" / "cache.rs").is_file() and (crate / "mcp-server" / "src" / "server" / "cache.rs").is_file()
+    run(["cargo", "clippy", "--all-targets", "--all-features", "--", "-D", "warnings"], crate, env=cargo_env())
+    tested = run(["cargo", "test", "--all-features", "--no-fail-fast"], crate, env=cargo_env()).stdout
+    assert "test cache::tests::loads_once_then_hits ... ok" in tested
+    assert "test search::" not in tested

@@ -27,7 +27,7 @@ ROOT_MANIFEST = """\
 # The team's workspace: its own comments and layout must survive the registration.
 [workspace]
 members = ["crates/existing"]
-resolver = "1"
+resolver = "3"
 
 [profile.dev.package."*"]
 debug = false
@@ -82,7 +82,7 @@ def test_the_enclosing_workspace_is_found_as_cargo_finds_it(tmp_path):
 
 
 def test_a_folder_the_workspace_excludes_gets_a_crate_of_its_own(tmp_path):
-    root = make_workspace(tmp_path / "ws", ROOT_MANIFEST.replace('resolver = "1"', 'resolver = "1"\nexclude = ["vendor"]'))
+    root = make_workspace(tmp_path / "ws", ROOT_MANIFEST.replace('resolver = "3"', 'resolver = "3"\nexclude = ["vendor"]'))
     assert workspace.enclosing_workspace(root / "vendor" / "new") == ""
     with pytest.raises(workspace.WorkspaceError, match=r"excludes vendor/new"):
         workspace.member_path(root / "vendor" / "new", "../..")
@@ -150,7 +150,7 @@ def test_a_crate_generated_inside_a_workspace_is_a_member(tmp_path, template_rep
 
 
 def test_an_explicit_answer_overrides_the_detection(tmp_path, template_repo):
-    root = make_workspace(tmp_path / "ws", ROOT_MANIFEST.replace('resolver = "1"', 'resolver = "1"\nexclude = ["tools"]'))
+    root = make_workspace(tmp_path / "ws", ROOT_MANIFEST.replace('resolver = "3"', 'resolver = "3"\nexclude = ["tools"]'))
     before = (root / "Cargo.toml").read_text(encoding="utf-8")
     generate(template_repo, root / "tools" / "solo", stack=[], workspace_root="")
     assert "workspace" in tomllib.loads((root / "tools" / "solo" / "Cargo.toml").read_text(encoding="utf-8"))
@@ -173,7 +173,7 @@ def test_a_member_mcp_server_message_points_at_the_workspace_target(tmp_path):
     assert completed.returncode == 0, completed.stderr[-3000:]
     text = completed.stdout + completed.stderr
     assert "member of the Cargo workspace at ../..) in " in text
-    assert "cargo build -p tools " in text
+    assert "cargo build --package tools --package tools-mcp-server " in text
     assert "git add . ../../Cargo.toml ../../Cargo.lock && git commit" in text
     assert "git init" not in text.replace("no `git init`", "")
     assert f'"command": "{root}/crates/tools/../../target/release/tools"' in text
