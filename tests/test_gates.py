@@ -37,7 +37,8 @@ def test_gate_passes(crate, gate, record_property):
         assert results and all(status == "ok" and failed == "0" for status, _, failed, _ in results)
         assert sum(int(passed) for _, passed, _, _ in results) >= 5
         # the public API's examples run as doctests (Document::new, tokenize, parse_jsonl)
-        doctests = re.findall(r"^test src/document\.rs - (\S+) \(line \d+\) \.\.\. ok$", completed.stdout, re.MULTILINE)
+        doctests = re.findall(r"^test (?:\S+/)?src/document\.rs - (\S+) \(line \d+\) \.\.\. ok$", completed.stdout,
+                              re.MULTILINE)
         assert sorted(doctests) == ["document::Document::new", "document::parse_jsonl", "document::tokenize"]
     if gate == "bench":
         # Both halves ran: criterion's budget check and Gungraun's counts of every benchmark.
