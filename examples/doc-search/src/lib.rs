@@ -15,7 +15,7 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    reason = "policy: no unwrap() in production code; return a crate::Error instead (tests may: clippy.toml)"
+    reason = "policy: no unwrap() in production code; return the error instead (tests may: clippy.toml)"
 )]
 #![deny(
     clippy::let_underscore_must_use,

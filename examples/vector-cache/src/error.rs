@@ -3,6 +3,7 @@
 //! Functions return their module's error; [`Error`] is what a caller combining several modules
 //! propagates with `?`. The module errors carry context (the file, the line, the query) and keep
 //! the underlying error reachable through [`std::error::Error::source`].
+
 use thiserror::Error;
 
 use crate::document::DocumentError;
