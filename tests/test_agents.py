@@ -55,6 +55,28 @@ def test_the_agent_profile_is_a_copilot_custom_agent(rendered):
     assert set(meta["tools"]) <= COPILOT_TOOL_ALIASES
     assert len(body) < 30_000
     assert "{{" not in body and "{%" not in body
+    # a front-matter handoff would point at an agent: only at one the repository defines
+    for handoff in meta.get("handoffs", []):
+        assert (crate / ".github" / "agents" / f"{handoff['agent']}.agent.md").is_file(), handoff
+
+
+def test_the_documents_say_where_each_handoff_goes_and_what_only_the_engineer_does(rendered):
+    """Each `@agent` of the policy's handoff table is placed: an org-level agent's file in the
+    org's `.github-private` repository, or the person to ask; Taskwarrior and consulting other
+    models are the engineer's steps, not an agent's."""
+    _, crate = rendered
+    agents = (crate / "AGENTS.md").read_text(encoding="utf-8")
+    for agent in ("architect", "python-specialist", "security-guardian", "devops-sre", "task-master"):
+        row = next(line for line in agents.splitlines() if line.startswith("|") and f"`@{agent}`" in line)
+        assert f"`agents/{agent}.agent.md`" in row and row.rstrip("| ").split("|")[-1].strip(), row
+    assert ".github-private" in agents
+    section = agents.split("## Working the policy's way", 1)[1].split("\n## ", 1)[0]
+    assert "the engineer" in section and "sandbox" in section
+    assert "`cargo add" in agents  # how a dependency is added
+    if (crate / PROFILE).is_file():
+        profile = (crate / PROFILE).read_text(encoding="utf-8")
+        assert ".github-private" in profile and "the engineer" in profile
+        assert "[workspace.dependencies]" in profile  # the table the versions really live in
 
 
 def test_every_crate_in_the_profile_and_agents_md_has_the_manifests_version(rendered):
