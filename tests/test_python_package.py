@@ -21,7 +21,7 @@ from conftest import run, shared_crate, cargo_env
 pytestmark = pytest.mark.slow
 
 #: Crate -> its import package, and the generated Python tests it must run (none skipped).
-PYTHON_CRATES = {"mcp-tools": ("mcp_tools", 21), "python-plain": ("py_plain", 15)}
+PYTHON_CRATES = {"mcp-tools": ("mcp_tools", 21), "python-plain": ("py_plain", 14)}
 
 
 class Installed:

@@ -213,7 +213,7 @@ def test_a_sixth_component_is_its_registry_entry_and_its_own_files(tmp_path):
 
 def test_no_shared_template_file_names_a_component():
     """The component conditionals live in file names only (a component's own files): no file's
-    content tests for one (16 files held 122 such tests before the registry)."""
+    content tests for one (16 files held such tests before the registry)."""
     conditionals = re.compile(r"in stack|'(qdrant|tantivy|rayon|moka|simd-json)'")
     offenders = [path.relative_to(REPO).as_posix() for root in ("template", "includes")
                  for path in (REPO / root).rglob("*") if path.is_file()

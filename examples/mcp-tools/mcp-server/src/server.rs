@@ -80,7 +80,7 @@ fn tool_error(error: &(dyn std::error::Error + 'static)) -> String {
 /// What `server_info` reports.
 #[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct ServerStatus {
-    /// The server's package name.
+    /// The server's name (its binary's).
     name: String,
     /// The server's version.
     version: String,
@@ -143,7 +143,7 @@ impl McpServer {
     #[tool]
     fn server_info() -> Json<ServerStatus> {
         Json(ServerStatus {
-            name: env!("CARGO_PKG_NAME").to_owned(),
+            name: env!("CARGO_BIN_NAME").to_owned(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
             components: COMPONENTS.iter().map(|&component| component.to_owned()).collect(),
         })
@@ -170,7 +170,7 @@ impl ServerHandler for McpServer {
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
             .with_server_info(Implementation::new(
-                env!("CARGO_PKG_NAME"),
+                env!("CARGO_BIN_NAME"),
                 env!("CARGO_PKG_VERSION"),
             ))
             .with_instructions(concat!(
@@ -190,18 +190,14 @@ mod tests {
         let mut names: Vec<String> =
             server.tool_router.list_all().into_iter().map(|tool| tool.name.into_owned()).collect();
         names.sort_unstable();
-        let mut expected = vec![
-            "parse_jsonl",
-            "server_info",
-            "tokenize",
-            "qdrant_health",
-            "index_documents",
-            "search",
-            "term_frequencies",
-            "cache_get",
-            "cache_put",
-            "parse_json",
-        ];
+        let mut expected = vec!["parse_jsonl", "server_info", "tokenize"];
+        expected.push("qdrant_health");
+        expected.push("index_documents");
+        expected.push("search");
+        expected.push("term_frequencies");
+        expected.push("cache_get");
+        expected.push("cache_put");
+        expected.push("parse_json");
         expected.sort_unstable();
         assert_eq!(names, expected);
     }
