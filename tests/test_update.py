@@ -123,3 +123,39 @@ def test_removing_a_component_with_copier_update_leaves_a_green_crate(tmp_path, 
     tested = run(["cargo", "test", "--all-features", "--no-fail-fast"], crate, env=cargo_env()).stdout
     assert "test cache::tests::loads_once_then_hits ... ok" in tested
     assert "test search::" not in tested
+
+
+def test_a_dropped_file_the_team_edited_is_kept_and_an_unedited_one_goes(tmp_path, template_repo, capfd):
+    """Copier deletes what the new render lacks, edited or not; the migration keeps the team's
+    edited file (and says so), and lets the deletion of an unedited one stand."""
+    crate = crate_with_team_edits(tmp_path, template_repo, {"project_name": "drop", "stack": ["tantivy", "moka"]})
+    search = crate / "src" / "search.rs"
+    edited = search.read_text(encoding="utf-8") + "\n// The team's note on the index.\n"
+    search.write_text(edited, encoding="utf-8")
+    commit_all(crate, "a note in search.rs")
+    copier.run_update(crate, data={"stack": []}, defaults=True, overwrite=True, unsafe=True, vcs_ref="1.0.0", quiet=True)
+    assert search.read_text(encoding="utf-8") == edited
+    assert not (crate / "src" / "cache.rs").exists()
+    assert not (crate / "tests" / "integration" / "search.rs").exists()
+    assert "kept src/search.rs: the template no longer has it, but you had edited it" in capfd.readouterr().err
+
+
+def test_the_key_merge_takes_both_sides_unless_they_changed_the_same_key():
+    import tomlkit
+
+    sys.path.insert(0, str(REPO / "hooks"))
+    from carry_edits import KeyConflict, merge_tables
+
+    base = tomlkit.parse('[dependencies]\ntokio = {workspace = true}\ntantivy = {workspace = true}\n'
+                         '[workspace.dependencies]\ntokio = {version = "1.54", features = ["fs"]}\n')
+    ours = tomlkit.parse('[dependencies]\ntokio = {workspace = true}\ntantivy = {workspace = true}\nregex = "1"\n'
+                         '[workspace.dependencies]\ntokio = {version = "1.54", features = ["fs", "net"]}\n')
+    theirs = tomlkit.parse('[dependencies]\ntokio = {workspace = true}\n'
+                           '[workspace.dependencies]\ntokio = {version = "1.99", features = ["fs"]}\n')
+    merge_tables(base, ours, theirs)
+    assert theirs.unwrap() == {"dependencies": {"tokio": {"workspace": True}, "regex": "1"},
+                               "workspace": {"dependencies": {"tokio": {"version": "1.99", "features": ["fs", "net"]}}}}
+    conflicting = tomlkit.parse('[workspace.dependencies]\ntokio = {version = "1.50", features = ["fs"]}\n')
+    with pytest.raises(KeyConflict, match="version"):
+        merge_tables(tomlkit.parse('[workspace.dependencies]\ntokio = {version = "1.54", features = ["fs"]}\n'),
+                     conflicting, tomlkit.parse('[workspace.dependencies]\ntokio = {version = "1.99", features = ["fs"]}\n'))
