@@ -1,30 +1,32 @@
-"""Copier migration (after every ``copier update``): the team's edits survive what a line merge
-cannot carry.
+"""Copier migration (after every ``copier update``): the team's edits survive what copier's line
+merge cannot carry.
 
-TOML files (``Cargo.toml`` above all) that copier left conflicted are merged again key by key:
-the team's own dependency appended right under a policy line the release removed is not a
-conflict of meaning, only of adjacent lines. Base, team and template versions come from the
-unmerged index entries copier leaves; where team and template changed the same key differently
-the file keeps copier's markers.
+1. Files copier left conflicted are merged again from their unmerged index entries (base = the
+   old template version, ours = the team's, theirs = the new version):
+   - TOML files key by key: a team's dependency appended under a policy line the release removed
+     conflicts as lines, not as keys;
+   - any text file hunk by hunk, where a hunk of the team's either touches lines the template
+     left alone, or deletes lines the template deleted too (a team that removed a sample test
+     the release moves elsewhere).
+   What both sides changed differently keeps copier's conflict markers.
+2. Files the update deleted: copier deletes every file the old version rendered and the new one
+   does not, edited or not, and a file the new version renders elsewhere arrives with the
+   template's content only. For each, the team's last committed version is compared with what
+   the old template version rendered (rendered again here, in a temporary folder). Unchanged:
+   the deletion stands. Edited and moved by a release (``MOVES``): the edits are merged into the
+   new path (conflict markers where both changed the same lines, which
+   ``scripts/template_update.py`` reports). Edited and dropped: the team's file is restored.
 
-Copier's update deletes every file the old version rendered and the new one does not, edited or
-not, and a file the new version renders elsewhere arrives with the template's content only. This
-script runs after the update, in the crate: for each file the update deleted, it compares the
-team's last committed version with what the old template version rendered (rendered again here,
-in a temporary folder). Unchanged: the deletion stands. Edited and moved by this release
-(``MOVES``): the edit is merged into the new path (``git merge-file``, conflict markers where
-both changed the same lines, which ``scripts/template_update.py`` reports). Edited and dropped:
-the team's file is restored, and a line says so.
-
-Usage (copier.yml ``_migrations``): ``python carry_edits.py --template <src path>``, with
-copier's ``VERSION_FROM``/``VERSION_TO`` in the environment. Exit codes: 0 done (also when
-nothing was deleted), 1 the old version could not be rendered (the update itself stands; the
-message names the files to check by hand).
+Every action prints one line. Usage (copier.yml ``_migrations``): ``python carry_edits.py
+--template <src path>``, with copier's ``VERSION_FROM``/``VERSION_TO`` in the environment. Exit
+codes: 0 done (also when there was nothing to do), 1 the old version could not be rendered (the
+update itself stands; the message names the files to check by hand).
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import subprocess
 import sys
@@ -43,14 +45,32 @@ MOVES: dict[str, dict[str, str]] = {
 }
 
 LABELS = ("-L", "before updating", "-L", "last update", "-L", "after updating")
+PREFIX = "copier-reasonkit-rust:"
 
 
 class KeyConflict(Exception):
     """The team and the template changed the same TOML key to different values."""
 
 
-def _plain(item):  # -> plain Python value of a tomlkit item (None when missing)
-    return None if item is None else (item.unwrap() if hasattr(item, "unwrap") else item)
+def git(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run git in the working folder (the crate).
+
+    Raises:
+        subprocess.CalledProcessError: git failed and ``check``.
+    """
+    return subprocess.run(["git", *args], capture_output=True, text=True, check=check)
+
+
+def say(line: str) -> None:
+    """Print one line of what the migration did (stderr: copier shows it)."""
+    print(f"{PREFIX} {line}", file=sys.stderr)
+
+
+# --- merging again ---------------------------------------------------------------------------------
+
+
+def _plain(item):  # -> the plain Python value of a tomlkit item
+    return item.unwrap() if hasattr(item, "unwrap") else item
 
 
 def merge_tables(base, ours, theirs) -> None:
@@ -61,8 +81,7 @@ def merge_tables(base, ours, theirs) -> None:
         KeyConflict: a key both sides changed differently.
     """
     for key in list(dict.fromkeys([*ours.keys(), *base.keys()])):
-        b, o = base.get(key), ours.get(key)
-        t = theirs.get(key)
+        b, o, t = base.get(key), ours.get(key), theirs.get(key)
         if _plain(o) == _plain(b) or _plain(o) == _plain(t):
             continue  # the team left it, or made the template's change
         if t is not None and b is not None and _plain(t) != _plain(b):
@@ -77,42 +96,81 @@ def merge_tables(base, ours, theirs) -> None:
             theirs[key] = o  # the team added or changed it; the template did not change it
 
 
-def merge_toml(name: str) -> bool:
-    """Merge the conflicted TOML file ``name`` key by key from its unmerged index entries and stage
-    the result; return False (file untouched) when a key conflicts.
+def merge_lines(base: list[str], ours: list[str], theirs: list[str]) -> list[str] | None:
+    """Three-way merge of lines where neighbouring changes and deletions made on both sides do
+    not conflict: each of the team's hunks lands on lines the template left as they were, or
+    deletes lines the template deleted too. Return None when a hunk touches lines the template
+    changed (a real conflict)."""
+    kept: dict[int, int] = {}  # base line -> its line in theirs, for lines the template kept
+    deleted: set[int] = set()  # base lines the template deleted (not replaced)
+    for tag, i1, i2, j1, _ in difflib.SequenceMatcher(None, base, theirs, autojunk=False).get_opcodes():
+        if tag == "equal":
+            kept.update({i1 + k: j1 + k for k in range(i2 - i1)})
+        elif tag == "delete":
+            deleted.update(range(i1, i2))
+    edits: list[tuple[int, int, list[str]]] = []  # (start, end, lines) in theirs
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, base, ours, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        new = ours[j1:j2]
+        lines = range(i1, i2)
+        if lines and all(k in kept for k in lines) and kept[i2 - 1] - kept[i1] == i2 - i1 - 1:
+            edits.append((kept[i1], kept[i2 - 1] + 1, new))
+        elif lines and not new and all(k in kept or k in deleted for k in lines):
+            edits.extend((kept[k], kept[k] + 1, []) for k in lines if k in kept)  # both deleted the rest
+        elif not lines and (i1 - 1 in kept or i1 in kept or i1 == 0):
+            at = kept[i1 - 1] + 1 if i1 - 1 in kept else kept.get(i1, 0)
+            edits.append((at, at, new))
+        else:
+            return None
+    merged = list(theirs)
+    last = len(merged) + 1
+    for start, end, new in sorted(edits, key=lambda edit: (edit[0], edit[1]), reverse=True):
+        if end > last:
+            return None  # two hunks on the same lines of theirs
+        merged[start:end] = new
+        last = start
+    return merged
 
-    Raises:
-        subprocess.CalledProcessError: git failed.
-    """
-    import tomlkit
 
-    base, ours, theirs = (tomlkit.parse(git("show", f":{stage}:./{name}").stdout) for stage in (1, 2, 3))
-    try:
-        merge_tables(base, ours, theirs)
-    except KeyConflict as conflict:
-        print(f"copier-reasonkit-rust: {name}: you and the template both changed `{conflict}`; "
-              "resolve the conflict markers by hand", file=sys.stderr)
-        return False
-    Path(name).write_text(tomlkit.dumps(theirs), encoding="utf-8")
+def stage(name: str, number: int) -> str:
+    """The content of an unmerged index stage of ``name`` (1 base, 2 ours, 3 theirs)."""
+    return git("show", f":{number}:./{name}").stdout
+
+
+def merge_again(name: str) -> bool:
+    """Merge the conflicted file ``name`` again (TOML by key, else by lines), write and stage the
+    result; return False (file untouched) when a real conflict remains."""
+    base, ours, theirs = (stage(name, number) for number in (1, 2, 3))
+    if name.endswith(".toml"):
+        import tomlkit
+
+        documents = [tomlkit.parse(text) for text in (base, ours, theirs)]
+        try:
+            merge_tables(*documents)
+        except KeyConflict as conflict:
+            say(f"{name}: you and the template both changed `{conflict}`; resolve the conflict markers by hand")
+            return False
+        result, how = tomlkit.dumps(documents[2]), "key by key"
+    else:
+        lines = merge_lines(*(text.splitlines(keepends=True) for text in (base, ours, theirs)))
+        if lines is None:
+            say(f"{name}: you and the template both changed the same lines; resolve the conflict markers by hand")
+            return False
+        result, how = "".join(lines), "hunk by hunk"
+    Path(name).write_text(result, encoding="utf-8")
     git("add", "--", name)
-    print(f"copier-reasonkit-rust: {name}: merged your edits key by key (the lines conflicted, their keys did not)",
-          file=sys.stderr)
+    say(f"{name}: merged your edits {how} (copier's line merge had conflicted)")
     return True
 
 
-def conflicted_toml() -> list[str]:
-    """TOML files with unmerged index entries (relative to the crate)."""
+def conflicted_files() -> list[str]:
+    """Files with unmerged index entries (relative to the crate)."""
     unmerged = git("ls-files", "--unmerged").stdout.splitlines()
-    return sorted({line.split("\t", 1)[1] for line in unmerged if line.endswith(".toml")})
+    return sorted({line.split("\t", 1)[1] for line in unmerged if "\t" in line})
 
 
-def git(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run git in the working folder (the crate).
-
-    Raises:
-        subprocess.CalledProcessError: git failed and ``check``.
-    """
-    return subprocess.run(["git", *args], capture_output=True, text=True, check=check)
+# --- moved and dropped files -----------------------------------------------------------------------
 
 
 def deleted_files() -> list[str]:
@@ -155,16 +213,10 @@ def render_old(template: str, answers: dict, into: Path) -> None:
                     quiet=True, skip_tasks=True)
 
 
-def carry(template: str, version_from: str, version_to: str) -> int:
-    """Merge conflicted TOML files by key, carry the team's edits of deleted files (see the module
-    docstring); return the exit code."""
+def carry_deleted(template: str, version_from: str, version_to: str, deleted: list[str]) -> int:
+    """Keep the team's edits of files the update deleted; return the exit code."""
     import yaml
 
-    for name in conflicted_toml():
-        merge_toml(name)
-    deleted = deleted_files()
-    if not deleted:
-        return 0
     answers = yaml.safe_load(committed(".copier-answers.yml") or "{}") or {}
     moved = moves(version_from, version_to, str(answers.get("crate_kind", "")))
     with tempfile.TemporaryDirectory(prefix="carry-edits-") as scratch:
@@ -172,8 +224,8 @@ def carry(template: str, version_from: str, version_to: str) -> int:
         try:
             render_old(template, answers, old)
         except Exception as error:  # noqa: BLE001 - any failure: say which files to check
-            print(f"copier-reasonkit-rust: cannot render the previous template version ({error}); "
-                  f"check by hand whether you had edited: {', '.join(deleted)}", file=sys.stderr)
+            say(f"cannot render the previous template version ({error}); check by hand whether you had "
+                f"edited: {', '.join(deleted)}")
             return 1
         for name in deleted:
             ours, base = committed(name), old / name
@@ -181,19 +233,31 @@ def carry(template: str, version_from: str, version_to: str) -> int:
                 continue  # the template's own file, unedited: the deletion stands
             target = Path(moved[name]) if name in moved else None
             if target is not None and target.is_file():
+                theirs = target.read_text(encoding="utf-8")
+                lines = merge_lines(*(text.splitlines(keepends=True)
+                                      for text in (base.read_text(encoding="utf-8"), ours, theirs)))
+                if lines is not None:
+                    target.write_text("".join(lines), encoding="utf-8")
+                    say(f"{name} moved to {target}; your edits were merged into it")
+                    continue
                 mine = Path(scratch) / "ours"
                 mine.write_text(ours, encoding="utf-8")
                 merged = subprocess.run(["git", "merge-file", "-p", *LABELS, str(mine), str(base), str(target)],
                                         capture_output=True, text=True, check=False)
                 target.write_text(merged.stdout, encoding="utf-8")
-                state = "with conflicts to resolve" if merged.returncode else "cleanly"
-                print(f"copier-reasonkit-rust: {name} moved to {target}; your edits were merged into it {state}",
-                      file=sys.stderr)
+                say(f"{name} moved to {target}; your edits are in it, with conflict markers to resolve")
             else:
                 git("checkout", "HEAD", "--", name)
-                print(f"copier-reasonkit-rust: kept {name}: the template no longer has it, but you had edited it",
-                      file=sys.stderr)
+                say(f"kept {name}: the template no longer has it, but you had edited it")
     return 0
+
+
+def carry(template: str, version_from: str, version_to: str) -> int:
+    """Run both steps (see the module docstring); return the exit code."""
+    for name in conflicted_files():
+        merge_again(name)
+    deleted = deleted_files()
+    return carry_deleted(template, version_from, version_to, deleted) if deleted else 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -33,6 +34,15 @@ QUESTIONS_DESCRIPTION_DEFAULT = QUESTIONS["description"]["default"]
 
 def read_toml(path: Path) -> dict:
     return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def assert_rustfmt_clean(crate: Path) -> None:
+    """Every Rust file of ``crate`` is as rustfmt (the crate's rustfmt.toml) would write it: gate 3
+    on the first commit, checked without compiling anything."""
+    files = sorted(str(path) for path in crate.rglob("*.rs"))
+    completed = subprocess.run(["rustfmt", "--check", "--edition", "2024", "--config-path", str(crate / "rustfmt.toml"),
+                                *files], capture_output=True, text=True, check=False)
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-2000:]
 
 
 def inherited(table: dict) -> set[str]:
@@ -147,6 +157,7 @@ def test_each_combination_renders_what_it_selected(copie, crate_kind, stack):
     yaml.safe_load((crate / ".github/workflows/ci.yml").read_text(encoding="utf-8"))
     for name in ("deny.toml", "clippy.toml", "rustfmt.toml"):
         read_toml(crate / name)
+    assert_rustfmt_clean(crate)
     for path in crate.rglob("*"):
         if path.is_file() and ".git" not in path.parts:
             text = path.read_text(encoding="utf-8")
@@ -378,6 +389,7 @@ def test_python_bindings_render_the_package(copie, stack):
     assert rust.count(".detach(") >= 2  # long work releases the interpreter
     for path in (crate / "tests/python").glob("*.py"):
         compile(path.read_text(encoding="utf-8"), str(path), "exec")
+    assert_rustfmt_clean(crate)
     assert "## Python" in (crate / "README.md").read_text(encoding="utf-8")
 
 

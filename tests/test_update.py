@@ -159,3 +159,20 @@ def test_the_key_merge_takes_both_sides_unless_they_changed_the_same_key():
     with pytest.raises(KeyConflict, match="version"):
         merge_tables(tomlkit.parse('[workspace.dependencies]\ntokio = {version = "1.54", features = ["fs"]}\n'),
                      conflicting, tomlkit.parse('[workspace.dependencies]\ntokio = {version = "1.99", features = ["fs"]}\n'))
+
+
+def test_the_line_merge_unifies_deletions_and_neighbours_but_not_changes():
+    sys.path.insert(0, str(REPO / "hooks"))
+    from carry_edits import merge_lines
+
+    base = ["fn a() {\n", "    old();\n", "}\n", "\n", "fn search() {}\n", "\n", "fn cache() {}\n"]
+    # the team deleted search(); the release changed a() and moved search() and cache() away
+    ours = ["fn a() {\n", "    old();\n", "}\n", "\n", "fn cache() {}\n"]
+    theirs = ["fn a() {\n", "    new();\n", "}\n"]
+    assert merge_lines(base, ours, theirs) == theirs
+    # a line of the team's next to a line the release deleted
+    assert merge_lines(["a\n", "b\n", "\n"], ["a\n", "b\n", "mine\n", "\n"], ["a\n", "\n"]) == ["a\n", "mine\n", "\n"]
+    # both changed the same line: a real conflict
+    assert merge_lines(["x = 1\n"], ["x = 2\n"], ["x = 3\n"]) is None
+    # the team deleted a line the release changed: a real conflict too
+    assert merge_lines(["a\n", "b\n"], ["a\n"], ["a\n", "B\n"]) is None
