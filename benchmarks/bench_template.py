@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark the template: what generating a crate and passing its gates costs, cold and warm.
 
-Measures, in one run, for the default crate (lib, the whole stack):
+Measures, in one run, for the default crate (a skeleton lib since 0.3.0; lib + the whole stack before):
   1. `copier copy` wall time (median over --copies runs);
   2. the cold five gates, per gate (`scripts/gates.sh <gate>` in an empty target dir, the crate
      not yet committed: what its first commit costs). The cargo registry is NOT cleared, so

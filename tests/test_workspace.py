@@ -193,7 +193,8 @@ def test_members_of_each_kind_pass_the_gates_and_take_an_update(tmp_path, templa
         generate(template_repo, root / "crates" / name, project_name=name, crate_kind=kind, stack=[],
                  python_bindings=kind == "cli")
     members = tomllib.loads((root / "Cargo.toml").read_text(encoding="utf-8"))["workspace"]["members"]
-    assert members == ["crates/existing", *(f"crates/{name}" for name in kinds.values())]
+    assert members == ["crates/existing", "crates/ws-lib", "crates/ws-cli", "crates/ws-cli/cli", "crates/ws-mcp",
+                       "crates/ws-mcp/mcp-server"]  # a binary's package joins too
 
     env = cargo_env()
     run(["cargo", "generate-lockfile"], root, env)
