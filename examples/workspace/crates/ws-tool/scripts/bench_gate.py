@@ -41,7 +41,7 @@ from typing import Any, Iterable, Optional
 
 #: Criterion flags when its change only advises (short: the 5 ms budget needs no precision);
 #: when it decides (no Valgrind), criterion's own defaults (3 s warm-up, 5 s measurement) apply.
-QUICK_CRITERION_ARGS = ["--sample-size", "20", "--warm-up-time", "0.5", "--measurement-time", "1"]
+QUICK_CRITERION_ARGS = ["--sample-size", "20", "--warm-up-time", "0.3", "--measurement-time", "0.7"]
 #: The Gungraun benchmark target and the criterion one (Cargo.toml [[bench]] names).
 COUNTS_BENCH = "instructions"
 WALL_CLOCK_BENCH = "hot_paths"
