@@ -84,3 +84,25 @@ def test_the_rollout_section_matches_the_update_workflow(copie):
     script = (crate / "scripts/template_update.py").read_text(encoding="utf-8")
     assert '"update", "--trust", "--defaults", "--skip-answered", "--conflict", "inline",' in script
     assert "exits 3" in section and "return 3" in script
+
+
+def _floor(requires_python: str) -> tuple[int, int]:
+    """``">=3.11"`` -> ``(3, 11)``."""
+    match = re.fullmatch(r">=\s*(\d+)\.(\d+)(\.\d+)?", requires_python.strip())
+    assert match, requires_python
+    return int(match[1]), int(match[2])
+
+
+def test_the_stated_python_floor_is_what_the_generate_tools_require():
+    """The README's generate command and the crates' update requirements name the Python the
+    installed tools need (their own `Requires-Python`): a floor below it fails at `pip install`."""
+    from importlib.metadata import metadata
+
+    group = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["dependency-groups"]["generate"]
+    names = [re.match(r"[A-Za-z0-9_.-]+", requirement)[0] for requirement in group]
+    floor = max(_floor(metadata(name)["Requires-Python"]) for name in names)
+    stated = re.search(r"# Generate a crate \(Python >= (\d+)\.(\d+)", FIRST_BLOCK)
+    assert stated and (int(stated[1]), int(stated[2])) == floor
+    requirements = (REPO / "template" / ".github" / "template-update-requirements.txt").read_text(encoding="utf-8")
+    pinned = re.search(r"Needs Python >= (\d+)\.(\d+)", requirements)
+    assert pinned and (int(pinned[1]), int(pinned[2])) == floor
