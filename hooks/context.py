@@ -76,6 +76,19 @@ def git_toplevel(path: PurePath | str) -> str:
     return completed.stdout.strip() if completed.returncode == 0 else ""
 
 
+def git_other_changes(path: PurePath | str) -> bool:
+    """Return whether the git repository holding ``path`` has uncommitted changes outside
+    ``path`` (staged, unstaged or untracked), which a plain `git add . && git commit` after
+    generating could sweep into the crate's commit. False without git or a repository; bounded
+    to 5 seconds."""
+    try:
+        completed = subprocess.run(["git", "-C", str(path), "status", "--porcelain", "--", ":/", ":!."],
+                                   capture_output=True, text=True, timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return completed.returncode == 0 and bool(completed.stdout.strip())
+
+
 def copier_command(copier_python: PurePath | str) -> str:
     """Return the path of the `copier` script beside the interpreter running copier (its venv or
     pipx environment), or plain ``copier`` when there is none: what the user types to update."""
@@ -318,6 +331,7 @@ class ReasonKitContext(Extension):
             workspace_root_error=rules.workspace_root_error,
             git_config=git_config,
             git_toplevel=git_toplevel,
+            git_other_changes=git_other_changes,
             policy_msrv=policy_msrv,
             policy_version=policy_version,
             policy_tables=policy_tables,

@@ -53,3 +53,31 @@ def test_an_mcp_server_gets_its_client_config_and_python_bindings_their_commands
     assert ".venv/bin/python -m pytest" in text
     ignored = (destination / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert any(line.strip("/") == ".venv" for line in ignored), "the suggested .venv would dirty the crate"
+
+
+def test_the_message_names_what_gate_5_needs(tmp_path):
+    import tomllib
+
+    version = tomllib.loads((REPO / "policy" / "dependencies.toml").read_text(encoding="utf-8"))["gungraun"]["version"]
+    text = message(tmp_path / "fresh", "stack=[]")
+    assert "Valgrind (apt-get install valgrind" in text
+    assert f"\n  cargo install gungraun-runner --version {version.lstrip('=')} --locked\n" in text
+
+
+def test_in_a_repository_with_changes_of_its_own_the_commit_takes_the_crate_only(tmp_path):
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org", "PATH": "/usr/bin:/bin"}
+    repo = tmp_path / "mono"
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    (repo / "notes.txt").write_text("draft\n")
+    subprocess.run(["git", "add", "notes.txt"], cwd=repo, check=True)  # staged, unrelated to the crate
+    text = message(repo / "crates" / "inner", "stack=[]")
+    assert "that repository has uncommitted changes of its own" in text
+    commit = next(line.strip() for line in text.splitlines() if line.strip().startswith("git add ."))
+    assert commit.endswith(" -- .")
+    subprocess.run(commit, shell=True, cwd=repo / "crates" / "inner", env=env, check=True)
+    committed = subprocess.run(["git", "show", "--name-only", "--format=", "HEAD"], cwd=repo, capture_output=True,
+                               text=True, check=True).stdout.split()
+    assert committed and all(name.startswith("crates/inner/") for name in committed)
+    assert "A  notes.txt" in subprocess.run(["git", "status", "--short"], cwd=repo, capture_output=True,
+                                            text=True, check=True).stdout

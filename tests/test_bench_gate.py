@@ -244,12 +244,24 @@ def test_a_runner_of_another_version_is_refused_with_the_install_command(tmp_pat
     monkeypatch.delenv("CI", raising=False)
     with pytest.raises(gate.GateError) as error:
         gate.counts_available(crate(tmp_path))
-    assert str(error.value) == ("gate 5: gungraun-runner 0.19.4 is on PATH, the crate uses gungraun 0.20.0 (they must "
-                                "be equal): cargo install gungraun-runner --version 0.20.0 --locked")
+    assert "gungraun-runner 0.19.4 is on PATH" in str(error.value)
+    assert str(error.value).endswith(": cargo install gungraun-runner --version 0.20.0 --locked")
     monkeypatch.setenv("PATH", fake_tools(tmp_path / "bin2", "0.20.0", valgrind=True)["PATH"])
     assert gate.counts_available(crate(tmp_path)) is True
     with pytest.raises(gate.GateError, match="no \\[\\[bench\\]\\] 'instructions' with gungraun"):
         gate.counts_available(crate(tmp_path, gungraun=None))
+
+
+def test_a_missing_runner_stops_gate_5_with_one_line_naming_the_command(tmp_path, monkeypatch, capsys):
+    """What a fresh crate's `scripts/gates.sh all` prints on a machine with Valgrind but no
+    runner: one line, prefixed once, ending with the command to run; exit 2."""
+    monkeypatch.setenv("PATH", fake_tools(tmp_path / "bin", None, valgrind=True)["PATH"])
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setattr(gate.Crate, "read", classmethod(lambda cls, root, env: crate(tmp_path)))
+    assert gate.main(["--crate-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["gate 5: gungraun-runner is not on PATH, and it must be the crate's gungraun version, 0.20.0; "
+                   "install it with: cargo install gungraun-runner --version 0.20.0 --locked"]
 
 
 def git(cwd: Path, *args: str) -> str:
