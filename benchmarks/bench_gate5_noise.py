@@ -42,7 +42,7 @@ GIT_ID = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.org",
 
 def main() -> int:
     """Run the A/A measurements and print the report; return the exit code."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--threshold", type=float, default=5.0)
     parser.add_argument("--json", type=Path)

@@ -86,7 +86,7 @@ def build_rust_server(work: Path) -> Path:
 
 def main() -> int:
     """Run the benchmark and print the report."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--starts", type=int, default=20)

@@ -108,7 +108,7 @@ def build_wheel(python: str, crate: Path, out: Path, target: Path) -> tuple[floa
 
 def main() -> int:
     """Run the benchmark; print the figures; return the exit code."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--runs", type=int, default=3, help="warm rebuilds (median)")
     parser.add_argument("--calls", type=int, default=20000, help="calls per timing (cheap cases)")
     parser.add_argument("--repeat", type=int, default=15, help="timings per case (median)")

@@ -101,7 +101,7 @@ def median_of(runs: list[dict[str, float]]) -> dict[str, float]:
 
 def main() -> int:
     """Run the measurements and print the report; return the exit code."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--runs", type=int, default=3, help="cold/warm/floor runs (median reported)")
     parser.add_argument("--copies", type=int, default=5, help="copier copy runs (median reported)")
     parser.add_argument("--ref", help="template git revision to generate from (default: the working tree)")

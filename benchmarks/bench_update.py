@@ -46,7 +46,7 @@ GATE_ROW = re.compile(r"^\| `scripts/gates.sh (\w+)` \| (\w+|\*\*FAIL\*\*) \| (\
 
 def main() -> int:
     """Run the measurements, print the report; return the exit code."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--updates", type=int, default=5)
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--json", type=Path)

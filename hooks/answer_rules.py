@@ -96,9 +96,9 @@ def project_name_error(name: object) -> str:
         return f"must start with an ASCII letter (found {name[0]!r}); {hint}"
     lib_name = name.replace("-", "_")
     if name in RUST_KEYWORDS or lib_name in RUST_KEYWORDS:
-        return f"{name!r} is a Rust keyword; e.g. {name}-rs"
+        return f"{name!r} is a Rust keyword; {hint}"
     if name.lower() in RESERVED_NAMES or lib_name.lower() in RESERVED_NAMES:
-        return f"{name!r} shadows a standard crate or a name cargo reserves; e.g. {name}-rs"
+        return f"{name!r} shadows a standard crate or a name cargo reserves; {hint}"
     if name != name.lower():
         return f"must be lowercase (cargo warns about uppercase package names); e.g. {_suggest(name.lower())}"
     return ""

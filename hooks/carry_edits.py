@@ -262,7 +262,7 @@ def carry(template: str, version_from: str, version_to: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the arguments and run :func:`carry`; return the exit code."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--template", required=True, help="the template checkout copier updates from")
     args = parser.parse_args(argv)
     return carry(args.template, os.environ.get("VERSION_FROM", ""), os.environ.get("VERSION_TO", ""))

@@ -168,7 +168,7 @@ def register_member(crate_dir: Path, workspace_root: str) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``register`` task; return the process exit code (see the module docstring)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     commands = parser.add_subparsers(dest="command", required=True)
     register = commands.add_parser("register", help="add the crate in the working folder to its workspace's members")
     register.add_argument("--workspace-root", required=True, help="path from the crate to the workspace root")

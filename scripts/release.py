@@ -120,7 +120,7 @@ def tag_releases(repo: Path, releases: dict[str, str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run ``check`` or ``tag``; return the exit code."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("command", choices=["check", "tag"])
     args = parser.parse_args(argv)
     try:

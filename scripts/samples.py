@@ -155,7 +155,7 @@ def differences(left: Path, right: Path) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run ``render`` or ``check``; return the exit code (see the module docstring)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("command", choices=["render", "check"])
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="samples-") as scratch:

@@ -15,7 +15,7 @@ from conftest import cargo_env, generate
 
 pytestmark = pytest.mark.slow
 
-BLOCKING = "policy: no blocking I/O in async code; use "
+BLOCKING = "policy: no blocking I/O in async code (checked in sync code too); use "
 SILENT = "policy: no silent errors; return the error, or log it with tracing where it is handled"
 PRINTING = "policy: no silent errors, logs go through tracing"
 

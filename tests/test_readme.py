@@ -106,3 +106,16 @@ def test_the_stated_python_floor_is_what_the_generate_tools_require():
     requirements = (REPO / "template" / ".github" / "template-update-requirements.txt").read_text(encoding="utf-8")
     pinned = re.search(r"Needs Python >= (\d+)\.(\d+)", requirements)
     assert pinned and (int(pinned[1]), int(pinned[2])) == floor
+
+
+def test_the_test_commands_prerequisites_name_every_tool_the_suite_runs():
+    """Each external program a test runs (found in the tests' own command lists and `which`
+    look-ups) is named in the README's comment above the test command: a fresh machine missing
+    one fails those tests. Valgrind runs under gate 5 (`scripts/gates.sh bench`)."""
+    prerequisites = next(line for line in FIRST_BLOCK.splitlines() if line.startswith("# Run the template's test suite"))
+    sources = "".join(path.read_text(encoding="utf-8") for path in (REPO / "tests").glob("*.py"))
+    tools = set(re.findall(r'(?:which\(|\[)\s*"(shellcheck|npm|cargo|rustfmt|git|clippy)"', sources))
+    tools |= {"clippy"} if '"clippy"' in sources else set()
+    assert {"shellcheck", "npm", "cargo", "rustfmt", "git", "clippy"} <= tools
+    for tool in tools | {"valgrind"}:
+        assert tool in prerequisites.lower(), tool

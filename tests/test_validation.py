@@ -230,3 +230,24 @@ def test_the_default_package_name_is_valid_for_any_folder(tmp_path):
         name = answer_rules.package_name_from(folder)
         assert answer_rules.project_name_error(name) == "", (folder, name)
     assert answer_rules.package_name_from("vector-cache") == "vector-cache"
+
+
+@pytest.mark.parametrize("name", ["Self", "self", "Std", "std", "Test", "con", "crate", "Crate", "proc-macro",
+                                  "proc_macro", "build", "1abc", "my crate", "a" * 70, "Ünïcode", "-"])
+def test_every_suggested_package_name_is_itself_valid(name):
+    from answer_rules import project_name_error
+
+    error = project_name_error(name)
+    assert error, name
+    suggestion = error.rsplit("e.g. ", 1)[1]
+    assert project_name_error(suggestion) == "", (name, suggestion)
+
+
+@pytest.mark.parametrize("name", ["class", "json", "Self", "1x", "os", "crate", "my-pkg"])
+def test_every_suggested_python_package_is_itself_valid(name):
+    from answer_rules import python_package_error
+
+    error = python_package_error(name)
+    assert error, name
+    suggestion = error.rsplit("e.g. ", 1)[1]
+    assert python_package_error(suggestion) == "", (name, suggestion)

@@ -563,7 +563,7 @@ def gate(root: Path, env: dict[str, str]) -> int:
 
 def main(argv: Optional[Iterable[str]] = None) -> int:
     """Entry point: ``bench_gate.py [--crate-dir DIR]``; returns the exit code."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--crate-dir", type=Path, default=Path.cwd())
     args = parser.parse_args(None if argv is None else list(argv))
     try:

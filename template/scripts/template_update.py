@@ -324,7 +324,7 @@ def update(crate: Path, requested: str | None, gates: bool, body: Path | None) -
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the arguments, run the update, and map errors to one line and an exit code."""
-    parser = argparse.ArgumentParser(prog="template_update.py", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="template_update.py", description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--to", metavar="VERSION", help="release to update to (default: the newest)")
     parser.add_argument("--no-gates", action="store_true", help="do not run gates 1-4 on the result")
     parser.add_argument("--body", type=Path, help="write the pull-request body (Markdown) here")
