@@ -35,17 +35,30 @@ def test_the_generate_command_installs_the_generate_dependency_group():
     assert sorted(installed) == sorted(group)
 
 
-def test_the_local_checkout_command_generates_a_crate(tmp_path):
-    line = next(line for line in README.splitlines() if line.startswith(".copier-venv/bin/copier copy --trust \"$PWD\""))
-    command = line.replace(".copier-venv/bin/copier", str(Path(sys.executable).with_name("copier")))
-    command = command.replace("../vector-cache", str(tmp_path / "vector-cache")) + " --defaults --quiet"
-    completed = subprocess.run(["bash", "-c", command], cwd=REPO, capture_output=True, text=True,
-                               check=False, stdin=subprocess.DEVNULL, env=dict(os.environ))
-    assert completed.returncode == 0, completed.stderr[-3000:]
+def test_the_local_checkout_commands_generate_the_newest_release(tmp_path):
+    """The README's two lines for a local checkout, run as written in a fresh clone (no tags):
+    the first recreates the release tags, so the second renders the newest release."""
+    import release
+
+    clone = tmp_path / "checkout"
+    subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
+    block = README.split("From a local checkout instead", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    lines = [line.split("#", 1)[0].strip() for line in block.splitlines() if line.strip()]
+    assert lines[0].startswith(".copier-venv/bin/python scripts/release.py tag")
+    assert lines[1].startswith('.copier-venv/bin/copier copy --trust "$PWD"')
+    venv = Path(sys.executable).parent
+    for line in lines:
+        command = line.replace(".copier-venv/bin/", f"{venv}/").replace("../vector-cache", str(tmp_path / "vector-cache"))
+        if "copier copy" in command:
+            command += " --defaults --quiet"
+        completed = subprocess.run(["bash", "-c", command], cwd=clone, capture_output=True, text=True,
+                                   check=False, stdin=subprocess.DEVNULL, env=dict(os.environ))
+        assert completed.returncode == 0, completed.stderr[-3000:]
     manifest = tomllib.loads((tmp_path / "vector-cache" / "Cargo.toml").read_text(encoding="utf-8"))
     assert manifest["package"]["name"] == "vector-cache"
     answers = (tmp_path / "vector-cache" / ".copier-answers.yml").read_text(encoding="utf-8")
-    assert f"_src_path: {REPO}" in answers  # absolute: `copier update` can find the template
+    assert f"_src_path: {clone}" in answers  # absolute: `copier update` can find the template
+    assert f"_commit: {list(release.load_releases())[-1]}\n" in answers  # the newest release
 
 
 def test_every_question_is_in_the_readme_table_in_prompt_order():

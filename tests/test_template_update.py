@@ -14,7 +14,8 @@ from pathlib import Path
 import copier
 import pytest
 import tomlkit
-from conftest import GIT_IDENTITY, REPO, assert_no_conflicts, commit_all, git, release, released_template, upcoming_release
+from conftest import (GIT_IDENTITY, REPO, assert_no_conflicts, commit_all, copy_work_tree, git, release, released_template,
+                      upcoming_release)
 
 
 COPIER = str(Path(sys.executable).with_name("copier"))
@@ -211,3 +212,42 @@ def test_the_readme_keeps_the_copier_venv_out_of_the_checkout():
     assert ".copier-venv/bin/copier copy --trust \"$PWD\"" in readme
     ignored = subprocess.run(["git", "check-ignore", "-q", ".copier-venv/bin/copier"], cwd=REPO, check=False)
     assert ignored.returncode == 0, ".copier-venv/ is not ignored: a local checkout would be dirty"
+
+
+def test_a_crate_from_a_clone_without_tags_updates_to_the_next_release(tmp_path):
+    """The README's local flow from a fresh clone: no tags, so copier renders HEAD and records a
+    bare commit (the catalog says "unreleased"). Once the releases are tagged and a newer one is
+    out, the crate's own script updates it from the release its commit descends from, and no file
+    nobody edited conflicts (the catalog's template-version line above all)."""
+    import yaml
+
+    clone = tmp_path / "template"
+    git(tmp_path, "clone", "--quiet", "--no-hardlinks", str(REPO), str(clone))
+    git(clone, "rm", "-rq", "--ignore-unmatch", ".")
+    copy_work_tree(clone)
+    commit_all(clone, "main between releases")
+    assert git(clone, "tag") == ""
+    crate = tmp_path / "crate"
+    copier.run_copy(str(clone), crate, data={"project_name": "untagged", "stack": []}, defaults=True, unsafe=True,
+                    quiet=True)
+    recorded = answers_commit(crate)
+    assert git(clone, "rev-parse", "HEAD").startswith(recorded)  # a bare commit, not a version
+    catalog = yaml.safe_load((crate / "catalog-info.yaml").read_text(encoding="utf-8"))
+    assert catalog["metadata"]["annotations"]["backstage.io/template-version"] == "unreleased"
+    git(tmp_path, "init", "-q", "-b", "main", str(crate))
+    commit_all(crate, "generated from a clone without tags")
+
+    release.tag_releases(clone, release.load_releases())  # what the README says to run first
+    with (clone / "docs" / "benchmarks.md").open("a", encoding="utf-8") as docs:
+        docs.write("\nThe next release.\n")
+    commit_all(clone, "the next release")
+    git(clone, "tag", UPCOMING)
+
+    completed, outputs = run_script(crate / SCRIPT.relative_to("template"), crate, "--no-gates", tmp_path=tmp_path)
+    assert completed.returncode == 0, completed.stderr
+    assert outputs == {"result": "updated", "from": PREVIOUS, "to": UPCOMING, "gates": "skipped"}
+    assert_no_conflicts(crate)
+    assert git(crate, "log", "-1", "--format=%s").strip() == (
+        f"chore: update from template {recorded} (after {PREVIOUS}) to {UPCOMING}")
+    catalog = yaml.safe_load((crate / "catalog-info.yaml").read_text(encoding="utf-8"))
+    assert catalog["metadata"]["annotations"]["backstage.io/template-version"] == UPCOMING

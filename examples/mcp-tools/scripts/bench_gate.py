@@ -340,8 +340,8 @@ def counts_available(crate: Crate) -> bool:
     install = f"cargo install gungraun-runner --version {crate.gungraun} --locked"
     if shutil.which("valgrind") is None:
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            raise GateError("gate 5: Valgrind is not installed, and CI never falls back to wall-clock "
-                            f"time: install valgrind and `{install}`")
+            raise GateError("Valgrind is not installed, and CI never falls back to wall-clock time: "
+                            f"install valgrind and `{install}`")
         say("gate 5: Valgrind not found (e.g. macOS): falling back to the wall-clock comparison "
             "(criterion, noisier); CI decides by instruction counts")
         return False
@@ -352,8 +352,8 @@ def counts_available(crate: Crate) -> bool:
         version = completed.stdout.split()[-1] if completed.stdout.split() else None
     if version != crate.gungraun:
         found = f"gungraun-runner {version} is on PATH" if runner else "gungraun-runner is not on PATH"
-        raise GateError(f"gate 5: {found}, the crate uses gungraun {crate.gungraun} (they must be "
-                        f"equal): {install}")
+        raise GateError(f"{found}, and it must be the crate's gungraun version, {crate.gungraun}; install "
+                        f"it with: {install}")
     return True
 
 
@@ -563,7 +563,7 @@ def gate(root: Path, env: dict[str, str]) -> int:
 
 def main(argv: Optional[Iterable[str]] = None) -> int:
     """Entry point: ``bench_gate.py [--crate-dir DIR]``; returns the exit code."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--crate-dir", type=Path, default=Path.cwd())
     args = parser.parse_args(None if argv is None else list(argv))
     try:
