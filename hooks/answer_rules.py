@@ -12,7 +12,6 @@ import keyword
 import re
 import sys
 
-from dependency_policy import CRATE_KINDS, STACK_COMPONENTS
 
 #: Longest package name accepted (crates.io allows 64).
 MAX_NAME_LENGTH = 64
@@ -32,17 +31,8 @@ RESERVED_NAMES = frozenset(
     "lpt1 lpt2 lpt3 lpt4 lpt5 lpt6 lpt7 lpt8 lpt9".split()
 )
 
-#: Python's standard-library module names (``sys.stdlib_module_names`` is Python >= 3.10; the
-#: fallback lists the top-level names a package is most likely to collide with on 3.9).
-STDLIB_MODULES = frozenset(
-    getattr(sys, "stdlib_module_names", ())
-    or "abc array ast asyncio base64 binascii bisect builtins calendar cmath collections copy csv "
-    "ctypes datetime decimal email enum errno functools gc glob hashlib heapq html http io "
-    "importlib inspect itertools json logging math mmap operator os pathlib pickle platform queue "
-    "random re select shutil signal socket sqlite3 ssl stat string struct subprocess sys tempfile "
-    "test threading time token tokenize types typing unittest urllib uuid warnings weakref xml "
-    "zipfile zlib".split()
-)
+#: Python's standard-library module names (copier needs Python >= 3.10, which has them).
+STDLIB_MODULES = frozenset(sys.stdlib_module_names)
 
 _PYTHON_PACKAGE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _NAME_CHARS = re.compile(r"[A-Za-z0-9_-]")
@@ -162,25 +152,6 @@ def repository_url_error(url: object) -> str:
     return ""
 
 
-def crate_kind_error(kind: object) -> str:
-    """Check ``crate_kind`` against the kinds the template can generate; ``""`` when valid."""
-    if kind not in CRATE_KINDS:
-        return f"{kind!r} is not one of {', '.join(CRATE_KINDS)}"
-    return ""
-
-
-def stack_error(stack: object) -> str:
-    """Check the ``stack`` multiselect: known components, each at most once; ``""`` when valid."""
-    if not isinstance(stack, list):
-        return f"must be a list of components among {', '.join(STACK_COMPONENTS)} (got {stack!r})"
-    unknown = [item for item in stack if item not in STACK_COMPONENTS]
-    if unknown:
-        return f"unknown component(s) {', '.join(map(str, unknown))}; choose among {', '.join(STACK_COMPONENTS)}"
-    if len(set(stack)) != len(stack):
-        return "each component may be listed once"
-    return ""
-
-
 def python_package_error(name: object) -> str:
     """Check the import name of the Python package (``python_package``).
 
@@ -233,7 +204,6 @@ def workspace_root_error(path: object) -> str:
 _CATALOG_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
 #: A namespace is a DNS label (catalog-model's `isValidNamespace`).
 _CATALOG_NAMESPACE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
-LIFECYCLES = ("experimental", "production", "deprecated")
 
 
 def catalog_name(name: str) -> str:
@@ -272,11 +242,4 @@ def catalog_owner_error(owner: object) -> str:
     if len(name) > 63 or not _CATALOG_NAME.fullmatch(name):
         return (f"{owner!r}: {name!r} is not a Backstage entity name (letters, digits, '-', '_', '.', "
                 f"starting and ending with a letter or digit, at most 63 characters); e.g. {example}")
-    return ""
-
-
-def lifecycle_error(lifecycle: object) -> str:
-    """Check ``catalog_lifecycle`` against Backstage's well-known lifecycles; ``""`` when valid."""
-    if lifecycle not in LIFECYCLES:
-        return f"{lifecycle!r} is not one of {', '.join(LIFECYCLES)}"
     return ""

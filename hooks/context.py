@@ -7,15 +7,14 @@ spread over copier.yml.
 
 from __future__ import annotations
 
-import ast
+import hashlib
 import importlib.util
 import json
 import re
 import subprocess
 import sys
-import traceback
 from pathlib import Path, PurePath
-from types import ModuleType, TracebackType
+from types import ModuleType
 
 from jinja2 import Environment
 from jinja2.ext import Extension
@@ -23,19 +22,24 @@ from jinja2.ext import Extension
 HOOKS = Path(__file__).resolve().parent
 
 
-def _load_fresh(name: str) -> ModuleType:
-    """Execute ``hooks/<name>.py`` of THIS template checkout and return it.
+#: This checkout's own prefix for its modules in ``sys.modules``: copier renders several template
+#: checkouts in one process (the old and the new version during ``copier update``), and each must
+#: use its own hooks; the prefix also keeps generic names (``workspace``) free for others.
+MODULE_PREFIX = f"copier_reasonkit_rust_{hashlib.sha256(str(HOOKS).encode()).hexdigest()[:12]}_"
 
-    Not a plain ``import``: copier renders several template checkouts in one process (the old
-    and the new version during ``copier update``), and a module cached in ``sys.modules`` would
-    hand the new render the old checkout's policy. Registering the fresh module under its name
-    makes ``answer_rules``' own ``from dependency_policy import ...`` see this checkout too.
+
+def _load_fresh(name: str) -> ModuleType:
+    """Execute ``hooks/<name>.py`` of THIS template checkout and return it, registered in
+    ``sys.modules`` under ``MODULE_PREFIX + name`` (dataclasses need their module there).
+
+    Raises:
+        ImportError: the file cannot be loaded.
     """
-    spec = importlib.util.spec_from_file_location(name, HOOKS / f"{name}.py")
+    spec = importlib.util.spec_from_file_location(MODULE_PREFIX + name, HOOKS / f"{name}.py")
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot load {HOOKS / f'{name}.py'}")
     module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 
@@ -240,80 +244,74 @@ def destination_check(dst_path: PurePath | str, overwrite: bool) -> str:
 
 #: What copier reads as yes or no (its ``cast_to_bool`` also takes any number, and anything else
 #: as true: ``--data python_bindings=maybe`` would silently mean yes).
-YES_NO = frozenset("y yes t true on 1 n no f false off 0".split())
+YES = frozenset("y yes t true on 1".split())
+YES_NO = YES | frozenset("n no f false off 0".split())
 
 
-def yes_no_check(data: dict, names: list[str]) -> str:
-    """Refuse a `--data`/`--data-file` answer to a yes/no question that is not a yes or a no.
+def _choice_values(environment: Environment, choices: object) -> list:
+    """The answers a question's ``choices`` allow (rendered first when they are a Jinja string)."""
+    if isinstance(choices, str):
+        import yaml
 
-    Rendered (``when: false`` question's default) before any answer is used, on copy and
-    update. Returns ``""`` when every such answer is a bool or one of ``YES_NO``.
+        choices = yaml.safe_load(environment.from_string(choices).render())
+    if isinstance(choices, dict):
+        return list(choices.values())
+    return [choice[1] if isinstance(choice, list) else choice for choice in choices or []]
 
-    Raises:
-        copier.errors.UserMessageError: e.g. ``python_bindings=maybe``; the CLI prints the one
-            line and exits 1, nothing written.
-    """
-    for name in names:
-        value = (data or {}).get(name)
-        if value is None or isinstance(value, bool) or str(value).strip().lower() in YES_NO:
-            continue
-        from copier.errors import UserMessageError
 
-        raise UserMessageError(f"copier-reasonkit-rust: question '{name}': {value!r} is not a yes/no answer; "
-                               f"use --data {name}=true or --data {name}=false")
+def answer_problem(environment: Environment, questions: dict, data: dict, name: str, value: object) -> str:
+    """Return what is wrong with the ``--data`` answer ``value`` to question ``name`` (one line,
+    the rule and a way out), or ``""``: copier's own checks (a yes/no, the choices, a YAML list)
+    and the question's validator from copier.yml, rendered as copier renders it."""
+    spec = questions[name]
+    if spec.get("type") == "bool":
+        if isinstance(value, bool) or str(value).strip().lower() in YES_NO:
+            return ""
+        return f"{value!r} is not a yes/no answer; use --data {name}=true or --data {name}=false"
+    allowed = _choice_values(environment, spec["choices"]) if "choices" in spec else None
+    if spec.get("multiselect"):
+        import yaml
+
+        items = yaml.safe_load(value) if isinstance(value, str) else value
+        if not isinstance(items, list):
+            return (f"{value!r} is not a list; write it as a YAML list, e.g. --data '{name}=[tantivy, moka]' "
+                    f"(or '{name}=[]' for none)")
+        unknown = [item for item in items if allowed is not None and item not in allowed]
+        return f"{unknown[0]!r} is not one of {', '.join(map(str, allowed or []))}" if unknown else ""
+    if allowed is not None and value not in allowed:
+        return f"{value!r} is not one of {', '.join(map(str, allowed))}"
+    if spec.get("validator"):
+        context = {key: (answer if isinstance(answer, bool) else str(answer).strip().lower() in YES)
+                   if questions.get(key, {}).get("type") == "bool" else answer for key, answer in data.items()}
+        return environment.from_string(spec["validator"]).render(**{**context, name: value}).strip()
     return ""
 
 
-_CHOICE = re.compile(r"^Invalid choice for '(?P<name>[^']+)': (?P<value>.+) is not in (?P<choices>\[.*\])$")
+def answers_check(environment: Environment, data: dict) -> str:
+    """Refuse a bad ``--data``/``--data-file`` answer with one line before copier reads any.
 
+    Rendered as the first question's default (``when: false``), on copy and update: copier turns
+    a bad ``--data`` answer into a traceback of its own (a ``ValueError`` from its question
+    loop), so the answers are checked here first, against copier.yml's own rules. Returns ``""``
+    when every answer passes; an interactive answer is checked by the question's validator.
 
-def answer_error_line(error: BaseException, tb: TracebackType | None) -> str | None:
-    """Return one line naming the question, the rule and a way out for a bad answer that copier
-    raised while reading `--data`/`--data-file` (its question loop, ``_ask``), or None for any
-    other error.
-
-    Copier turns a validator's message into ``ValueError("Validation error for question ...")``,
-    a value outside ``choices`` into ``ValueError("Invalid choice ...")`` and a malformed list
-    into ``TypeError("Not a YAML list: ...")``, none of them its one-line ``UserMessageError``.
+    Raises:
+        copier.errors.UserMessageError: the first bad answer; copier's CLI prints the line and
+            exits 1, nothing written.
     """
-    question = None
-    for frame, _ in traceback.walk_tb(tb):
-        if frame.f_code.co_name == "_ask" and frame.f_globals.get("__name__", "").startswith("copier"):
-            question = frame.f_locals.get("var_name")
-    if question is None or not isinstance(error, (ValueError, TypeError)):
-        return None
-    message = str(error)
-    if message.startswith("Validation error for question "):
-        return f"copier-reasonkit-rust: {message.removeprefix('Validation error for ')}"
-    if match := _CHOICE.match(message):
-        # copier prints the choices as a Python list literal; read it as one (quotes included)
-        choices = ", ".join(str(choice) for choice in ast.literal_eval(match["choices"]))
-        return f"copier-reasonkit-rust: question '{match['name']}': {match['value']} is not one of {choices}"
-    if message.startswith("Not a YAML list: "):
-        value = message.removeprefix("Not a YAML list: ")
-        return (f"copier-reasonkit-rust: question '{question}': {value} is not a list; write it as a YAML "
-                f"list, e.g. --data '{question}=[tantivy, moka]' (or '{question}=[]' for none)")
-    return f"copier-reasonkit-rust: question '{question}': {message}"
+    import yaml
 
+    questions = {name: spec for name, spec in
+                 yaml.safe_load((HOOKS.parent / "copier.yml").read_text(encoding="utf-8")).items()
+                 if not name.startswith("_") and isinstance(spec, dict)}
+    for name, value in (data or {}).items():
+        if name not in questions:
+            continue
+        if problem := answer_problem(environment, questions, data, name, value):
+            from copier.errors import UserMessageError
 
-def _one_line_answer_errors(previous):  # -> excepthook
-    """Wrap ``sys.excepthook``: a bad answer from `--data` prints one line (exit status 1, as for
-    any uncaught exception); every other error keeps its traceback."""
-    def hook(error_type, error, tb):
-        line = answer_error_line(error, tb)
-        if line is None:
-            previous(error_type, error, tb)
-        else:
-            print(line, file=sys.stderr)
-
-    hook.reasonkit = True
-    return hook
-
-
-if not getattr(sys.excepthook, "reasonkit", False):
-    # Reached only by errors nothing caught: copier's CLI. The Python API (`run_copy`) raises
-    # to its caller as before.
-    sys.excepthook = _one_line_answer_errors(sys.excepthook)
+            raise UserMessageError(f"copier-reasonkit-rust: question '{name}': {problem}")
+    return ""
 
 
 class ReasonKitContext(Extension):
@@ -325,7 +323,7 @@ class ReasonKitContext(Extension):
         environment.globals.update(
             copier_command=copier_command,
             destination_check=destination_check,
-            yes_no_check=yes_no_check,
+            answers_check=lambda data: answers_check(environment, data),
             enclosing_workspace=workspace.enclosing_workspace,
             workspace_check=workspace.workspace_check,
             workspace_root_error=rules.workspace_root_error,
@@ -343,11 +341,8 @@ class ReasonKitContext(Extension):
             author_name_error=rules.author_name_error,
             author_email_error=rules.author_email_error,
             repository_url_error=rules.repository_url_error,
-            crate_kind_error=rules.crate_kind_error,
-            stack_error=rules.stack_error,
             python_package_error=rules.python_package_error,
             catalog_owner_error=rules.catalog_owner_error,
-            lifecycle_error=rules.lifecycle_error,
             repository_owner=rules.repository_owner,
             project_slug=rules.project_slug,
         )
