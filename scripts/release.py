@@ -11,18 +11,38 @@ Exit codes: 0 fine, 1 an inconsistency (each printed on one line), 2 bad usage.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import re
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from types import ModuleType
 
 REPO = Path(__file__).resolve().parent.parent
 RELEASES_FILE = REPO / "releases.toml"
 CHANGELOG_FILE = REPO / "CHANGELOG.md"
-sys.path.insert(0, str(REPO / "template" / "scripts"))
 
-from template_update import RELEASE_TAG, changelog_sections, version_key  # noqa: E402
+
+def _crate_update_script() -> ModuleType:
+    """The crates' update script (template/scripts/template_update.py), whose reading of release
+    tags and CHANGELOG sections this tooling shares; loaded under a name of its own.
+
+    Raises:
+        ImportError: the file cannot be loaded.
+    """
+    path = REPO / "template" / "scripts" / "template_update.py"
+    spec = importlib.util.spec_from_file_location("copier_reasonkit_rust_template_update", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_update = _crate_update_script()
+RELEASE_TAG, changelog_sections, version_key = _update.RELEASE_TAG, _update.changelog_sections, _update.version_key
 
 #: The heading suffix of the section of the release being prepared.
 UNRELEASED = re.compile(r"^\s*-\s*unreleased\s*$", re.IGNORECASE)

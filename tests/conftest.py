@@ -123,13 +123,22 @@ SLOW_CRATES: dict[str, dict[str, Any]] = {
     # Python bindings without component classes
     "python-plain": {"project_name": "py-plain", "python_bindings": True, "stack": []},
 }
-_generated: dict[str, Path] = {}
+#: The session's crates, set up once each (rendered, or a sample copied) and shared by test modules.
+_session_crates: dict[str, Path] = {}
+
+
+def session_crate(copie_session, key: str, answers: dict[str, Any]) -> Path:
+    """Return the crate rendered from ``answers`` under ``key``, rendering it on first use."""
+    if key not in _session_crates:
+        _session_crates[key] = generate(copie_session, answers)
+    return _session_crates[key]
 
 
 def shared_crate(copie_session, key: str) -> Path:
     """Return the crate ``key`` (a sample of examples/, or ``SLOW_CRATES[key]`` rendered), in a
     git repository of its own, set up on first use."""
-    if key not in _generated:
+    cache_key = f"shared:{key}"
+    if cache_key not in _session_crates:
         if key in SAMPLES:
             root = Path(copie_session.test_dir) / "samples" / key
             shutil.copytree(REPO / "examples" / key, root)
@@ -137,8 +146,8 @@ def shared_crate(copie_session, key: str) -> Path:
         else:
             path = root = generate(copie_session, SLOW_CRATES[key])
         subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-        _generated[key] = path
-    return _generated[key]
+        _session_crates[cache_key] = path
+    return _session_crates[cache_key]
 
 
 #: Where the suite installs gungraun-runner (gate 5's instruction counts need the runner of
@@ -146,10 +155,7 @@ def shared_crate(copie_session, key: str) -> Path:
 TOOLS_DIR = Path(os.environ.get("GUNGRAUN_TOOLS") or REPO / ".tools")
 
 
-def policy_version(crate: str) -> str:
-    """Return the policy's version requirement of ``crate`` without an ``=`` (e.g. ``0.20.0``)."""
-    policy_file = REPO / "policy" / "dependencies.toml"
-    return next(dep.version for dep in dependency_policy.load(policy_file) if dep.name == crate).lstrip("=")
+from context import policy_version  # noqa: E402  (the extension's own: what the templates render)
 
 
 @functools.cache

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, generate
+from conftest import REPO, session_crate
 
 BIN = Path(sys.executable).parent
 SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40} # v\d+(\.\d+)*$")
@@ -37,14 +37,9 @@ WORKFLOW_CRATES = {
 }
 
 
-_generated: dict[str, Path] = {}
-
-
 def workflow_crate(copie_session, key: str) -> Path:
     """Return the crate ``WORKFLOW_CRATES[key]``, generated once per session."""
-    if key not in _generated:
-        _generated[key] = generate(copie_session, {"project_name": f"wf-{key}", **WORKFLOW_CRATES[key]})
-    return _generated[key]
+    return session_crate(copie_session, f"workflow:{key}", {"project_name": f"wf-{key}", **WORKFLOW_CRATES[key]})
 
 
 @pytest.fixture(scope="module", params=sorted(WORKFLOW_CRATES))

@@ -79,16 +79,17 @@ class Report:
         return "pass" if all(ok for _, ok, _ in self.gates) else "fail"
 
 
-def version_key(version: str) -> tuple[int, int, int]:
-    """Return the sortable (major, minor, patch) of a release tag.
+def version_key(version: str):  # -> packaging.version.Version
+    """Return the comparable version of a release tag ``X.Y.Z`` (PEP 440, as copier compares).
 
     Raises:
         UpdateError: ``version`` is not ``X.Y.Z`` (code 2).
     """
-    match = RELEASE_TAG.match(version)
-    if not match:
+    from packaging.version import Version  # copier's own dependency
+
+    if not RELEASE_TAG.match(version):
         raise UpdateError(f"'{version}' is not a release version (X.Y.Z)", 2)
-    return tuple(int(part) for part in match.groups())  # type: ignore[return-value]
+    return Version(version)
 
 
 def read_answers(path: Path) -> dict[str, str]:
