@@ -32,12 +32,19 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 COPIER = str(Path(sys.executable).with_name("copier"))
-WALL = re.compile(r"^(?:ok|FAIL) +(\S+): median [\d,]+ ns -> [\d,]+ ns \(([+-][\d.]+) %, 95 % CI ([+-][\d.]+) \.\. ([+-][\d.]+) %\)",
-                  re.MULTILINE)
-COUNTS = re.compile(r"^(?:ok|REGRESSION) +(instructions::\S+): ([\d,]+) -> ([\d,]+) instructions \(([+-][\d.]+) %\)$",
-                    re.MULTILINE)
-GIT_ID = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.org",
-          "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.org"}
+WALL = re.compile(
+    r"^(?:ok|FAIL) +(\S+): median [\d,]+ ns -> [\d,]+ ns \(([+-][\d.]+) %, 95 % CI ([+-][\d.]+) \.\. ([+-][\d.]+) %\)",
+    re.MULTILINE,
+)
+COUNTS = re.compile(
+    r"^(?:ok|REGRESSION) +(instructions::\S+): ([\d,]+) -> ([\d,]+) instructions \(([+-][\d.]+) %\)$", re.MULTILINE
+)
+GIT_ID = {
+    "GIT_AUTHOR_NAME": "bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.org",
+    "GIT_COMMITTER_NAME": "bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.org",
+}
 
 
 def main() -> int:
@@ -49,15 +56,33 @@ def main() -> int:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="bench-gate5-noise-"))
-    env = dict(os.environ, CARGO_TARGET_DIR=str(work / "target"), CARGO_TERM_COLOR="never",
-               BENCH_THRESHOLD=f"{args.threshold:g}", BENCH_ARGS="--warm-up-time 3 --measurement-time 5", **GIT_ID)
+    env = dict(
+        os.environ,
+        CARGO_TARGET_DIR=str(work / "target"),
+        CARGO_TERM_COLOR="never",
+        BENCH_THRESHOLD=f"{args.threshold:g}",
+        BENCH_ARGS="--warm-up-time 3 --measurement-time 5",
+        **GIT_ID,
+    )
     env.pop("BENCH_BASE", None)
     runs = []
     load = None
     try:
         crate = work / "vector-cache"
-        subprocess.run([COPIER, "copy", "--trust", "--defaults", "--quiet", "--data", "project_name=vector-cache",
-                        str(REPO), str(crate)], check=True)
+        subprocess.run(
+            [
+                COPIER,
+                "copy",
+                "--trust",
+                "--defaults",
+                "--quiet",
+                "--data",
+                "project_name=vector-cache",
+                str(REPO),
+                str(crate),
+            ],
+            check=True,
+        )
         for git_args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "generated"]):
             subprocess.run(["git", *git_args], cwd=crate, env=env, check=True)
         base = work / "base"
@@ -67,10 +92,13 @@ def main() -> int:
         load = subprocess.Popen([sys.executable, "-c", "while True: pass"])
         for number in range(1, args.runs + 1):
             started = time.monotonic()
-            completed = subprocess.run(["bash", "scripts/gates.sh", "bench"], cwd=crate, env=env,
-                                       capture_output=True, text=True, check=False)
-            wall = {name: (float(point), float(low), float(high))
-                    for name, point, low, high in WALL.findall(completed.stdout)}
+            completed = subprocess.run(
+                ["bash", "scripts/gates.sh", "bench"], cwd=crate, env=env, capture_output=True, text=True, check=False
+            )
+            wall = {
+                name: (float(point), float(low), float(high))
+                for name, point, low, high in WALL.findall(completed.stdout)
+            }
             counts = {name: float(pct) for name, _, _, pct in COUNTS.findall(completed.stdout)}
             if not wall or not counts:
                 sys.stderr.write(completed.stdout[-3000:] + completed.stderr[-3000:])
@@ -84,9 +112,12 @@ def main() -> int:
                 "instruction_changes": counts,
             }
             runs.append(run)
-            print(f"run {number}: {run['seconds']} s, exit {run['exit']}; wall-clock flags {run['wall_clock_flagged']}; "
-                  f"instruction flags {run['instructions_flagged']}; largest wall-clock change "
-                  f"{max(point for point, _, _ in wall.values()):+.1f} %", file=sys.stderr)
+            print(
+                f"run {number}: {run['seconds']} s, exit {run['exit']}; wall-clock flags {run['wall_clock_flagged']}; "
+                f"instruction flags {run['instructions_flagged']}; largest wall-clock change "
+                f"{max(point for point, _, _ in wall.values()):+.1f} %",
+                file=sys.stderr,
+            )
     finally:
         if load is not None:
             load.kill()
@@ -95,14 +126,26 @@ def main() -> int:
     wall_rate = sum(bool(run["wall_clock_flagged"]) for run in runs) / len(runs)
     count_rate = sum(bool(run["instructions_flagged"]) for run in runs) / len(runs)
     identical = all(run["instruction_changes"] == runs[0]["instruction_changes"] for run in runs)
-    report = {"runs": runs, "threshold_pct": args.threshold, "cpus": os.cpu_count(),
-              "false_positive_rate_wall_clock": wall_rate, "false_positive_rate_instructions": count_rate,
-              "instruction_changes_identical_in_every_run": identical}
-    print(f"{len(runs)} A/A runs of unchanged code, one core loaded, {os.cpu_count()} CPUs, threshold {args.threshold:g} %:")
-    print(f"  wall-clock rule (criterion 95 % CI lower bound):  {wall_rate:.0%} of runs flagged "
-          f"({sum(len(run['wall_clock_flagged']) for run in runs)} benchmark flags)")
-    print(f"  instruction rule (Gungraun Ir):                  {count_rate:.0%} of runs flagged; "
-          f"changes identical in every run: {identical}")
+    report = {
+        "runs": runs,
+        "threshold_pct": args.threshold,
+        "cpus": os.cpu_count(),
+        "false_positive_rate_wall_clock": wall_rate,
+        "false_positive_rate_instructions": count_rate,
+        "instruction_changes_identical_in_every_run": identical,
+    }
+    print(
+        f"{len(runs)} A/A runs of unchanged code, one core loaded, {os.cpu_count()} CPUs, threshold "
+        f"{args.threshold:g} %:"
+    )
+    print(
+        f"  wall-clock rule (criterion 95 % CI lower bound):  {wall_rate:.0%} of runs flagged "
+        f"({sum(len(run['wall_clock_flagged']) for run in runs)} benchmark flags)"
+    )
+    print(
+        f"  instruction rule (Gungraun Ir):                  {count_rate:.0%} of runs flagged; "
+        f"changes identical in every run: {identical}"
+    )
     print(f"  gate 5 exit codes: {[run['exit'] for run in runs]}")
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

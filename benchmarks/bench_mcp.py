@@ -63,8 +63,11 @@ async def round_trips(params: StdioServerParameters, calls: int, warmup: int) ->
                 samples.append((time.perf_counter() - started) * 1000)
                 if result.is_error:
                     raise RuntimeError(f"{tool} failed: {result.content}")
-            figures[tool] = {"median_ms": statistics.median(samples), "p99_ms": percentile(samples, 0.99),
-                             "calls": calls}
+            figures[tool] = {
+                "median_ms": statistics.median(samples),
+                "p99_ms": percentile(samples, 0.99),
+                "calls": calls,
+            }
     return figures
 
 
@@ -77,8 +80,22 @@ async def measure(params: StdioServerParameters, calls: int, warmup: int, starts
 def build_rust_server(work: Path) -> Path:
     """Generate the default mcp-server crate, build it in release mode; return the binary."""
     crate = work / "mcp-bench"
-    subprocess.run([COPIER, "copy", "--trust", "--defaults", "--quiet", "--data", "crate_kind=mcp-server",
-                    "--data", "project_name=mcp-bench", str(REPO), str(crate)], check=True)
+    subprocess.run(
+        [
+            COPIER,
+            "copy",
+            "--trust",
+            "--defaults",
+            "--quiet",
+            "--data",
+            "crate_kind=mcp-server",
+            "--data",
+            "project_name=mcp-bench",
+            str(REPO),
+            str(crate),
+        ],
+        check=True,
+    )
     env = dict(os.environ, CARGO_TARGET_DIR=os.environ.get("CARGO_TARGET_DIR", str(REPO / ".cargo-target")))
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=crate, env=env, check=True)
     return Path(env["CARGO_TARGET_DIR"]) / "release" / "mcp-bench"
@@ -97,16 +114,20 @@ def main() -> int:
         binary = build_rust_server(Path(work))
         servers = {
             "rust": StdioServerParameters(command=str(binary), args=["--log-level", "warn"], env={}),
-            "python": StdioServerParameters(command=sys.executable,
-                                            args=[str(REPO / "benchmarks" / "python_baseline_server.py")], env={}),
+            "python": StdioServerParameters(
+                command=sys.executable, args=[str(REPO / "benchmarks" / "python_baseline_server.py")], env={}
+            ),
         }
-        report = {name: asyncio.run(measure(params, args.calls, args.warmup, args.starts))
-                  for name, params in servers.items()}
+        report = {
+            name: asyncio.run(measure(params, args.calls, args.warmup, args.starts)) for name, params in servers.items()
+        }
     rust, python = report["rust"], report["python"]
     print(f"MCP over stdio, Python SDK client, {args.calls} calls per tool, {os.cpu_count()} CPUs")
     print(f"{'':24}{'rust':>12}{'python SDK':>14}{'ratio':>8}")
-    print(f"{'start to ready, median':24}{rust['start_to_ready_ms']:10.1f}ms{python['start_to_ready_ms']:12.1f}ms"
-          f"{rust['start_to_ready_ms'] / python['start_to_ready_ms']:8.2f}")
+    print(
+        f"{'start to ready, median':24}{rust['start_to_ready_ms']:10.1f}ms{python['start_to_ready_ms']:12.1f}ms"
+        f"{rust['start_to_ready_ms'] / python['start_to_ready_ms']:8.2f}"
+    )
     for tool in ("server_info", "tokenize"):
         for stat in ("median_ms", "p99_ms"):
             r, p = rust["calls"][tool][stat], python["calls"][tool][stat]

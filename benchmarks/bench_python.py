@@ -35,7 +35,7 @@ REPO = Path(__file__).resolve().parent.parent
 COPIER = str(Path(sys.executable).with_name("copier"))
 
 #: Runs inside the venv that has the wheel installed; prints one JSON object.
-CALL_BENCH = r'''
+CALL_BENCH = r"""
 import collections, json, re, statistics, sys, timeit
 import vector_cache as vc
 
@@ -86,7 +86,7 @@ for name, (rust, python, divisor) in cases.items():
         medians.append(statistics.median(timings) / number * 1e9)
     result[name] = {"rust_ns": medians[0], "python_ns": medians[1], "calls_per_timing": number}
 print(json.dumps(result))
-'''
+"""
 
 
 def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -120,8 +120,22 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-python-") as tmp:
         work = Path(tmp)
         crate = work / "vector-cache"
-        run([COPIER, "copy", "--trust", "--defaults", "--quiet", "--data", "project_name=vector-cache",
-             "--data", "python_bindings=true", str(REPO), str(crate)], REPO)
+        run(
+            [
+                COPIER,
+                "copy",
+                "--trust",
+                "--defaults",
+                "--quiet",
+                "--data",
+                "project_name=vector-cache",
+                "--data",
+                "python_bindings=true",
+                str(REPO),
+                str(crate),
+            ],
+            REPO,
+        )
         venv = work / "venv"
         run([sys.executable, "-m", "venv", str(venv)], work)
         python = str(venv / "bin" / "python")
@@ -143,19 +157,25 @@ def main() -> int:
             warm.append(seconds)
         figures["warm_rebuild_s"] = [round(s, 1) for s in warm]
         figures["warm_rebuild_median_s"] = round(statistics.median(warm), 1)
-        print(f"wheel rebuild after an edit of src/python.rs: median {statistics.median(warm):.1f} s "
-              f"({', '.join(f'{s:.1f}' for s in warm)})")
+        print(
+            f"wheel rebuild after an edit of src/python.rs: median {statistics.median(warm):.1f} s "
+            f"({', '.join(f'{s:.1f}' for s in warm)})"
+        )
 
         with zipfile.ZipFile(wheel) as archive:
             module = next(info for info in archive.infolist() if info.filename.endswith((".so", ".pyd")))
         figures.update(wheel=wheel.name, wheel_bytes=wheel.stat().st_size, module_bytes=module.file_size)
-        print(f"wheel {wheel.name}: {wheel.stat().st_size / 1e6:.2f} MB "
-              f"(extension module {module.file_size / 1e6:.2f} MB unpacked)")
+        print(
+            f"wheel {wheel.name}: {wheel.stat().st_size / 1e6:.2f} MB "
+            f"(extension module {module.file_size / 1e6:.2f} MB unpacked)"
+        )
 
         run([python, "-m", "pip", "install", "-q", str(wheel)], work)
         calls = json.loads(run([python, "-c", CALL_BENCH, str(args.calls), str(args.repeat)], work).stdout)
         figures["calls"] = calls
-        print(f"\n{'per call (median of ' + str(args.repeat) + ' timings)':<40} {'Rust':>12} {'Python':>12} {'ratio':>7}")
+        print(
+            f"\n{'per call (median of ' + str(args.repeat) + ' timings)':<40} {'Rust':>12} {'Python':>12} {'ratio':>7}"
+        )
         for name, row in calls.items():
             ratio = row["rust_ns"] / row["python_ns"]
             row["ratio"] = round(ratio, 3)

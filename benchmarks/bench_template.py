@@ -45,8 +45,12 @@ FLOOR = [
 ]
 BENCH_FLOOR = ["cargo", "bench", "--no-run"]
 DOC_LINE = "/// A hot path: benchmarked in `benches/hot_paths.rs`.\n"
-GIT_ID = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.org",
-          "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.org"}
+GIT_ID = {
+    "GIT_AUTHOR_NAME": "bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.org",
+    "GIT_COMMITTER_NAME": "bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.org",
+}
 
 
 def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> float:
@@ -88,7 +92,11 @@ def one_line_change(crate: Path, number: int) -> None:
     """Edit one doc comment of the library (a change every gate sees, no behaviour change)."""
     path = crate / "src" / "document.rs"
     text = path.read_text(encoding="utf-8")
-    marker = DOC_LINE if DOC_LINE in text else text[text.index("/// A hot path"):text.index("\n", text.index("/// A hot path")) + 1]
+    marker = (
+        DOC_LINE
+        if DOC_LINE in text
+        else text[text.index("/// A hot path") : text.index("\n", text.index("/// A hot path")) + 1]
+    )
     path.write_text(text.replace(marker, marker.rstrip("\n") + f" Edit {number}.\n", 1), encoding="utf-8")
 
 
@@ -128,7 +136,10 @@ def main() -> int:
             for git_args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "generated"]):
                 subprocess.run(["git", *git_args], cwd=crate, env=env, check=True)
             first_base.append(timed(["bash", "scripts/gates.sh", "bench"], crate, env))
-            print(f"run {run + 1}: gate 5 on the committed crate (measures the base): {first_base[-1]:.1f} s", file=sys.stderr)
+            print(
+                f"run {run + 1}: gate 5 on the committed crate (measures the base): {first_base[-1]:.1f} s",
+                file=sys.stderr,
+            )
             one_line_change(crate, 1)
             warm_runs.append(gates(crate, env, f"run {run + 1} after a one-line change"))
             one_line_change(crate, 2)
@@ -137,15 +148,17 @@ def main() -> int:
             target = work / f"target-floor-{run}"
             floor_runs.append(sum(timed(cmd, crate, cargo_env(target)) for cmd in FLOOR))
             bench_floor_runs.append(timed(BENCH_FLOOR, crate, cargo_env(target)))
-            print(f"run {run + 1}: floor: {floor_runs[-1]:.1f} s + bench build {bench_floor_runs[-1]:.1f} s",
-                  file=sys.stderr)
+            print(
+                f"run {run + 1}: floor: {floor_runs[-1]:.1f} s + bench build {bench_floor_runs[-1]:.1f} s",
+                file=sys.stderr,
+            )
             shutil.rmtree(target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     cold, warm, warm2 = median_of(cold_runs), median_of(warm_runs), median_of(warm2_runs)
     floor_1_4 = statistics.median(floor_runs)
-    floor = statistics.median([a + b for a, b in zip(floor_runs, bench_floor_runs)])
+    floor = statistics.median([a + b for a, b in zip(floor_runs, bench_floor_runs, strict=True)])
     report = {
         "template_ref": args.ref or "working tree",
         "copier_copy_s": {"median": statistics.median(copies), "runs": copies},
@@ -168,12 +181,18 @@ def main() -> int:
     for gate in [*GATES, "total"]:
         print(f"{gate:8} {cold[gate]:8.1f} {warm[gate]:8.1f} {warm2[gate]:10.1f}")
     print(f"gate 5 on the committed crate, measuring the base: {report['gate5_measuring_the_base_s']['median']:.1f} s")
-    print(f"floor (build --release + test --no-run + clippy + bench --no-run, cold): {floor:.1f} s "
-          f"(without the bench build: {floor_1_4:.1f} s)")
-    print(f"ratio cold gates / floor: {report['ratio_cold_gates_to_floor']:.2f} "
-          f"(to the floor without the bench build: {report['ratio_cold_gates_to_floor_gates_1_4']:.2f})")
-    print(f"ratio gates after a one-line change / cold gates: {report['ratio_one_line_change_to_cold']:.3f} "
-          f"(another change: {report['ratio_another_one_line_change_to_cold']:.3f})")
+    print(
+        f"floor (build --release + test --no-run + clippy + bench --no-run, cold): {floor:.1f} s "
+        f"(without the bench build: {floor_1_4:.1f} s)"
+    )
+    print(
+        f"ratio cold gates / floor: {report['ratio_cold_gates_to_floor']:.2f} "
+        f"(to the floor without the bench build: {report['ratio_cold_gates_to_floor_gates_1_4']:.2f})"
+    )
+    print(
+        f"ratio gates after a one-line change / cold gates: {report['ratio_one_line_change_to_cold']:.3f} "
+        f"(another change: {report['ratio_another_one_line_change_to_cold']:.3f})"
+    )
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return 0

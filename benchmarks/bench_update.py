@@ -54,36 +54,52 @@ def main() -> int:
 
     previous, upcoming = list(release.load_releases())[-1], upcoming_release()
     work = Path(tempfile.mkdtemp(prefix="bench-update-"))
-    env = {**os.environ, **GIT_IDENTITY, "CARGO_TARGET_DIR": str(work / "target"), "CARGO_TERM_COLOR": "never",
-           "COPIER": COPIER}
+    env = {
+        **os.environ,
+        **GIT_IDENTITY,
+        "CARGO_TARGET_DIR": str(work / "target"),
+        "CARGO_TERM_COLOR": "never",
+        "COPIER": COPIER,
+    }
     env.pop("RUSTFLAGS", None)
     results: dict[str, object] = {"from": previous, "to": upcoming}
     try:
         template = released_template(work / "template")
         crate = work / "vector-cache"
         generate = [COPIER, "copy", "--trust", "--defaults", "--quiet", "--data", "project_name=vector-cache"]
-        subprocess.run([*generate, "--vcs-ref", previous, str(template), str(crate)], check=True, env=env,
-                       capture_output=True)
+        subprocess.run(
+            [*generate, "--vcs-ref", previous, str(template), str(crate)], check=True, env=env, capture_output=True
+        )
         git(work, "init", "-q", "-b", "main", str(crate))
         commit_all(crate, f"generated at {previous}")
         generated = git(crate, "rev-parse", "HEAD").strip()
 
         copies = []
         for index in range(args.updates):
-            copies.append(timed([*generate, "--vcs-ref", upcoming, str(template), str(work / f"copy-{index}")],
-                                work, env))
+            copies.append(
+                timed([*generate, "--vcs-ref", upcoming, str(template), str(work / f"copy-{index}")], work, env)
+            )
         updates = []
         for _ in range(args.updates):
             git(crate, "reset", "-q", "--hard", generated)
             git(crate, "clean", "-qfdx")
-            updates.append(timed([COPIER, "update", "--trust", "--defaults", "--skip-answered", "--quiet",
-                                  "--vcs-ref", upcoming], crate, env))
+            updates.append(
+                timed(
+                    [COPIER, "update", "--trust", "--defaults", "--skip-answered", "--quiet", "--vcs-ref", upcoming],
+                    crate,
+                    env,
+                )
+            )
         results.update(copy_s=copies, update_s=updates)
-        print(f"copier copy at {upcoming}: median {statistics.median(copies):.2f} s of {args.updates} "
-              f"({', '.join(f'{t:.2f}' for t in copies)})")
-        print(f"copier update {previous} -> {upcoming}: median {statistics.median(updates):.2f} s of "
-              f"{args.updates} ({', '.join(f'{t:.2f}' for t in updates)}); ratio to copy "
-              f"{statistics.median(updates) / statistics.median(copies):.2f}")
+        print(
+            f"copier copy at {upcoming}: median {statistics.median(copies):.2f} s of {args.updates} "
+            f"({', '.join(f'{t:.2f}' for t in copies)})"
+        )
+        print(
+            f"copier update {previous} -> {upcoming}: median {statistics.median(updates):.2f} s of "
+            f"{args.updates} ({', '.join(f'{t:.2f}' for t in updates)}); ratio to copy "
+            f"{statistics.median(updates) / statistics.median(copies):.2f}"
+        )
 
         git(crate, "reset", "-q", "--hard", generated)
         git(crate, "clean", "-qfdx")
@@ -102,8 +118,11 @@ def main() -> int:
             total = timed([sys.executable, str(script), "--body", str(body)], work, {**env, "CRATE_DIR": str(crate)})
             gates = {gate: int(seconds) for gate, _, seconds in GATE_ROW.findall(body.read_text(encoding="utf-8"))}
             runs.append({"total_s": total, "gates_s": gates})
-            print(f"update automation run {index + 1}: {total:.1f} s (gates 1-4: "
-                  + ", ".join(f"{gate} {seconds} s" for gate, seconds in gates.items()) + ")")
+            print(
+                f"update automation run {index + 1}: {total:.1f} s (gates 1-4: "
+                + ", ".join(f"{gate} {seconds} s" for gate, seconds in gates.items())
+                + ")"
+            )
         results["automation_runs"] = runs
     finally:
         shutil.rmtree(work, ignore_errors=True)

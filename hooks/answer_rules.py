@@ -12,7 +12,6 @@ import keyword
 import re
 import sys
 
-
 #: Longest package name accepted (crates.io allows 64).
 MAX_NAME_LENGTH = 64
 
@@ -126,7 +125,9 @@ def author_email_error(email: object) -> str:
 
 
 _SCP_LIKE = re.compile(r"^(?:[\w.-]+@)?(?P<host>[A-Za-z0-9.-]+\.[A-Za-z]{2,}):(?P<path>[^/].*)$")
-_OTHER_SCHEME = re.compile(r"^(?:[a-z+]+://)?(?:[\w.-]+@)?(?P<host>[A-Za-z0-9.-]+\.[A-Za-z]{2,})(?::\d+)?/(?P<path>.+)$")
+_OTHER_SCHEME = re.compile(
+    r"^(?:[a-z+]+://)?(?:[\w.-]+@)?(?P<host>[A-Za-z0-9.-]+\.[A-Za-z]{2,})(?::\d+)?/(?P<path>.+)$"
+)
 
 
 def _https_suggestion(url: str) -> str:
@@ -187,16 +188,19 @@ def python_package_error(name: object) -> str:
 def workspace_root_error(path: object) -> str:
     """Check ``workspace_root``: ``""`` (the crate is its own workspace) or a relative POSIX path
     from the crate up to its workspace root (``..`` segments only, e.g. ``../..``: cargo's root is
-    a folder above the member); ``""`` when valid. The form only: copier validates this answer again inside ``copier update``'s temporary
-    copies, where the root does not exist (hooks/workspace.py checks the folder at copy time)."""
+    a folder above the member); ``""`` when valid. The form only: copier validates this answer
+    again inside ``copier update``'s temporary copies, where the root does not exist
+    (hooks/workspace.py checks the folder at copy time)."""
     if not isinstance(path, str):
         return f"must be a path such as ../.. (got {path!r})"
     if not path:
         return ""
     if path.strip("/") and all(part == ".." for part in path.rstrip("/").split("/")):
         return ""
-    return (f"{path!r} is not a path up from the crate to its workspace root: only '..' segments, e.g. ../.. "
-            "(or '' for a crate of its own)")
+    return (
+        f"{path!r} is not a path up from the crate to its workspace root: only '..' segments, e.g. ../.. "
+        "(or '' for a crate of its own)"
+    )
 
 
 #: Backstage's rule for an entity name (catalog-model 1.10's `isValidObjectName`, with at most 63
@@ -240,6 +244,8 @@ def catalog_owner_error(owner: object) -> str:
     if namespace and not _CATALOG_NAMESPACE.fullmatch(namespace):
         return f"{owner!r}: namespace {namespace!r} is not a DNS label (lowercase letters, digits, '-'); e.g. {example}"
     if len(name) > 63 or not _CATALOG_NAME.fullmatch(name):
-        return (f"{owner!r}: {name!r} is not a Backstage entity name (letters, digits, '-', '_', '.', "
-                f"starting and ending with a letter or digit, at most 63 characters); e.g. {example}")
+        return (
+            f"{owner!r}: {name!r} is not a Backstage entity name (letters, digits, '-', '_', '.', "
+            f"starting and ending with a letter or digit, at most 63 characters); e.g. {example}"
+        )
     return ""

@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 #: Files a release moved: release -> {old path: new path}; ``{kind}`` is the crate_kind answer.
 MOVES: dict[str, dict[str, str]] = {
@@ -69,11 +70,12 @@ def say(line: str) -> None:
 # --- merging again ---------------------------------------------------------------------------------
 
 
-def _plain(item):  # -> the plain Python value of a tomlkit item
+def _plain(item: Any) -> Any:
+    """The plain Python value of a tomlkit item (``None`` stays ``None``)."""
     return item.unwrap() if hasattr(item, "unwrap") else item
 
 
-def merge_tables(base, ours, theirs) -> None:
+def merge_tables(base: Any, ours: Any, theirs: Any) -> None:
     """Apply the team's changes (``base`` -> ``ours``) to ``theirs`` in place, key by key,
     recursing into tables; keys the team added go at the end of their table.
 
@@ -199,7 +201,7 @@ def moves(version_from: str, version_to: str, crate_kind: str) -> dict[str, str]
     return found
 
 
-def render_old(template: str, answers: dict, into: Path) -> None:
+def render_old(template: str, answers: dict[str, Any], into: Path) -> None:
     """Render the crate's previous template version (``answers['_commit']``) into ``into``.
 
     Raises:
@@ -209,8 +211,16 @@ def render_old(template: str, answers: dict, into: Path) -> None:
 
     data = {key: value for key, value in answers.items() if not key.startswith("_")}
     data["workspace_root"] = ""  # the files compared here do not depend on it; no workspace there
-    copier.run_copy(template, into, data=data, vcs_ref=str(answers["_commit"]), defaults=True, unsafe=True,
-                    quiet=True, skip_tasks=True)
+    copier.run_copy(
+        template,
+        into,
+        data=data,
+        vcs_ref=str(answers["_commit"]),
+        defaults=True,
+        unsafe=True,
+        quiet=True,
+        skip_tasks=True,
+    )
 
 
 def carry_deleted(template: str, version_from: str, version_to: str, deleted: list[str]) -> int:
@@ -224,8 +234,10 @@ def carry_deleted(template: str, version_from: str, version_to: str, deleted: li
         try:
             render_old(template, answers, old)
         except Exception as error:  # noqa: BLE001 - any failure: say which files to check
-            say(f"cannot render the previous template version ({error}); check by hand whether you had "
-                f"edited: {', '.join(deleted)}")
+            say(
+                f"cannot render the previous template version ({error}); check by hand whether you had "
+                f"edited: {', '.join(deleted)}"
+            )
             return 1
         for name in deleted:
             ours, base = committed(name), old / name
@@ -234,16 +246,21 @@ def carry_deleted(template: str, version_from: str, version_to: str, deleted: li
             target = Path(moved[name]) if name in moved else None
             if target is not None and target.is_file():
                 theirs = target.read_text(encoding="utf-8")
-                lines = merge_lines(*(text.splitlines(keepends=True)
-                                      for text in (base.read_text(encoding="utf-8"), ours, theirs)))
+                lines = merge_lines(
+                    *(text.splitlines(keepends=True) for text in (base.read_text(encoding="utf-8"), ours, theirs))
+                )
                 if lines is not None:
                     target.write_text("".join(lines), encoding="utf-8")
                     say(f"{name} moved to {target}; your edits were merged into it")
                     continue
                 mine = Path(scratch) / "ours"
                 mine.write_text(ours, encoding="utf-8")
-                merged = subprocess.run(["git", "merge-file", "-p", *LABELS, str(mine), str(base), str(target)],
-                                        capture_output=True, text=True, check=False)
+                merged = subprocess.run(
+                    ["git", "merge-file", "-p", *LABELS, str(mine), str(base), str(target)],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
                 target.write_text(merged.stdout, encoding="utf-8")
                 say(f"{name} moved to {target}; your edits are in it, with conflict markers to resolve")
             else:

@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path, PurePath
 from types import ModuleType
+from typing import Any
 
 from jinja2 import Environment
 from jinja2.ext import Extension
@@ -73,8 +74,13 @@ def git_toplevel(path: PurePath | str) -> str:
     (or git is missing). Used by the after-copy message: no `git init` inside a repository.
     The call is bounded to 5 seconds."""
     try:
-        completed = subprocess.run(["git", "-C", str(path), "rev-parse", "--show-toplevel"],
-                                   capture_output=True, text=True, timeout=5, check=False)
+        completed = subprocess.run(
+            ["git", "-C", str(path), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return ""
     return completed.stdout.strip() if completed.returncode == 0 else ""
@@ -86,8 +92,13 @@ def git_other_changes(path: PurePath | str) -> bool:
     generating could sweep into the crate's commit. False without git or a repository; bounded
     to 5 seconds."""
     try:
-        completed = subprocess.run(["git", "-C", str(path), "status", "--porcelain", "--", ":/", ":!."],
-                                   capture_output=True, text=True, timeout=5, check=False)
+        completed = subprocess.run(
+            ["git", "-C", str(path), "status", "--porcelain", "--", ":/", ":!."],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return False
     return completed.returncode == 0 and bool(completed.stdout.strip())
@@ -107,7 +118,7 @@ def policy_msrv(crate_kind: str, stack: list[str], python_bindings: bool = False
         policy.PolicyError: the data file is malformed.
     """
     features = ("python",) if python_bindings else ()
-    return policy.msrv(policy.select(policy.load(), crate_kind, list(stack), features))
+    return str(policy.msrv(policy.select(policy.load(), crate_kind, list(stack), features)))
 
 
 def policy_version(crate: str) -> str:
@@ -120,11 +131,11 @@ def policy_version(crate: str) -> str:
     """
     for dep in policy.load():
         if dep.name == crate:
-            return dep.version.lstrip("=")
+            return str(dep.version).lstrip("=")
     raise KeyError(f"{crate} is not in the dependency policy")
 
 
-def policy_tables(crate_kind: str, stack: list[str], python_bindings: bool = False) -> dict:
+def policy_tables(crate_kind: str, stack: list[str], python_bindings: bool = False) -> dict[str, Any]:
     """Return the crate's policy dependencies laid out for Cargo.toml and the documents.
 
     ``all`` lists every selected crate (file order); ``lib`` and ``bin`` map ``dependencies`` /
@@ -139,15 +150,20 @@ def policy_tables(crate_kind: str, stack: list[str], python_bindings: bool = Fal
         policy.PolicyError: the data file is malformed.
     """
     features = ("python",) if python_bindings else ()
-    tables: dict = {"all": [], "lib": {}, "bin": {}}
+    tables: dict[str, Any] = {"all": [], "lib": {}, "bin": {}}
     for package in ("lib", "bin"):
         for table in policy.LIB_TABLES:
             tables[package][table] = []
     for dep in policy.select(policy.load(), crate_kind, list(stack), features):
         optional = dep.feature is not None
-        entry = {"name": dep.name, "why": dep.why, "optional": optional,
-                 "value": policy.dependency_value(dep, optional=optional), "shared": policy.dependency_value(dep),
-                 "inherit": policy.inline_table({"workspace": True, "optional": True} if optional else {"workspace": True})}
+        entry = {
+            "name": dep.name,
+            "why": dep.why,
+            "optional": optional,
+            "value": policy.dependency_value(dep, optional=optional),
+            "shared": policy.dependency_value(dep),
+            "inherit": policy.inline_table({"workspace": True, "optional": True} if optional else {"workspace": True}),
+        }
         tables["all"].append(entry)
         for package, table in dep.package_tables(crate_kind, list(stack), features):
             tables[package][table].append(entry)
@@ -157,7 +173,7 @@ def policy_tables(crate_kind: str, stack: list[str], python_bindings: bool = Fal
     return tables
 
 
-def components(stack: list[str]) -> list:
+def components(stack: list[str]) -> list[Any]:
     """Return the registry entries (``policy/components.toml``) of the selected components, in
     the registry's order.
 
@@ -193,6 +209,7 @@ def rustdoc_text(text: str) -> str:
     ``snake_case`` outside backticks; user answers end up in doc comments, so they are quoted
     here (surrounding punctuation stays outside the backticks).
     """
+
     def quote(word: str) -> str:
         match = _WORD.fullmatch(word)
         if match is None or "`" in word:
@@ -207,10 +224,29 @@ def rustdoc_text(text: str) -> str:
 #: means a clash: copier would stop at the first one with half a crate written (`--defaults`),
 #: or mix two projects.
 GENERATED_ROOT_ENTRIES = (
-    "Cargo.toml", "Cargo.lock", ".copier-answers.yml", "src", "tests", "benches", "scripts",
-    "README.md", "CHANGELOG.md", "LICENSE", "LICENSE-MIT", "LICENSE-APACHE", "pyproject.toml",
-    "python", "deny.toml", "clippy.toml", "rustfmt.toml", ".github", ".gitignore", "AGENTS.md", "catalog-info.yaml",
-    "cli", "mcp-server",
+    "Cargo.toml",
+    "Cargo.lock",
+    ".copier-answers.yml",
+    "src",
+    "tests",
+    "benches",
+    "scripts",
+    "README.md",
+    "CHANGELOG.md",
+    "LICENSE",
+    "LICENSE-MIT",
+    "LICENSE-APACHE",
+    "pyproject.toml",
+    "python",
+    "deny.toml",
+    "clippy.toml",
+    "rustfmt.toml",
+    ".github",
+    ".gitignore",
+    "AGENTS.md",
+    "catalog-info.yaml",
+    "cli",
+    "mcp-server",
 )
 
 
@@ -233,7 +269,9 @@ def destination_check(dst_path: PurePath | str, overwrite: bool) -> str:
         return ""
     from copier.errors import UserMessageError
 
-    what = "a crate" if "Cargo.toml" in clashes or ".copier-answers.yml" in clashes else "files the crate would overwrite"
+    what = (
+        "a crate" if "Cargo.toml" in clashes or ".copier-answers.yml" in clashes else "files the crate would overwrite"
+    )
     raise UserMessageError(
         f"copier-reasonkit-rust: the destination {destination} already holds {what} "
         f"({', '.join(clashes)}); nothing was written. Generate into a new or empty folder, update a "
@@ -248,7 +286,7 @@ YES = frozenset("y yes t true on 1".split())
 YES_NO = YES | frozenset("n no f false off 0".split())
 
 
-def _choice_values(environment: Environment, choices: object) -> list:
+def _choice_values(environment: Environment, choices: Any) -> list[Any]:
     """The answers a question's ``choices`` allow (rendered first when they are a Jinja string)."""
     if isinstance(choices, str):
         import yaml
@@ -259,7 +297,9 @@ def _choice_values(environment: Environment, choices: object) -> list:
     return [choice[1] if isinstance(choice, list) else choice for choice in choices or []]
 
 
-def answer_problem(environment: Environment, questions: dict, data: dict, name: str, value: object) -> str:
+def answer_problem(
+    environment: Environment, questions: dict[str, Any], data: dict[str, Any], name: str, value: object
+) -> str:
     """Return what is wrong with the ``--data`` answer ``value`` to question ``name`` (one line,
     the rule and a way out), or ``""``: copier's own checks (a yes/no, the choices, a YAML list)
     and the question's validator from copier.yml, rendered as copier renders it."""
@@ -274,20 +314,26 @@ def answer_problem(environment: Environment, questions: dict, data: dict, name: 
 
         items = yaml.safe_load(value) if isinstance(value, str) else value
         if not isinstance(items, list):
-            return (f"{value!r} is not a list; write it as a YAML list, e.g. --data '{name}=[tantivy, moka]' "
-                    f"(or '{name}=[]' for none)")
+            return (
+                f"{value!r} is not a list; write it as a YAML list, e.g. --data '{name}=[tantivy, moka]' "
+                f"(or '{name}=[]' for none)"
+            )
         unknown = [item for item in items if allowed is not None and item not in allowed]
         return f"{unknown[0]!r} is not one of {', '.join(map(str, allowed or []))}" if unknown else ""
     if allowed is not None and value not in allowed:
         return f"{value!r} is not one of {', '.join(map(str, allowed))}"
     if spec.get("validator"):
-        context = {key: (answer if isinstance(answer, bool) else str(answer).strip().lower() in YES)
-                   if questions.get(key, {}).get("type") == "bool" else answer for key, answer in data.items()}
+        context = {
+            key: (answer if isinstance(answer, bool) else str(answer).strip().lower() in YES)
+            if questions.get(key, {}).get("type") == "bool"
+            else answer
+            for key, answer in data.items()
+        }
         return environment.from_string(spec["validator"]).render(**{**context, name: value}).strip()
     return ""
 
 
-def answers_check(environment: Environment, data: dict) -> str:
+def answers_check(environment: Environment, data: dict[str, Any]) -> str:
     """Refuse a bad ``--data``/``--data-file`` answer with one line before copier reads any.
 
     Rendered as the first question's default (``when: false``), on copy and update: copier turns
@@ -301,9 +347,11 @@ def answers_check(environment: Environment, data: dict) -> str:
     """
     import yaml
 
-    questions = {name: spec for name, spec in
-                 yaml.safe_load((HOOKS.parent / "copier.yml").read_text(encoding="utf-8")).items()
-                 if not name.startswith("_") and isinstance(spec, dict)}
+    questions = {
+        name: spec
+        for name, spec in yaml.safe_load((HOOKS.parent / "copier.yml").read_text(encoding="utf-8")).items()
+        if not name.startswith("_") and isinstance(spec, dict)
+    }
     for name, value in (data or {}).items():
         if name not in questions:
             continue

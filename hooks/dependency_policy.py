@@ -102,7 +102,9 @@ class Dependency:
     component: str | None = None
     feature: str | None = None
 
-    def package_tables(self, crate_kind: str, stack: list[str], features: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    def package_tables(
+        self, crate_kind: str, stack: list[str], features: tuple[str, ...] = ()
+    ) -> list[tuple[str, str]]:
         """Return where this crate goes for these answers, as ``(package, table)`` pairs:
         package ``lib`` or ``bin``, table ``dependencies`` or ``dev-dependencies``; empty when
         the crate is not selected."""
@@ -151,16 +153,44 @@ def load_components(path: Path = COMPONENTS_FILE) -> list[Component]:
     """
     components = []
     for name, raw in tomllib.loads(path.read_text(encoding="utf-8")).items():
-        _check_keys(name, raw, {"choice", "module", "summary", "error", "variant", "public-crates",
-                                "mcp-tools", "mcp-state", "benches", "readme", "agents", "python-stub"},
-                    ("choice", "module", "summary", "error", "variant", "public-crates", "mcp-tools", "benches"))
+        _check_keys(
+            name,
+            raw,
+            {
+                "choice",
+                "module",
+                "summary",
+                "error",
+                "variant",
+                "public-crates",
+                "mcp-tools",
+                "mcp-state",
+                "benches",
+                "readme",
+                "agents",
+                "python-stub",
+            },
+            ("choice", "module", "summary", "error", "variant", "public-crates", "mcp-tools", "benches"),
+        )
         if not raw["choice"].startswith(f"{name}: "):
             raise PolicyError(f"{name}: choice must start with '{name}: '")
-        components.append(Component(
-            name=name, choice=raw["choice"], module=raw["module"], summary=raw["summary"], error=raw["error"],
-            variant=raw["variant"], public_crates=tuple(raw["public-crates"]), mcp_tools=tuple(raw["mcp-tools"]), mcp_state=bool(raw.get("mcp-state", True)),
-            benches=bool(raw["benches"]), readme=raw.get("readme", "").strip(), agents=raw.get("agents", ""), python_stub=raw.get("python-stub", "").strip(),
-        ))
+        components.append(
+            Component(
+                name=name,
+                choice=raw["choice"],
+                module=raw["module"],
+                summary=raw["summary"],
+                error=raw["error"],
+                variant=raw["variant"],
+                public_crates=tuple(raw["public-crates"]),
+                mcp_tools=tuple(raw["mcp-tools"]),
+                mcp_state=bool(raw.get("mcp-state", True)),
+                benches=bool(raw["benches"]),
+                readme=raw.get("readme", "").strip(),
+                agents=raw.get("agents", ""),
+                python_stub=raw.get("python-stub", "").strip(),
+            )
+        )
     return components
 
 
@@ -174,8 +204,23 @@ def _parse_entry(name: str, raw: dict[str, Any]) -> Dependency:
     Raises:
         PolicyError: on an unknown key, a missing key, or a value outside its choices.
     """
-    _check_keys(name, raw, {"version", "rust-version", "why", "lib", "bin", "bin-dev", "features",
-                            "default-features", "component", "feature"}, ("version", "rust-version", "why"))
+    _check_keys(
+        name,
+        raw,
+        {
+            "version",
+            "rust-version",
+            "why",
+            "lib",
+            "bin",
+            "bin-dev",
+            "features",
+            "default-features",
+            "component",
+            "feature",
+        },
+        ("version", "rust-version", "why"),
+    )
     lib = raw.get("lib")
     if lib is not None and lib not in LIB_TABLES:
         raise PolicyError(f"{name}: lib must be one of {LIB_TABLES}")
@@ -192,10 +237,17 @@ def _parse_entry(name: str, raw: dict[str, Any]) -> Dependency:
         raise PolicyError(f"{name}: feature must be one of {OPTIONAL_FEATURES}, on a library dependency")
     version_key(raw["rust-version"])
     return Dependency(
-        name=name, version=str(raw["version"]), rust_version=str(raw["rust-version"]), why=str(raw["why"]),
-        lib=lib, bin=tuple(raw.get("bin", ())), bin_dev=tuple(raw.get("bin-dev", ())),
-        features=tuple(sorted(raw.get("features", ()))), default_features=bool(raw.get("default-features", True)),
-        component=component, feature=feature,
+        name=name,
+        version=str(raw["version"]),
+        rust_version=str(raw["rust-version"]),
+        why=str(raw["why"]),
+        lib=lib,
+        bin=tuple(raw.get("bin", ())),
+        bin_dev=tuple(raw.get("bin-dev", ())),
+        features=tuple(sorted(raw.get("features", ()))),
+        default_features=bool(raw.get("default-features", True)),
+        component=component,
+        feature=feature,
     )
 
 
@@ -209,7 +261,9 @@ def load(path: Path = POLICY_FILE) -> list[Dependency]:
     return [_parse_entry(name, raw) for name, raw in tomllib.loads(path.read_text(encoding="utf-8")).items()]
 
 
-def select(deps: list[Dependency], crate_kind: str, stack: list[str], features: tuple[str, ...] = ()) -> list[Dependency]:
+def select(
+    deps: list[Dependency], crate_kind: str, stack: list[str], features: tuple[str, ...] = ()
+) -> list[Dependency]:
     """Return the dependencies any package of a crate with these answers uses, in file order."""
     return [dep for dep in deps if dep.package_tables(crate_kind, stack, features)]
 

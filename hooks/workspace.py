@@ -20,13 +20,17 @@ import glob
 import os
 import sys
 from pathlib import Path, PurePath, PurePosixPath
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tomlkit import TOMLDocument
 
 
 class WorkspaceError(ValueError):
     """The workspace root named by ``workspace_root`` cannot take the crate as a member."""
 
 
-def _manifest(path: Path):  # -> tomlkit.TOMLDocument | None
+def _manifest(path: Path) -> TOMLDocument | None:
     """Parse ``path`` with tomlkit; ``None`` when it is missing or is not valid TOML (cargo
     could not use it either, so it never makes a workspace root)."""
     import tomlkit
@@ -109,12 +113,13 @@ def workspace_check(dst_path: PurePath | str, workspace_root: str, overwrite: bo
     try:
         member_path(Path(dst_path), workspace_root)
     except WorkspaceError as error:
-        raise UserMessageError(f"copier-reasonkit-rust: question 'workspace_root': {error}; "
-                               "nothing was written.") from None
+        raise UserMessageError(
+            f"copier-reasonkit-rust: question 'workspace_root': {error}; nothing was written."
+        ) from None
     return ""
 
 
-def member_path(crate_dir: Path, workspace_root: str):  # -> tuple[Path, tomlkit.TOMLDocument, str]
+def member_path(crate_dir: Path, workspace_root: str) -> tuple[Path, TOMLDocument, str]:
     """Return ``(root_manifest, document, member)``: the workspace's Cargo.toml, its parsed
     content, and the crate's path relative to the root (POSIX), as cargo's ``members`` writes it.
 
@@ -126,15 +131,19 @@ def member_path(crate_dir: Path, workspace_root: str):  # -> tuple[Path, tomlkit
     root = Path(os.path.normpath(crate / workspace_root))
     manifest = _manifest(root / "Cargo.toml")
     if manifest is None or "workspace" not in manifest:
-        raise WorkspaceError(f"{workspace_root} ({root}) holds no Cargo.toml with a [workspace] table; "
-                             "answer the path from the crate to its workspace root, or '' for a crate of its own")
+        raise WorkspaceError(
+            f"{workspace_root} ({root}) holds no Cargo.toml with a [workspace] table; "
+            "answer the path from the crate to its workspace root, or '' for a crate of its own"
+        )
     try:
         member = crate.relative_to(root).as_posix()
     except ValueError:
         raise WorkspaceError(f"{workspace_root} ({root}) is not a folder above the crate") from None
     if _excluded(manifest["workspace"].get("exclude"), member):
-        raise WorkspaceError(f"the workspace at {root} excludes {member} ([workspace] exclude); "
-                             "answer '' to generate a crate of its own there")
+        raise WorkspaceError(
+            f"the workspace at {root} excludes {member} ([workspace] exclude); "
+            "answer '' to generate a crate of its own there"
+        )
     return root / "Cargo.toml", manifest, member
 
 
@@ -184,8 +193,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"copier-reasonkit-rust: workspace_root: {error}", file=sys.stderr)
         return 3
     if added:
-        print(f"copier-reasonkit-rust: added {added!r} to [workspace] members of "
-              f"{Path(os.path.normpath(Path.cwd() / args.workspace_root)) / 'Cargo.toml'}", file=sys.stderr)
+        print(
+            f"copier-reasonkit-rust: added {added!r} to [workspace] members of "
+            f"{Path(os.path.normpath(Path.cwd() / args.workspace_root)) / 'Cargo.toml'}",
+            file=sys.stderr,
+        )
     return 0
 
 

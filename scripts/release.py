@@ -129,10 +129,15 @@ def tag_releases(repo: Path, releases: dict[str, str]) -> list[str]:
     for version, commit in releases.items():
         if version in existing:
             continue
-        if subprocess.run(["git", "cat-file", "-e", f"{commit}^{{commit}}"], cwd=repo,
-                          capture_output=True, check=False).returncode != 0:
-            raise ValueError(f"release {version}: commit {commit[:12]} is not in {repo} "
-                             "(a shallow clone? fetch the full history)")
+        if (
+            subprocess.run(
+                ["git", "cat-file", "-e", f"{commit}^{{commit}}"], cwd=repo, capture_output=True, check=False
+            ).returncode
+            != 0
+        ):
+            raise ValueError(
+                f"release {version}: commit {commit[:12]} is not in {repo} (a shallow clone? fetch the full history)"
+            )
         git(repo, "tag", version, commit)
         created.append(version)
     return created
@@ -157,8 +162,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"release.py: {line}", file=sys.stderr)
     if not found:
         upcoming = upcoming_version(changelog, releases)
-        print(f"release.py: {len(releases)} release(s), latest {list(releases)[-1] if releases else 'none'}"
-              + (f"; upcoming {upcoming}" if upcoming else ""))
+        print(
+            f"release.py: {len(releases)} release(s), latest {list(releases)[-1] if releases else 'none'}"
+            + (f"; upcoming {upcoming}" if upcoming else "")
+        )
     return 1 if found else 0
 
 

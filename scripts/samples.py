@@ -37,8 +37,15 @@ SAMPLES: dict[str, tuple[dict[str, Any], str]] = {
     # A command-line tool with part of the org stack.
     "doc-search": ({"project_name": "doc-search", "crate_kind": "cli", "stack": ["tantivy", "moka"]}, "."),
     # An MCP server with every component and the Python package.
-    "mcp-tools": ({"project_name": "mcp-tools", "crate_kind": "mcp-server", "python_bindings": True,
-                   "stack": ["qdrant", "tantivy", "rayon", "moka", "simd-json"]}, "."),
+    "mcp-tools": (
+        {
+            "project_name": "mcp-tools",
+            "crate_kind": "mcp-server",
+            "python_bindings": True,
+            "stack": ["qdrant", "tantivy", "rayon", "moka", "simd-json"],
+        },
+        ".",
+    ),
     # A member of an existing Cargo workspace (the root below is the team's, not the template's).
     "workspace": ({"project_name": "ws-tool", "crate_kind": "cli", "stack": ["rayon"]}, "crates/ws-tool"),
 }
@@ -56,8 +63,12 @@ members = ["crates/*"]
 BUILD_OUTPUTS = ["target", ".venv", "__pycache__", "Cargo.lock"]
 
 #: Identity for the throwaway template repository's commit.
-GIT_ENV = {"GIT_AUTHOR_NAME": "samples", "GIT_AUTHOR_EMAIL": "samples@example.org",
-           "GIT_COMMITTER_NAME": "samples", "GIT_COMMITTER_EMAIL": "samples@example.org"}
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "samples",
+    "GIT_AUTHOR_EMAIL": "samples@example.org",
+    "GIT_COMMITTER_NAME": "samples",
+    "GIT_COMMITTER_EMAIL": "samples@example.org",
+}
 
 
 def _git(cwd: Path, *args: str) -> str:
@@ -66,8 +77,9 @@ def _git(cwd: Path, *args: str) -> str:
     Raises:
         subprocess.CalledProcessError: git failed.
     """
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True,
-                          env={**os.environ, **GIT_ENV}).stdout
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env={**os.environ, **GIT_ENV}
+    ).stdout
 
 
 def upcoming_version() -> str:
@@ -117,12 +129,21 @@ def render_sample(template: Path, folder: Path, answers: dict[str, Any], crate_p
     if crate_path != ".":
         (folder / "Cargo.toml").write_text(WORKSPACE_ROOT, encoding="utf-8")
     crate = folder / crate_path
-    copier.run_copy(str(template), crate, data={**COMMON, **answers}, defaults=True, unsafe=True,
-                    quiet=True, vcs_ref=upcoming_version())
+    copier.run_copy(
+        str(template),
+        crate,
+        data={**COMMON, **answers},
+        defaults=True,
+        unsafe=True,
+        quiet=True,
+        vcs_ref=upcoming_version(),
+    )
     answers_file = crate / ".copier-answers.yml"
     lines = answers_file.read_text(encoding="utf-8").splitlines(keepends=True)
-    answers_file.write_text("".join(f"_src_path: {PUBLISHED}\n" if line.startswith("_src_path:") else line
-                                    for line in lines), encoding="utf-8")
+    answers_file.write_text(
+        "".join(f"_src_path: {PUBLISHED}\n" if line.startswith("_src_path:") else line for line in lines),
+        encoding="utf-8",
+    )
 
 
 def render_all(dest: Path) -> None:
@@ -142,10 +163,13 @@ def differences(left: Path, right: Path) -> list[str]:
     tree only."""
     found: list[str] = []
 
-    def walk(comparison: filecmp.dircmp, prefix: str) -> None:
+    def walk(comparison: filecmp.dircmp[str], prefix: str) -> None:
         found.extend(prefix + name for name in comparison.left_only + comparison.right_only)
-        found.extend(prefix + name for name in comparison.common_files
-                     if not filecmp.cmp(Path(comparison.left) / name, Path(comparison.right) / name, shallow=False))
+        found.extend(
+            prefix + name
+            for name in comparison.common_files
+            if not filecmp.cmp(Path(comparison.left) / name, Path(comparison.right) / name, shallow=False)
+        )
         for name, sub in comparison.subdirs.items():
             walk(sub, f"{prefix}{name}/")
 
@@ -171,8 +195,11 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         stale = differences(EXAMPLES, fresh) if EXAMPLES.is_dir() else ["examples/"]
     if stale:
-        print("samples.py: examples/ is stale; run `python scripts/samples.py render` and commit. Differs: "
-              + ", ".join(stale), file=sys.stderr)
+        print(
+            "samples.py: examples/ is stale; run `python scripts/samples.py render` and commit. Differs: "
+            + ", ".join(stale),
+            file=sys.stderr,
+        )
         return 1
     print(f"samples.py: examples/ matches the template ({len(SAMPLES)} samples)")
     return 0

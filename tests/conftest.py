@@ -26,7 +26,6 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "hooks"))
 sys.path.insert(0, str(REPO / "scripts"))
 
-import dependency_policy  # noqa: E402  (this checkout's, before copier's renders load theirs)
 import release  # noqa: E402  (scripts/release.py: releases.toml and the CHANGELOG's versions)
 
 QUESTIONS: dict[str, dict[str, Any]] = {
@@ -67,8 +66,12 @@ def generate(copie, answers: dict[str, Any]) -> Path:
 
 
 def _versions(tables: list[dict]) -> dict[str, str]:
-    return {name: spec if isinstance(spec, str) else spec["version"]
-            for table in tables for name, spec in table.items() if isinstance(spec, str) or "path" not in spec}
+    return {
+        name: spec if isinstance(spec, str) else spec["version"]
+        for table in tables
+        for name, spec in table.items()
+        if isinstance(spec, str) or "path" not in spec
+    }
 
 
 def policy_crate_versions(crate: Path) -> dict[str, str]:
@@ -174,9 +177,22 @@ def gungraun_runner_bin() -> Path:
             return runner.parent
     # --debug: 61 s to build instead of 110 s on 2 cores; the runner only starts Valgrind and
     # reads its output files, and a whole gate-5 run measured the same either way (3.6 s).
-    subprocess.run(["cargo", "install", "--locked", "--quiet", "--debug", "--root", str(TOOLS_DIR),
-                    "--version", version, "gungraun-runner"], check=True,
-                   env={k: v for k, v in os.environ.items() if k != "CARGO_TARGET_DIR"})
+    subprocess.run(
+        [
+            "cargo",
+            "install",
+            "--locked",
+            "--quiet",
+            "--debug",
+            "--root",
+            str(TOOLS_DIR),
+            "--version",
+            version,
+            "gungraun-runner",
+        ],
+        check=True,
+        env={k: v for k, v in os.environ.items() if k != "CARGO_TARGET_DIR"},
+    )
     return runner.parent
 
 
@@ -191,7 +207,9 @@ def cargo_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 3600) -> subprocess.CompletedProcess[str]:
+def run(
+    cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 3600
+) -> subprocess.CompletedProcess[str]:
     """Run ``cmd`` in ``cwd``; on failure, fail the test with the command's output tail."""
     completed = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
     if completed.returncode != 0:
@@ -205,15 +223,18 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: f
 
 #: Git identity for the commits the tests make (and copier makes during `copier update`).
 GIT_IDENTITY = {
-    "GIT_AUTHOR_NAME": "Template Tests", "GIT_AUTHOR_EMAIL": "tests@example.org",
-    "GIT_COMMITTER_NAME": "Template Tests", "GIT_COMMITTER_EMAIL": "tests@example.org",
+    "GIT_AUTHOR_NAME": "Template Tests",
+    "GIT_AUTHOR_EMAIL": "tests@example.org",
+    "GIT_COMMITTER_NAME": "Template Tests",
+    "GIT_COMMITTER_EMAIL": "tests@example.org",
 }
 
 
 def git(cwd: Path, *args: str) -> str:
     """Run git in ``cwd`` (with the tests' identity) and return its stdout; fail on an error."""
-    completed = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False,
-                               env={**os.environ, **GIT_IDENTITY})
+    completed = subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False, env={**os.environ, **GIT_IDENTITY}
+    )
     assert completed.returncode == 0, f"git {' '.join(args)} in {cwd}: {completed.stderr}"
     return completed.stdout
 
@@ -297,4 +318,3 @@ def bump_policy(template: Path, crate: str, version: str) -> None:
     assert git(template, "diff", "--numstat").split()[:2] == ["1", "1"], "not a one-line change"
     commit_all(template, f"policy: {crate} {version}")
     git(template, "tag", "1.1.0")
-

@@ -16,11 +16,17 @@ COPIER = Path(sys.executable).with_name("copier")
 def message(destination: Path, *data: str) -> str:
     """Generate into ``destination`` with the copier CLI; return the after-copy message."""
     args = [arg for item in data for arg in ("--data", item)]
-    completed = subprocess.run([str(COPIER), "copy", "--trust", "--defaults", *args, str(REPO), str(destination)],
-                               capture_output=True, text=True, timeout=120, check=False, stdin=subprocess.DEVNULL)
+    completed = subprocess.run(
+        [str(COPIER), "copy", "--trust", "--defaults", *args, str(REPO), str(destination)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
     assert completed.returncode == 0, completed.stderr[-3000:]
     text = completed.stdout + completed.stderr
-    return text[text.index("Generated "):]
+    return text[text.index("Generated ") :]
 
 
 def test_a_standalone_crate_starts_a_main_branch_and_commits_its_lockfile(tmp_path):
@@ -65,8 +71,13 @@ def test_the_message_names_what_gate_5_needs(tmp_path):
 
 
 def test_in_a_repository_with_changes_of_its_own_the_commit_takes_the_crate_only(tmp_path):
-    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.org", "PATH": "/usr/bin:/bin"}
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+        "PATH": "/usr/bin:/bin",
+    }
     repo = tmp_path / "mono"
     subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
     (repo / "notes.txt").write_text("draft\n")
@@ -76,8 +87,11 @@ def test_in_a_repository_with_changes_of_its_own_the_commit_takes_the_crate_only
     commit = next(line.strip() for line in text.splitlines() if line.strip().startswith("git add ."))
     assert commit.endswith(" -- .")
     subprocess.run(commit, shell=True, cwd=repo / "crates" / "inner", env=env, check=True)
-    committed = subprocess.run(["git", "show", "--name-only", "--format=", "HEAD"], cwd=repo, capture_output=True,
-                               text=True, check=True).stdout.split()
+    committed = subprocess.run(
+        ["git", "show", "--name-only", "--format=", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout.split()
     assert committed and all(name.startswith("crates/inner/") for name in committed)
-    assert "A  notes.txt" in subprocess.run(["git", "status", "--short"], cwd=repo, capture_output=True,
-                                            text=True, check=True).stdout
+    assert (
+        "A  notes.txt"
+        in subprocess.run(["git", "status", "--short"], cwd=repo, capture_output=True, text=True, check=True).stdout
+    )

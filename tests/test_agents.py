@@ -11,24 +11,53 @@ from pathlib import Path
 import copier
 import pytest
 import yaml
-from conftest import assert_no_conflicts, bump_policy, commit_all, generate, git, policy_crate_versions, stack_block_versions
+from conftest import (
+    assert_no_conflicts,
+    bump_policy,
+    commit_all,
+    generate,
+    git,
+    policy_crate_versions,
+    stack_block_versions,
+)
 
 #: Copilot's tool aliases (custom agents): what `tools` may name besides MCP `server/tool` entries.
 COPILOT_TOOL_ALIASES = {"execute", "read", "edit", "search", "agent", "web", "todo"}
 #: Front-matter keys of a Copilot custom agent (`infer` is retired).
-AGENT_KEYS = {"name", "description", "target", "tools", "model", "disable-model-invocation", "user-invocable",
-              "mcp-servers", "metadata"}
+AGENT_KEYS = {
+    "name",
+    "description",
+    "target",
+    "tools",
+    "model",
+    "disable-model-invocation",
+    "user-invocable",
+    "mcp-servers",
+    "metadata",
+}
 PROFILE = ".github/agents/rust-engineer.agent.md"
-SEED_GATES = ("cargo build --release", "cargo clippy --all-targets --all-features -- -D warnings", "cargo fmt --check",
-              "cargo test --all-features --no-fail-fast")
+SEED_GATES = (
+    "cargo build --release",
+    "cargo clippy --all-targets --all-features -- -D warnings",
+    "cargo fmt --check",
+    "cargo test --all-features --no-fail-fast",
+)
 
 COMBINATIONS = {
     "lib-full-stack": {"project_name": "agents-lib", "stack": ["qdrant", "tantivy", "rayon", "moka", "simd-json"]},
     "cli-empty-stack": {"project_name": "agents-cli", "crate_kind": "cli", "stack": []},
-    "mcp-python": {"project_name": "agents-mcp", "crate_kind": "mcp-server", "python_bindings": True,
-                   "stack": ["tantivy", "moka"]},
-    "lib-python-qdrant": {"project_name": "agents-py", "python_bindings": True, "python_package": "agents_core",
-                          "stack": ["qdrant"]},
+    "mcp-python": {
+        "project_name": "agents-mcp",
+        "crate_kind": "mcp-server",
+        "python_bindings": True,
+        "stack": ["tantivy", "moka"],
+    },
+    "lib-python-qdrant": {
+        "project_name": "agents-py",
+        "python_bindings": True,
+        "python_package": "agents_core",
+        "stack": ["qdrant"],
+    },
 }
 
 
@@ -94,8 +123,13 @@ def test_agents_md_says_only_what_applies_to_the_crate(rendered):
         assert f"`{command}`" in text, command
     assert "scripts/gates.sh all" in text and "5 ms" in text and "CONS-007" in text and "CONS-008" in text
     stack = answers.get("stack", [])
-    modules = {"qdrant": "src/vector.rs", "tantivy": "src/search.rs", "rayon": "src/parallel.rs",
-               "moka": "src/cache.rs", "simd-json": "src/json.rs"}
+    modules = {
+        "qdrant": "src/vector.rs",
+        "tantivy": "src/search.rs",
+        "rayon": "src/parallel.rs",
+        "moka": "src/cache.rs",
+        "simd-json": "src/json.rs",
+    }
     for component, module in modules.items():
         assert (f"| `{module}` |" in text) is (component in stack), module
         assert (crate / module).is_file() is (component in stack), module  # the table matches the files
@@ -123,10 +157,13 @@ def test_the_pull_request_template_lists_the_gates_and_the_unsafe_rules(rendered
 # --- copier update carries a policy bump into both documents, and keeps the team's paragraph -----
 
 
-def test_a_policy_bump_reaches_agents_md_the_profile_and_the_catalog_and_team_notes_survive(tmp_path, git_identity, template_repo):
+def test_a_policy_bump_reaches_agents_md_the_profile_and_the_catalog_and_team_notes_survive(
+    tmp_path, git_identity, template_repo
+):
     crate = tmp_path / "crate"
-    copier.run_copy(str(template_repo), crate, data={"stack": ["moka"]}, defaults=True, unsafe=True, vcs_ref="1.0.0",
-                    quiet=True)
+    copier.run_copy(
+        str(template_repo), crate, data={"stack": ["moka"]}, defaults=True, unsafe=True, vcs_ref="1.0.0", quiet=True
+    )
     git(tmp_path, "init", "-q", "-b", "main", str(crate))
     commit_all(crate, "generated")
     team = "We review every public API change with the platform team before merging.\n"
@@ -137,7 +174,9 @@ def test_a_policy_bump_reaches_agents_md_the_profile_and_the_catalog_and_team_no
     old = policy_crate_versions(crate)["moka"]
     bump_policy(template_repo, "moka", "0.12.99")
 
-    copier.run_update(crate, overwrite=True, defaults=True, skip_answered=True, unsafe=True, vcs_ref="1.1.0", quiet=True)
+    copier.run_update(
+        crate, overwrite=True, defaults=True, skip_answered=True, unsafe=True, vcs_ref="1.1.0", quiet=True
+    )
     assert_no_conflicts(crate)
     for name in ("AGENTS.md", PROFILE):
         assert stack_block_versions((crate / name).read_text(encoding="utf-8"))["moka"] == "0.12.99", name

@@ -142,14 +142,23 @@ def test_summaries_of_another_baseline_or_none_at_all_are_refused():
 # ------------------------------------------------------------------------------------------------
 
 
-def write_criterion(root: Path, bench_id: str, base_ns: float | None, new_ns: float,
-                    change: tuple[float, float, float] | None, baseline: str = "base") -> None:
+def write_criterion(
+    root: Path,
+    bench_id: str,
+    base_ns: float | None,
+    new_ns: float,
+    change: tuple[float, float, float] | None,
+    baseline: str = "base",
+) -> None:
     """Lay out one benchmark the way criterion 0.8 does (times in ns, change as fractions)."""
     bench = root / bench_id
 
     def estimate(value: float, low: float, high: float) -> dict:
-        return {"point_estimate": value, "standard_error": 0.0,
-                "confidence_interval": {"confidence_level": 0.95, "lower_bound": low, "upper_bound": high}}
+        return {
+            "point_estimate": value,
+            "standard_error": 0.0,
+            "confidence_interval": {"confidence_level": 0.95, "lower_bound": low, "upper_bound": high},
+        }
 
     for name, ns in ((baseline, base_ns), ("new", new_ns)):
         if ns is None:
@@ -167,8 +176,10 @@ def test_wall_clock_change_only_advises_when_counts_decide(tmp_path):
     write_criterion(tmp_path, "document/tokenize", 1000, 1300, (0.25, 0.30, 0.35))
     lines, failures = gate.decide_wall_clock(tmp_path, "base", 5.0, 5.0, 0.0, deciding=False)
     assert failures == []
-    assert lines == ["ok         document/tokenize: median 1,000 ns -> 1,300 ns (+30.00 %, 95 % CI +25.00 .. +35.00 %)"
-                     "; slower than the base by more than 5 % (advice: instruction counts decide)"]
+    assert lines == [
+        "ok         document/tokenize: median 1,000 ns -> 1,300 ns (+30.00 %, 95 % CI +25.00 .. +35.00 %)"
+        "; slower than the base by more than 5 % (advice: instruction counts decide)"
+    ]
 
 
 def test_wall_clock_change_decides_without_valgrind(tmp_path):
@@ -221,8 +232,14 @@ def fake_tools(directory: Path, runner_version: str | None, valgrind: bool) -> d
 
 
 def crate(tmp_path: Path, gungraun: str | None = "0.20.0"):
-    return gate.Crate(root=tmp_path, package="demo", target_dir=tmp_path / "target", workspace_root=tmp_path, gungraun=gungraun,
-                      bench_targets={"hot_paths", "instructions"})
+    return gate.Crate(
+        root=tmp_path,
+        package="demo",
+        target_dir=tmp_path / "target",
+        workspace_root=tmp_path,
+        gungraun=gungraun,
+        bench_targets={"hot_paths", "instructions"},
+    )
 
 
 @pytest.mark.parametrize("ci", ["", "true"])
@@ -260,14 +277,27 @@ def test_a_missing_runner_stops_gate_5_with_one_line_naming_the_command(tmp_path
     monkeypatch.setattr(gate.Crate, "read", classmethod(lambda cls, root, env: crate(tmp_path)))
     assert gate.main(["--crate-dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == ["gate 5: gungraun-runner is not on PATH, and it must be the crate's gungraun version, 0.20.0; "
-                   "install it with: cargo install gungraun-runner --version 0.20.0 --locked"]
+    assert err == [
+        "gate 5: gungraun-runner is not on PATH, and it must be the crate's gungraun version, 0.20.0; "
+        "install it with: cargo install gungraun-runner --version 0.20.0 --locked"
+    ]
 
 
 def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True,
-                          env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
-                               "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}).stdout.strip()
+    return subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.org",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.org",
+        },
+    ).stdout.strip()
 
 
 def test_the_base_is_where_head_left_main_extracted_with_the_heads_lockfile(tmp_path):

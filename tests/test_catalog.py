@@ -7,9 +7,8 @@ Slow (npm): both files through Backstage's own validators (`@backstage/catalog-m
 
 from __future__ import annotations
 
-import re
-
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -29,19 +28,46 @@ ROOT_ENTITY = yaml.safe_load((REPO / "catalog-info.yaml").read_text(encoding="ut
 
 COMBINATIONS = {
     "lib-defaults": ({"project_name": "catalog-lib"}, "library"),
-    "cli-production": ({"project_name": "catalog-cli", "crate_kind": "cli", "stack": [],
-                        "catalog_owner": "group:default/search-team", "catalog_lifecycle": "production"}, "tool"),
-    "mcp-python-gitlab": ({"project_name": "catalog-mcp", "crate_kind": "mcp-server", "python_bindings": True,
-                           "stack": [], "repository_url": "https://gitlab.example.org/tools/catalog-mcp",
-                           "description": "Tools for the team's agents: search 'n' cache"}, "service"),
+    "cli-production": (
+        {
+            "project_name": "catalog-cli",
+            "crate_kind": "cli",
+            "stack": [],
+            "catalog_owner": "group:default/search-team",
+            "catalog_lifecycle": "production",
+        },
+        "tool",
+    ),
+    "mcp-python-gitlab": (
+        {
+            "project_name": "catalog-mcp",
+            "crate_kind": "mcp-server",
+            "python_bindings": True,
+            "stack": [],
+            "repository_url": "https://gitlab.example.org/tools/catalog-mcp",
+            "description": "Tools for the team's agents: search 'n' cache",
+        },
+        "service",
+    ),
 }
 
 
-@pytest.mark.parametrize(("owner", "valid"), [
-    ("group:default/rust-platform", True), ("group:rust-platform", True), ("user:jane", True), ("rust-platform", True),
-    ("group:default/a--b", True), ("component:default/x", False), ("group:Bad_NS/x", False), ("group:default/-x", False),
-    ("", False), ("team x", False), ("group:default/" + "x" * 64, False),
-])
+@pytest.mark.parametrize(
+    ("owner", "valid"),
+    [
+        ("group:default/rust-platform", True),
+        ("group:rust-platform", True),
+        ("user:jane", True),
+        ("rust-platform", True),
+        ("group:default/a--b", True),
+        ("component:default/x", False),
+        ("group:Bad_NS/x", False),
+        ("group:default/-x", False),
+        ("", False),
+        ("team x", False),
+        ("group:default/" + "x" * 64, False),
+    ],
+)
 def test_the_owner_is_a_group_or_user_entity_reference(owner, valid):
     assert (answer_rules.catalog_owner_error(owner) == "") is valid
 
@@ -53,7 +79,9 @@ def test_the_catalog_name_of_any_valid_package_name_is_valid():
 
 
 def test_the_owner_defaults_to_the_repository_owner(copie):
-    crate = generate(copie, {"project_name": "owned", "stack": [], "repository_url": "https://github.com/Search-Team/owned"})
+    crate = generate(
+        copie, {"project_name": "owned", "stack": [], "repository_url": "https://github.com/Search-Team/owned"}
+    )
     entity = yaml.safe_load((crate / "catalog-info.yaml").read_text(encoding="utf-8"))
     assert entity["spec"]["owner"] == "group:default/search-team"
 
@@ -71,8 +99,11 @@ def test_the_crate_is_a_catalog_component_on_its_template_version(rendered):
     assert entity["apiVersion"] == "backstage.io/v1alpha1" and entity["kind"] == "Component"
     assert entity["metadata"]["name"] == answers["project_name"]
     assert entity["metadata"]["description"] == recorded["description"]
-    assert entity["spec"] == {"type": spec_type, "lifecycle": recorded["catalog_lifecycle"],
-                              "owner": recorded["catalog_owner"]}
+    assert entity["spec"] == {
+        "type": spec_type,
+        "lifecycle": recorded["catalog_lifecycle"],
+        "owner": recorded["catalog_owner"],
+    }
     annotations = entity["metadata"]["annotations"]
     assert annotations["backstage.io/source-template"] == f"template:default/{ROOT_ENTITY['metadata']['name']}"
     # the release the crate was generated from, or "unreleased" for a commit between releases
@@ -93,22 +124,45 @@ def backstage() -> Path:
     """Return the node_modules folder holding the pinned Backstage packages, installing them once."""
     modules = NPM_DIR / "node_modules"
     wanted = {spec.rsplit("@", 1)[0]: spec.rsplit("@", 1)[1] for spec in BACKSTAGE}
-    installed = {name: json.loads(path.read_text())["version"] for name in wanted
-                 if (path := modules / name / "package.json").exists()}
+    installed = {
+        name: json.loads(path.read_text())["version"]
+        for name in wanted
+        if (path := modules / name / "package.json").exists()
+    }
     if installed != wanted:
         if shutil.which("npm") is None:
             pytest.fail("npm is not installed: the catalog files cannot be validated", pytrace=False)
         NPM_DIR.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["npm", "install", "--prefix", str(NPM_DIR), "--no-save", "--no-audit", "--no-fund",
-                        "--loglevel=error", *BACKSTAGE], check=True, timeout=900)
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--prefix",
+                str(NPM_DIR),
+                "--no-save",
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+                *BACKSTAGE,
+            ],
+            check=True,
+            timeout=900,
+        )
     return modules
 
 
 def validate(modules: Path, entities: list[dict]) -> subprocess.CompletedProcess[str]:
     node = shutil.which("node")
     assert node, "node is not installed"
-    return subprocess.run([node, str(VALIDATE)], input=json.dumps(entities), capture_output=True, text=True,
-                          check=False, timeout=120, env={"NODE_PATH": str(modules), "PATH": "/usr/bin:/bin"})
+    return subprocess.run(
+        [node, str(VALIDATE)],
+        input=json.dumps(entities),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env={"NODE_PATH": str(modules), "PATH": "/usr/bin:/bin"},
+    )
 
 
 @pytest.mark.slow
@@ -117,8 +171,10 @@ def test_backstage_accepts_the_crates_entity_and_the_templates(rendered, backsta
     entity = yaml.safe_load((crate / "catalog-info.yaml").read_text(encoding="utf-8"))
     completed = validate(backstage, [entity, ROOT_ENTITY])
     assert completed.returncode == 0, completed.stdout + completed.stderr
-    assert completed.stdout.splitlines() == [f"ok Component:default/{entity['metadata']['name']}",
-                                             f"ok Template:default/{ROOT_ENTITY['metadata']['name']}"]
+    assert completed.stdout.splitlines() == [
+        f"ok Component:default/{entity['metadata']['name']}",
+        f"ok Template:default/{ROOT_ENTITY['metadata']['name']}",
+    ]
 
 
 @pytest.mark.slow

@@ -43,29 +43,55 @@ def test_a_crate_depending_on_the_library_compiles_no_binary_or_bench_crate(samp
     (dependent / "src" / "lib.rs").write_text("")
     (dependent / "Cargo.toml").write_text(
         f'[package]\nname = "dependent"\nversion = "0.1.0"\nedition = "2024"\n\n'
-        f'[dependencies]\n{name} = {{ path = "{crate}" }}\n\n[workspace]\n', encoding="utf-8")
-    tree = run(["cargo", "tree", "-e", "normal", "--prefix", "none", "--format", "{p}"], dependent,
-               env=cargo_env()).stdout
+        f'[dependencies]\n{name} = {{ path = "{crate}" }}\n\n[workspace]\n',
+        encoding="utf-8",
+    )
+    tree = run(
+        ["cargo", "tree", "-e", "normal", "--prefix", "none", "--format", "{p}"], dependent, env=cargo_env()
+    ).stdout
     compiled = packages_of(tree)
     assert name in compiled
     leaked = compiled & (BINARY_ONLY | BENCH_ONLY) - TRANSITIVE_ALLOWED
     assert not leaked, leaked
-    direct = run(["cargo", "tree", "-e", "normal", "--depth", "2", "--prefix", "depth", "--format", "{p}"], dependent,
-                 env=cargo_env()).stdout
+    direct = run(
+        ["cargo", "tree", "-e", "normal", "--depth", "2", "--prefix", "depth", "--format", "{p}"],
+        dependent,
+        env=cargo_env(),
+    ).stdout
     library_deps = {line[1:].split()[0] for line in direct.splitlines() if line.startswith("2")}
     assert "thiserror" in library_deps and not library_deps & BINARY_ONLY, library_deps
     for kind in ("cli", "mcp-server"):  # the binary package, where there is one, does use them
         if (crate / kind).is_dir():
-            binary = run(["cargo", "tree", "-e", "normal", "--prefix", "none", "--format", "{p}", "--package",
-                          f"{name}-{kind}"], crate, env=cargo_env()).stdout
+            binary = run(
+                ["cargo", "tree", "-e", "normal", "--prefix", "none", "--format", "{p}", "--package", f"{name}-{kind}"],
+                crate,
+                env=cargo_env(),
+            ).stdout
             assert {"clap", "anyhow", "tracing-subscriber"} <= packages_of(binary)
 
 
 def features_without_dev(workspace: Path, package: str) -> set[str]:
     """`package v1.2.3 feature,feature` lines of the no-dev graph (what `cargo build` compiles)."""
-    tree = subprocess.run(["cargo", "tree", "-e", "no-dev", "--no-dedupe", "--prefix", "none", "--format", "{p} {f}",
-                           "--package", package], cwd=workspace, env=cargo_env(), capture_output=True, text=True,
-                          check=True).stdout
+    tree = subprocess.run(
+        [
+            "cargo",
+            "tree",
+            "-e",
+            "no-dev",
+            "--no-dedupe",
+            "--prefix",
+            "none",
+            "--format",
+            "{p} {f}",
+            "--package",
+            package,
+        ],
+        cwd=workspace,
+        env=cargo_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return {re.sub(r" \(.*?\)", "", line) for line in tree.splitlines() if line.strip()}
 
 
@@ -85,8 +111,10 @@ def test_what_ships_carries_no_feature_only_a_dev_dependency_asks_for(sample, tm
     shutil.copytree(REPO / "examples" / sample, tmp_path / "real")
     shutil.copytree(REPO / "examples" / sample, tmp_path / "no-dev")
     crate = Path(SAMPLES[sample])
-    manifests = [crate / "Cargo.toml", *(path.relative_to(tmp_path / "real") for path in
-                                         (tmp_path / "real" / crate).glob("*/Cargo.toml"))]
+    manifests = [
+        crate / "Cargo.toml",
+        *(path.relative_to(tmp_path / "real") for path in (tmp_path / "real" / crate).glob("*/Cargo.toml")),
+    ]
     packages = [tomlkit.parse((tmp_path / "real" / path).read_text())["package"]["name"] for path in manifests]
     for path in manifests:
         drop_dev_dependencies(tmp_path / "no-dev" / path)

@@ -21,29 +21,40 @@ pytestmark = pytest.mark.slow
 
 #: Criterion only for one benchmark, briefly: wall-clock is not what this test is about.
 ENV = {"BENCH_ARGS": "--sample-size 10 --warm-up-time 0.1 --measurement-time 0.3 document/tokenize"}
-COUNT_LINE = re.compile(r"^(ok|REGRESSION) +(instructions::\S+): ([\d,]+) -> ([\d,]+) instructions \(([+-][\d.]+) %\)$",
-                        re.MULTILINE)
+COUNT_LINE = re.compile(
+    r"^(ok|REGRESSION) +(instructions::\S+): ([\d,]+) -> ([\d,]+) instructions \(([+-][\d.]+) %\)$", re.MULTILINE
+)
 TARGET = "instructions::document::parse_jsonl_100_docs"
 SIGNATURE = "pub fn parse_jsonl(input: &str) -> Result<Vec<Document>, DocumentError> {\n"
 
 
 def gate_5(crate: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["bash", "scripts/gates.sh", "bench"], cwd=crate, env=cargo_env(**ENV),
-                          capture_output=True, text=True, check=False)
+    return subprocess.run(
+        ["bash", "scripts/gates.sh", "bench"],
+        cwd=crate,
+        env=cargo_env(**ENV),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def counts(completed: subprocess.CompletedProcess[str]) -> dict[str, tuple[int, int, float]]:
     """Benchmark name -> (base count, head count, change %), from the gate's report."""
-    found = {name: (int(old.replace(",", "")), int(new.replace(",", "")), float(pct))
-             for _, name, old, new, pct in COUNT_LINE.findall(completed.stdout)}
+    found = {
+        name: (int(old.replace(",", "")), int(new.replace(",", "")), float(pct))
+        for _, name, old, new, pct in COUNT_LINE.findall(completed.stdout)
+    }
     assert found, completed.stdout + completed.stderr[-3000:]
     return found
 
 
 def inject(crate: Path, original: str, iterations: int) -> None:
     """Add ``iterations`` rounds of extra work (about 3 instructions each) to parse_jsonl."""
-    extra = (f"    for _ in 0..std::hint::black_box({iterations}_usize) {{\n"
-             "        std::hint::black_box(input.len());\n    }\n")
+    extra = (
+        f"    for _ in 0..std::hint::black_box({iterations}_usize) {{\n"
+        "        std::hint::black_box(input.len());\n    }\n"
+    )
     (crate / "src" / "document.rs").write_text(original.replace(SIGNATURE, SIGNATURE + extra), encoding="utf-8")
 
 
@@ -81,8 +92,11 @@ def test_gate_5_passes_unchanged_code_ten_times_and_fails_eight_percent_not_two(
     assert list(regressed) == [TARGET] and 7.5 <= regressed[TARGET] <= 8.5, regressed
     assert re.search(rf"^REGRESSION {re.escape(TARGET)}: ", slowed.stdout, re.MULTILINE)
     assert slowed.stdout.count("REGRESSION") == 1
-    assert re.search(rf"gate 5 failed:\n  {re.escape(TARGET)}: [\d,]+ -> [\d,]+ instructions "
-                     r"\(\+[\d.]+ %, more than 5 %\)", slowed.stderr)
+    assert re.search(
+        rf"gate 5 failed:\n  {re.escape(TARGET)}: [\d,]+ -> [\d,]+ instructions "
+        r"\(\+[\d.]+ %, more than 5 %\)",
+        slowed.stderr,
+    )
 
     inject(crate, original, math.ceil(0.02 * base / per_round))
     nudged = gate_5(crate)

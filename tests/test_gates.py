@@ -37,16 +37,21 @@ def test_gate_passes(crate, gate, record_property):
         assert results and all(status == "ok" and failed == "0" for status, _, failed, _ in results)
         assert sum(int(passed) for _, passed, _, _ in results) >= 5
         # the public API's examples run as doctests (Document::new, tokenize, parse_jsonl)
-        doctests = re.findall(r"^test (?:\S+/)?src/document\.rs - (\S+) \(line \d+\) \.\.\. ok$", completed.stdout,
-                              re.MULTILINE)
+        doctests = re.findall(
+            r"^test (?:\S+/)?src/document\.rs - (\S+) \(line \d+\) \.\.\. ok$", completed.stdout, re.MULTILINE
+        )
         assert sorted(doctests) == ["document::Document::new", "document::parse_jsonl", "document::tokenize"]
     if gate == "bench":
         # Both halves ran: criterion's budget check and Gungraun's counts of every benchmark.
         assert "no base to compare with (no git commit yet): budget checked, changes not" in completed.stdout
         assert "gate 5 passed: nothing compared; no benchmark over the 5 ms budget" in completed.stdout
         assert re.search(r"^ok +document/tokenize: median [\d,]+ ns$", completed.stdout, re.MULTILINE)
-        assert re.search(r"^ok +instructions::document::tokenize_60_words: [\d,]+ instructions "
-                         r"\(nothing to compare with\)$", completed.stdout, re.MULTILINE)
+        assert re.search(
+            r"^ok +instructions::document::tokenize_60_words: [\d,]+ instructions "
+            r"\(nothing to compare with\)$",
+            completed.stdout,
+            re.MULTILINE,
+        )
 
 
 def test_rust_version_is_true_for_the_resolved_graph(crate):

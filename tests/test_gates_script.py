@@ -24,8 +24,16 @@ def rendered(tmp_path_factory) -> dict[str, Path]:
     (base / "ws" / "Cargo.toml").write_text('[workspace]\nmembers = ["crates/*"]\n', encoding="utf-8")
     crates = {"standalone": base / "solo", "member": base / "ws" / "crates" / "member"}
     for crate in crates.values():
-        copier.run_copy(str(REPO), crate, data={"stack": []}, defaults=True, unsafe=True, vcs_ref="HEAD",
-                        quiet=True, skip_tasks=True)
+        copier.run_copy(
+            str(REPO),
+            crate,
+            data={"stack": []},
+            defaults=True,
+            unsafe=True,
+            vcs_ref="HEAD",
+            quiet=True,
+            skip_tasks=True,
+        )
     assert "--package member" in (crates["member"] / "scripts" / "gates.sh").read_text(encoding="utf-8")
     return {name: crate / "scripts" / "gates.sh" for name, crate in crates.items()}
 
@@ -44,7 +52,9 @@ BASH4_ONLY = {
 @pytest.mark.parametrize("variant", ["standalone", "member"])
 def test_no_construct_bash_3_2_lacks(rendered, variant):
     script = rendered[variant]
-    code = "\n".join(line for line in script.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith("#"))
+    code = "\n".join(
+        line for line in script.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith("#")
+    )
     for pattern, why in BASH4_ONLY.items():
         assert not re.search(pattern, code), f"{script.name}: {why}"
 
@@ -54,8 +64,9 @@ def test_shellcheck_finds_nothing(rendered, variant):
     script = REPO / ".ci" / "run" if variant == ".ci/run" else rendered[variant]
     shellcheck = shutil.which("shellcheck")
     assert shellcheck, "shellcheck is not installed (apt-get install shellcheck; .ci/run installs it)"
-    completed = subprocess.run([shellcheck, "--shell=bash", "--severity=style", str(script)],
-                               capture_output=True, text=True, check=False)
+    completed = subprocess.run(
+        [shellcheck, "--shell=bash", "--severity=style", str(script)], capture_output=True, text=True, check=False
+    )
     assert completed.returncode == 0, completed.stdout
 
 
@@ -69,11 +80,19 @@ def test_gates_sh_runs_without_date_and_with_an_empty_bench_args(tmp_path, copie
     (fake / "date").write_text("#!/bin/sh\necho 1700000000.N\nexit 1\n")
     (fake / "date").chmod(0o755)
     env = dict(os.environ, PATH=f"{fake}{os.pathsep}{os.environ['PATH']}", BENCH_ARGS="")
-    completed = subprocess.run(["bash", "scripts/gates.sh", "fmt"], cwd=crate, env=env, capture_output=True,
-                               text=True, check=False, timeout=120)
+    completed = subprocess.run(
+        ["bash", "scripts/gates.sh", "fmt"],
+        cwd=crate,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert completed.returncode == 0, completed.stderr
     assert "gate 3/5: format" in completed.stderr
-    completed = subprocess.run(["bash", "scripts/gates.sh", "nonsense"], cwd=crate, env=env, capture_output=True,
-                               text=True, check=False)
+    completed = subprocess.run(
+        ["bash", "scripts/gates.sh", "nonsense"], cwd=crate, env=env, capture_output=True, text=True, check=False
+    )
     assert completed.returncode == 2
     assert completed.stderr.strip() == "usage: scripts/gates.sh [all|build|lint|fmt|test|bench]"

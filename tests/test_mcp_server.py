@@ -66,20 +66,29 @@ async def exercise(binary: Path, stack: list[str]) -> dict[str, object]:
         assert bad_lines.content[0].text == "invalid document on line 1: missing field `id` at line 1 column 2"
         if "tantivy" in stack:
             documents = [{"id": "a", "text": "fast vector search in rust"}, {"id": "b", "text": "slow python loops"}]
-            assert structured(await session.call_tool("index_documents", {"documents": documents})) == {"added": 2, "total": 2}
+            assert structured(await session.call_tool("index_documents", {"documents": documents})) == {
+                "added": 2,
+                "total": 2,
+            }
             hits = structured(await session.call_tool("search", {"query": "rust", "limit": 5}))["hits"]
             assert [hit["id"] for hit in hits] == ["a"] and hits[0]["score"] > 0
             bad_query = await session.call_tool("search", {"query": "text:("})
             assert bad_query.is_error is True and bad_query.content[0].text.startswith('invalid search query "text:("')
         if "moka" in stack:
-            assert structured(await session.call_tool("cache_put", {"id": "k", "text": "cached"})) == {"id": "k", "text": "cached"}
+            assert structured(await session.call_tool("cache_put", {"id": "k", "text": "cached"})) == {
+                "id": "k",
+                "text": "cached",
+            }
             assert structured(await session.call_tool("cache_get", {"id": "k"})) == {"id": "k", "text": "cached"}
             miss = await session.call_tool("cache_get", {"id": "absent"})
             assert miss.is_error is True
             assert miss.content[0].text == 'no cached document with id "absent"'
         if "simd-json" in stack:
             payload = json.dumps([{"id": "x", "text": "1"}, {"id": "y", "text": "2"}])
-            assert structured(await session.call_tool("parse_json", {"json": payload})) == {"count": 2, "ids": ["x", "y"]}
+            assert structured(await session.call_tool("parse_json", {"json": payload})) == {
+                "count": 2,
+                "ids": ["x", "y"],
+            }
             broken = await session.call_tool("parse_json", {"json": "[{"})
             assert broken.is_error is True and broken.content[0].text.startswith("invalid JSON array of documents")
         if "rayon" in stack:

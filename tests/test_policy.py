@@ -9,8 +9,23 @@ import pytest
 def test_the_data_file_is_valid_and_covers_the_stack():
     deps = policy.load()
     names = {dep.name for dep in deps}
-    assert {"tokio", "serde", "serde_json", "thiserror", "tracing", "tracing-subscriber", "anyhow",
-            "clap", "criterion", "gungraun", "qdrant-client", "tantivy", "rayon", "moka", "simd-json"} <= names
+    assert {
+        "tokio",
+        "serde",
+        "serde_json",
+        "thiserror",
+        "tracing",
+        "tracing-subscriber",
+        "anyhow",
+        "clap",
+        "criterion",
+        "gungraun",
+        "qdrant-client",
+        "tantivy",
+        "rayon",
+        "moka",
+        "simd-json",
+    } <= names
     assert {dep.component for dep in deps if dep.component} == set(policy.STACK_COMPONENTS)
     assert all(dep.why and "\n" not in dep.why for dep in deps)
 

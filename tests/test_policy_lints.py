@@ -24,37 +24,59 @@ VIOLATIONS = {
     "blocking file read in async": (
         "/// Injected.\n///\n/// # Errors\n/// Never.\npub async fn injected() -> std::io::Result<String> {\n"
         '    std::fs::read_to_string("Cargo.toml")\n}\n',
-        "use of a disallowed method `std::fs::read_to_string`", BLOCKING + "tokio::fs::read_to_string"),
+        "use of a disallowed method `std::fs::read_to_string`",
+        BLOCKING + "tokio::fs::read_to_string",
+    ),
     "blocking sleep in async": (
         "/// Injected.\npub async fn injected() {\n    std::thread::sleep(std::time::Duration::from_millis(1));\n}\n",
-        "use of a disallowed method `std::thread::sleep`", BLOCKING + "tokio::time::sleep"),
+        "use of a disallowed method `std::thread::sleep`",
+        BLOCKING + "tokio::time::sleep",
+    ),
     "blocking stdin": (
         "/// Injected.\npub async fn injected() -> std::io::Stdin {\n    std::io::stdin()\n}\n",
-        "use of a disallowed method `std::io::stdin`", BLOCKING + "tokio::io::stdin"),
+        "use of a disallowed method `std::io::stdin`",
+        BLOCKING + "tokio::io::stdin",
+    ),
     "blocking network client": (
-        "/// Injected.\n///\n/// # Errors\n/// Never.\npub async fn injected() -> std::io::Result<std::net::TcpStream> {\n"
+        "/// Injected.\n///\n/// # Errors\n/// Never.\npub async fn injected() -> "
+        "std::io::Result<std::net::TcpStream> {\n"
         '    std::net::TcpStream::connect("127.0.0.1:9")\n}\n',
-        "use of a disallowed method `std::net::TcpStream::connect`", BLOCKING + "tokio::net::TcpStream::connect"),
+        "use of a disallowed method `std::net::TcpStream::connect`",
+        BLOCKING + "tokio::net::TcpStream::connect",
+    ),
     "printing instead of tracing": (
         '/// Injected.\npub fn injected() {\n    println!("done");\n}\n',
-        "use of a disallowed macro `std::println`", PRINTING),
+        "use of a disallowed macro `std::println`",
+        PRINTING,
+    ),
     "discarded error (let _)": (
         '/// Injected.\npub fn injected() {\n    let _ = crate::document::parse_jsonl("");\n}\n',
-        "non-binding `let` on an expression with `#[must_use]` type", SILENT),
+        "non-binding `let` on an expression with `#[must_use]` type",
+        SILENT,
+    ),
     "discarded error (map_err(|_|))": (
         "/// Injected.\n///\n/// # Errors\n/// Never.\npub fn injected() -> std::result::Result<usize, ()> {\n"
         '    crate::document::parse_jsonl("").map(|documents| documents.len()).map_err(|_| ())\n}\n',
-        "`map_err(|_|...` wildcard pattern discards the original error", SILENT),
+        "`map_err(|_|...` wildcard pattern discards the original error",
+        SILENT,
+    ),
     "discarded error (.ok())": (
         '/// Injected.\npub fn injected() {\n    crate::document::parse_jsonl("").ok();\n}\n',
-        "ignoring a result with `.ok()` is misleading", SILENT),
+        "ignoring a result with `.ok()` is misleading",
+        SILENT,
+    ),
     "unwrap in production code": (
-        '/// Injected.\n#[must_use]\npub fn injected() -> usize {\n    crate::document::parse_jsonl("").unwrap().len()\n}\n',
-        "used `unwrap()` on a `Result` value", "policy: no unwrap() in production code"),
+        "/// Injected.\n#[must_use]\npub fn injected() -> usize {\n    "
+        'crate::document::parse_jsonl("").unwrap().len()\n}\n',
+        "used `unwrap()` on a `Result` value",
+        "policy: no unwrap() in production code",
+    ),
     "unsafe without approval": (
         "/// Injected.\n#[must_use]\npub fn injected() -> u8 {\n    let value = 1_u8;\n"
         "    // SAFETY: a local, valid for the read.\n    unsafe { *std::ptr::addr_of!(value) }\n}\n",
-        "usage of an `unsafe` block", "policy: no `unsafe` without approval"),
+        "usage of an `unsafe` block",
+        "policy: no `unsafe` without approval",
+    ),
 }
 
 
@@ -64,8 +86,15 @@ def crate(copie_session) -> Path:
 
 
 def gate_2(crate: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["bash", "scripts/gates.sh", "lint"], cwd=crate, env=cargo_env(), capture_output=True,
-                          text=True, check=False, timeout=1800)
+    return subprocess.run(
+        ["bash", "scripts/gates.sh", "lint"],
+        cwd=crate,
+        env=cargo_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=1800,
+    )
 
 
 def test_the_untouched_crate_passes_gate_2(crate):

@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import run, shared_crate, cargo_env
+from conftest import cargo_env, run, shared_crate
 
 pytestmark = pytest.mark.slow
 
@@ -57,7 +57,10 @@ def test_the_package_imports_from_site_packages(installed):
     assert Path(location[0]).is_relative_to(installed.venv), location
     assert Path(location[0]).name == "_core.abi3.so"
     assert location[1] == "0.1.0"
-    assert installed.run_python(f"import {installed.package}; print({installed.package}.tokenize('Hi, there'))") == "['hi', 'there']"
+    assert (
+        installed.run_python(f"import {installed.package}; print({installed.package}.tokenize('Hi, there'))")
+        == "['hi', 'there']"
+    )
 
 
 def test_the_wheel_is_abi3_for_cpython_3_10_and_later(installed):
@@ -99,10 +102,15 @@ def test_a_stub_that_drifts_from_the_module_fails_the_crates_tests(installed, tm
     original = stub.read_text(encoding="utf-8")
     assert "def tokenize(text: str)" in original
     try:
-        stub.write_text(original.replace("def tokenize(text: str)", "def tokenize(text: str, limit: int = 3)"), encoding="utf-8")
+        stub.write_text(
+            original.replace("def tokenize(text: str)", "def tokenize(text: str, limit: int = 3)"), encoding="utf-8"
+        )
         completed = subprocess.run(
             [str(installed.python), "-m", "pytest", "-p", "no:cacheprovider", "-q", "tests/python/test_stub.py"],
-            cwd=installed.crate, capture_output=True, text=True, check=False,
+            cwd=installed.crate,
+            capture_output=True,
+            text=True,
+            check=False,
         )
     finally:
         stub.write_text(original, encoding="utf-8")

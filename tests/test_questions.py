@@ -7,9 +7,16 @@ from conftest import ASKED, FULL_STACK, QUESTIONS, check_answer_keys
 
 #: The public interface (issue #2): users and scripts pass these with --data.
 PUBLIC_QUESTIONS = {
-    "project_name", "description", "author_name", "author_email", "license", "repository_url",
-    "crate_kind", "stack",
-    "python_bindings", "python_package",  # issue #3
+    "project_name",
+    "description",
+    "author_name",
+    "author_email",
+    "license",
+    "repository_url",
+    "crate_kind",
+    "stack",
+    "python_bindings",
+    "python_package",  # issue #3
 }
 
 
@@ -39,6 +46,7 @@ def test_the_default_stack_is_a_skeleton_and_the_choices_are_the_registry(copie)
     import tomllib
 
     from conftest import REPO
+
     assert QUESTIONS["stack"]["default"] == []
     registry = tomllib.loads((REPO / "policy" / "components.toml").read_text(encoding="utf-8"))
     assert list(registry) == FULL_STACK

@@ -48,11 +48,20 @@ def test_the_local_checkout_commands_generate_the_newest_release(tmp_path):
     assert lines[1].startswith('.copier-venv/bin/copier copy --trust "$PWD"')
     venv = Path(sys.executable).parent
     for line in lines:
-        command = line.replace(".copier-venv/bin/", f"{venv}/").replace("../vector-cache", str(tmp_path / "vector-cache"))
+        command = line.replace(".copier-venv/bin/", f"{venv}/").replace(
+            "../vector-cache", str(tmp_path / "vector-cache")
+        )
         if "copier copy" in command:
             command += " --defaults --quiet"
-        completed = subprocess.run(["bash", "-c", command], cwd=clone, capture_output=True, text=True,
-                                   check=False, stdin=subprocess.DEVNULL, env=dict(os.environ))
+        completed = subprocess.run(
+            ["bash", "-c", command],
+            cwd=clone,
+            capture_output=True,
+            text=True,
+            check=False,
+            stdin=subprocess.DEVNULL,
+            env=dict(os.environ),
+        )
         assert completed.returncode == 0, completed.stderr[-3000:]
     manifest = tomllib.loads((tmp_path / "vector-cache" / "Cargo.toml").read_text(encoding="utf-8"))
     assert manifest["package"]["name"] == "vector-cache"
@@ -62,8 +71,11 @@ def test_the_local_checkout_commands_generate_the_newest_release(tmp_path):
 
 
 def test_every_question_is_in_the_readme_table_in_prompt_order():
-    table = [line.split("`")[1] for line in README.split("## Questions", 1)[1].split("\n## ", 1)[0].splitlines()
-             if line.startswith("| `")]
+    table = [
+        line.split("`")[1]
+        for line in README.split("## Questions", 1)[1].split("\n## ", 1)[0].splitlines()
+        if line.startswith("| `")
+    ]
     assert table == [name for name in QUESTIONS if name in ASKED]
 
 
@@ -74,8 +86,11 @@ def test_every_copier_update_example_answers_with_defaults(copie):
 
     crate = (copie.copy(extra_answers={"project_name": "readme-update", "stack": []})).project_dir
     message = yaml.safe_load((REPO / "copier.yml").read_text(encoding="utf-8"))["_message_after_copy"]
-    texts = {"README.md": README, "generated README.md": (crate / "README.md").read_text(encoding="utf-8"),
-             "_message_after_copy": message}
+    texts = {
+        "README.md": README,
+        "generated README.md": (crate / "README.md").read_text(encoding="utf-8"),
+        "_message_after_copy": message,
+    }
     for name, text in texts.items():
         # `copier update …`, or `{{ copier_command(...) }} update …` in the after-copy message
         examples = re.findall(r"(?:copier|\}\}) update[^`\n]*", text)
@@ -125,7 +140,9 @@ def test_the_test_commands_prerequisites_name_every_tool_the_suite_runs():
     """Each external program a test runs (found in the tests' own command lists and `which`
     look-ups) is named in the README's comment above the test command: a fresh machine missing
     one fails those tests. Valgrind runs under gate 5 (`scripts/gates.sh bench`)."""
-    prerequisites = next(line for line in FIRST_BLOCK.splitlines() if line.startswith("# Run the template's test suite"))
+    prerequisites = next(
+        line for line in FIRST_BLOCK.splitlines() if line.startswith("# Run the template's test suite")
+    )
     sources = "".join(path.read_text(encoding="utf-8") for path in (REPO / "tests").glob("*.py"))
     tools = set(re.findall(r'(?:which\(|\[)\s*"(shellcheck|npm|cargo|rustfmt|git|clippy)"', sources))
     tools |= {"clippy"} if '"clippy"' in sources else set()

@@ -10,7 +10,6 @@ import sys
 import pytest
 from conftest import REPO, git, release, released_template, upcoming_release
 
-
 FAKE = "abcdef0123456789" * 2 + "abcdef01"
 CHANGELOG = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
 
@@ -21,8 +20,9 @@ def test_releases_changelog_and_history_agree():
     assert release.problems(releases, CHANGELOG, None) == []
     for version, commit in releases.items():
         # every released commit is in this repository's history, before HEAD
-        merge_base = subprocess.run(["git", "merge-base", "--is-ancestor", commit, "HEAD"], cwd=REPO,
-                                    capture_output=True, check=False)
+        merge_base = subprocess.run(
+            ["git", "merge-base", "--is-ancestor", commit, "HEAD"], cwd=REPO, capture_output=True, check=False
+        )
         assert merge_base.returncode == 0, f"{version} = {commit} is not an ancestor of HEAD"
     assert upcoming_release() not in releases
 
@@ -52,12 +52,15 @@ def test_the_mapping_lives_in_one_file():
     assert holders == set()
 
 
-@pytest.mark.parametrize(("changelog", "problem"), [
-    ("## [0.3.0] - unreleased\n\n## [0.1.0] - 2026-11-21\n", "neither released nor upcoming"),
-    ("## [0.1.0] - unreleased\n", "marks 0.1.0 unreleased, but releases.toml has it"),
-    ("## [0.0.9] - unreleased\n\n## [0.1.0] - 2026-11-21\n", "is not newer than 0.1.0"),
-    ("## [0.2.0] - unreleased\n", "no section for release 0.1.0"),
-])
+@pytest.mark.parametrize(
+    ("changelog", "problem"),
+    [
+        ("## [0.3.0] - unreleased\n\n## [0.1.0] - 2026-11-21\n", "neither released nor upcoming"),
+        ("## [0.1.0] - unreleased\n", "marks 0.1.0 unreleased, but releases.toml has it"),
+        ("## [0.0.9] - unreleased\n\n## [0.1.0] - 2026-11-21\n", "is not newer than 0.1.0"),
+        ("## [0.2.0] - unreleased\n", "no section for release 0.1.0"),
+    ],
+)
 def test_release_check_names_each_inconsistency(changelog, problem):
     releases = {"0.1.0": FAKE}
     if "0.3.0" in changelog:
@@ -92,7 +95,8 @@ def test_the_tagged_clone_carries_every_release_and_the_upcoming_one(tmp_path):
 
 
 def test_release_py_check_passes_on_this_checkout():
-    completed = subprocess.run([sys.executable, str(REPO / "scripts" / "release.py"), "check"],
-                               capture_output=True, text=True, check=False)
+    completed = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "release.py"), "check"], capture_output=True, text=True, check=False
+    )
     assert completed.returncode == 0, completed.stderr
     assert f"upcoming {upcoming_release()}" in completed.stdout

@@ -19,14 +19,21 @@ from conftest import FULL_STACK, QUESTIONS, REPO, copy_work_tree, generate
 #: Component -> its module (src/<module>.rs and the component's other files).
 MODULES = {"qdrant": "vector", "tantivy": "search", "rayon": "parallel", "moka": "cache", "simd-json": "json"}
 #: Component -> the policy crates it brings.
-COMPONENT_CRATES = {"qdrant": {"qdrant-client"}, "tantivy": {"tantivy"}, "rayon": {"rayon"}, "moka": {"moka"},
-                    "simd-json": {"simd-json"}}
+COMPONENT_CRATES = {
+    "qdrant": {"qdrant-client"},
+    "tantivy": {"tantivy"},
+    "rayon": {"rayon"},
+    "moka": {"moka"},
+    "simd-json": {"simd-json"},
+}
 #: What every library package depends on, and its benchmarks' crates.
 LIB_CRATES = {"tokio", "serde", "serde_json", "thiserror", "tracing"}
 LIB_DEV_CRATES = {"criterion", "gungraun"}
 #: What only a binary needs, per crate kind: never in the library's tables.
-BIN_CRATES = {"cli": {"tokio", "tracing", "tracing-subscriber", "anyhow", "clap"},
-              "mcp-server": {"tokio", "serde", "tracing", "tracing-subscriber", "anyhow", "clap", "rmcp", "schemars"}}
+BIN_CRATES = {
+    "cli": {"tokio", "tracing", "tracing-subscriber", "anyhow", "clap"},
+    "mcp-server": {"tokio", "serde", "tracing", "tracing-subscriber", "anyhow", "clap", "rmcp", "schemars"},
+}
 BINARY_ONLY = {"tracing-subscriber", "anyhow", "clap", "rmcp", "schemars"}
 STACKS = [[], *([component] for component in FULL_STACK), ["tantivy", "moka"], FULL_STACK]
 QUESTIONS_DESCRIPTION_DEFAULT = QUESTIONS["description"]["default"]
@@ -40,8 +47,12 @@ def assert_rustfmt_clean(crate: Path) -> None:
     """Every Rust file of ``crate`` is as rustfmt (the crate's rustfmt.toml) would write it: gate 3
     on the first commit, checked without compiling anything."""
     files = sorted(str(path) for path in crate.rglob("*.rs"))
-    completed = subprocess.run(["rustfmt", "--check", "--edition", "2024", "--config-path", str(crate / "rustfmt.toml"),
-                                *files], capture_output=True, text=True, check=False)
+    completed = subprocess.run(
+        ["rustfmt", "--check", "--edition", "2024", "--config-path", str(crate / "rustfmt.toml"), *files],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-2000:]
 
 
@@ -63,11 +74,26 @@ def test_defaults_generate_a_skeleton_library(copie):
     assert inherited(manifest["dev-dependencies"]) == LIB_DEV_CRATES
     assert "members" not in manifest["workspace"]
     assert sorted(path.name for path in (crate / "src").iterdir()) == ["document.rs", "error.rs", "lib.rs"]
-    for name in ("LICENSE-MIT", "LICENSE-APACHE", "README.md", "CHANGELOG.md", ".gitignore", "AGENTS.md",
-                 "clippy.toml", "rustfmt.toml", "deny.toml", ".github/workflows/ci.yml", "tests/integration.rs",
-                 "benches/hot_paths.rs", "benches/instructions.rs", "benches/corpus/mod.rs",
-                 ".github/workflows/template-update.yml", ".github/template-update-requirements.txt",
-                 ".github/renovate.json5", "catalog-info.yaml"):
+    for name in (
+        "LICENSE-MIT",
+        "LICENSE-APACHE",
+        "README.md",
+        "CHANGELOG.md",
+        ".gitignore",
+        "AGENTS.md",
+        "clippy.toml",
+        "rustfmt.toml",
+        "deny.toml",
+        ".github/workflows/ci.yml",
+        "tests/integration.rs",
+        "benches/hot_paths.rs",
+        "benches/instructions.rs",
+        "benches/corpus/mod.rs",
+        ".github/workflows/template-update.yml",
+        ".github/template-update-requirements.txt",
+        ".github/renovate.json5",
+        "catalog-info.yaml",
+    ):
         assert (crate / name).is_file(), name
     assert not (crate / ".cargo").exists()  # edition 2024's resolver already prefers MSRV-compatible versions
     assert not (crate / "tests/integration").exists() and not (crate / "benches/hot_paths").exists()
@@ -87,10 +113,15 @@ def test_the_lint_policy_covers_every_package(copie):
     assert read_toml(crate / "cli" / "Cargo.toml")["lints"] == {"workspace": True}
 
 
-@pytest.mark.parametrize(("answers", "ships"), [
-    ({"crate_kind": "lib"}, False), ({"crate_kind": "cli"}, True), ({"crate_kind": "mcp-server"}, True),
-    ({"crate_kind": "lib", "python_bindings": True}, True),
-])
+@pytest.mark.parametrize(
+    ("answers", "ships"),
+    [
+        ({"crate_kind": "lib"}, False),
+        ({"crate_kind": "cli"}, True),
+        ({"crate_kind": "mcp-server"}, True),
+        ({"crate_kind": "lib", "python_bindings": True}, True),
+    ],
+)
 def test_profiles_and_the_resolver(copie, answers, ships):
     """Edition 2024's resolver (no `resolver = "1"`: dev-only features stay out of what ships), no
     cross-crate LTO in release (which the benches inherit), `dist` with thin LTO where something
@@ -191,22 +222,32 @@ def test_a_sixth_component_is_its_registry_entry_and_its_own_files(tmp_path):
     template = tmp_path / "template"
     copy_work_tree(template)
     with (template / "policy" / "components.toml").open("a", encoding="utf-8") as registry:
-        registry.write('\n[sqlite]\nchoice = "sqlite: embedded database"\nmodule = "store"\n'
-                       'summary = "an embedded document store"\nerror = "StoreError"\nvariant = "Store"\n'
-                       'public-crates = []\nmcp-tools = ["store_get"]\nbenches = true\n'
-                       'agents = "Open the store once per process."\n')
-    own = {"template/src/{% if 'sqlite' in stack %}store.rs{% endif %}": "//! store\n",
-           "template/tests/integration/{% if 'sqlite' in stack %}store.rs{% endif %}": "//! store tests\n",
-           "template/benches/instructions/{% if 'sqlite' in stack %}store.rs{% endif %}": "//! store\n",
-           "template/benches/hot_paths/{% if 'sqlite' in stack %}store.rs{% endif %}": "//! store\n",
-           "template/{% if crate_kind == 'mcp-server' %}mcp-server{% endif %}/src/server/"
-           "{% if 'sqlite' in stack %}store.rs{% endif %}": "//! store tools\n"}
+        registry.write(
+            '\n[sqlite]\nchoice = "sqlite: embedded database"\nmodule = "store"\n'
+            'summary = "an embedded document store"\nerror = "StoreError"\nvariant = "Store"\n'
+            'public-crates = []\nmcp-tools = ["store_get"]\nbenches = true\n'
+            'agents = "Open the store once per process."\n'
+        )
+    own = {
+        "template/src/{% if 'sqlite' in stack %}store.rs{% endif %}": "//! store\n",
+        "template/tests/integration/{% if 'sqlite' in stack %}store.rs{% endif %}": "//! store tests\n",
+        "template/benches/instructions/{% if 'sqlite' in stack %}store.rs{% endif %}": "//! store\n",
+        "template/benches/hot_paths/{% if 'sqlite' in stack %}store.rs{% endif %}": "//! store\n",
+        "template/{% if crate_kind == 'mcp-server' %}mcp-server{% endif %}/src/server/"
+        "{% if 'sqlite' in stack %}store.rs{% endif %}": "//! store tools\n",
+    }
     for name, text in own.items():
         (template / name).parent.mkdir(parents=True, exist_ok=True)
         (template / name).write_text(text, encoding="utf-8")
     crate = tmp_path / "crate"
-    copier.run_copy(str(template), crate, data={"project_name": "six", "crate_kind": "mcp-server",
-                                                "stack": ["sqlite"]}, defaults=True, unsafe=True, quiet=True)
+    copier.run_copy(
+        str(template),
+        crate,
+        data={"project_name": "six", "crate_kind": "mcp-server", "stack": ["sqlite"]},
+        defaults=True,
+        unsafe=True,
+        quiet=True,
+    )
     lib = (crate / "src/lib.rs").read_text(encoding="utf-8")
     assert "pub mod store;" in lib and "an embedded document store" in lib
     assert "Store(#[from] StoreError)" in (crate / "src/error.rs").read_text(encoding="utf-8")
@@ -226,9 +267,12 @@ def test_no_shared_template_file_names_a_component():
     """The component conditionals live in file names only (a component's own files): no file's
     content tests for one (16 files held such tests before the registry)."""
     conditionals = re.compile(r"in stack|'(qdrant|tantivy|rayon|moka|simd-json)'")
-    offenders = [path.relative_to(REPO).as_posix() for root in ("template", "includes")
-                 for path in (REPO / root).rglob("*") if path.is_file()
-                 and conditionals.search(path.read_text(encoding="utf-8", errors="replace"))]
+    offenders = [
+        path.relative_to(REPO).as_posix()
+        for root in ("template", "includes")
+        for path in (REPO / root).rglob("*")
+        if path.is_file() and conditionals.search(path.read_text(encoding="utf-8", errors="replace"))
+    ]
     assert offenders == []
 
 
@@ -243,8 +287,9 @@ def test_no_shared_template_file_names_a_component():
     ],
 )
 def test_licence_files_match_the_licence(copie, license, files):
-    crate = generate(copie, {"project_name": "licensed", "license": license, "author_name": "Ada Lovelace",
-                             "crate_kind": "cli"})
+    crate = generate(
+        copie, {"project_name": "licensed", "license": license, "author_name": "Ada Lovelace", "crate_kind": "cli"}
+    )
     assert {path.name for path in crate.glob("LICENSE*")} == files
     package = read_toml(crate / "Cargo.toml")["package"]
     binary = read_toml(crate / "cli" / "Cargo.toml")["package"]
@@ -261,16 +306,23 @@ def test_licence_files_match_the_licence(copie, license, files):
 
 def test_awkward_text_answers_stay_valid_toml_and_lint_clean_docs(copie):
     description = 'Fast "vector" search for ReasonKit\\agents, via PyO3 and my_module: naïve café'
-    crate = generate(copie, {"project_name": "awkward_name", "description": description,
-                             "author_name": "Zoë O'Brien", "author_email": "", "crate_kind": "cli"})
+    crate = generate(
+        copie,
+        {
+            "project_name": "awkward_name",
+            "description": description,
+            "author_name": "Zoë O'Brien",
+            "author_email": "",
+            "crate_kind": "cli",
+        },
+    )
     for manifest in ("Cargo.toml", "cli/Cargo.toml"):
         package = read_toml(crate / manifest)["package"]
         assert package["description"] == description
         assert package["authors"] == ["Zoë O'Brien"]
     lib = (crate / "src/lib.rs").read_text(encoding="utf-8")
     assert lib.splitlines()[0] == (
-        '//! `awkward_name`: Fast "vector" search for `ReasonKit\\agents`, via `PyO3` and '
-        "`my_module`: naïve café"
+        '//! `awkward_name`: Fast "vector" search for `ReasonKit\\agents`, via `PyO3` and `my_module`: naïve café'
     )
 
 
@@ -350,8 +402,9 @@ def test_python_bindings_render_the_package(copie, stack):
             expected_names |= names
     for name in expected_files:
         assert (crate / name).is_file(), name
-    assert python_files(crate) == {name for name in expected_files
-                                   if not name.endswith(".rs") and not name.endswith("release.yml")}
+    assert python_files(crate) == {
+        name for name in expected_files if not name.endswith(".rs") and not name.endswith("release.yml")
+    }
     manifest = read_toml(crate / "Cargo.toml")
     assert manifest["lib"]["crate-type"] == ["cdylib", "rlib"]
     assert manifest["features"] == {"python": ["dep:pyo3"]}
@@ -362,7 +415,7 @@ def test_python_bindings_render_the_package(copie, stack):
     assert "abi3-py310" in pyo3["features"]
     assert "extension-module" not in pyo3["features"]  # deprecated; would break cargo test's link
     assert manifest["workspace"]["lints"]["rust"]["unsafe_code"] == "forbid"  # pyo3's macros pass
-    assert "#[cfg(feature = \"python\")]\nmod python;" in (crate / "src/lib.rs").read_text(encoding="utf-8")
+    assert '#[cfg(feature = "python")]\nmod python;' in (crate / "src/lib.rs").read_text(encoding="utf-8")
 
     pyproject = read_toml(crate / "pyproject.toml")
     assert pyproject["build-system"] == {"requires": ["maturin>=1.9.4,<2"], "build-backend": "maturin"}
@@ -373,7 +426,10 @@ def test_python_bindings_render_the_package(copie, stack):
     assert project["dynamic"] == ["version"]
     assert project["description"] == QUESTIONS_DESCRIPTION_DEFAULT
     assert pyproject["tool"]["maturin"] == {
-        "features": ["python"], "python-source": "python", "module-name": "vector_cache._core", "bindings": "pyo3",
+        "features": ["python"],
+        "python-source": "python",
+        "module-name": "vector_cache._core",
+        "bindings": "pyo3",
         "strip": True,
     }
     assert pyproject["tool"]["pytest"]["ini_options"]["testpaths"] == ["tests/python"]
@@ -383,7 +439,8 @@ def test_python_bindings_render_the_package(copie, stack):
     declared |= {node.target.id for node in stub.body if isinstance(node, ast.AnnAssign)}
     assert declared == expected_names
     rust = (crate / "src/python.rs").read_text(encoding="utf-8") + "".join(
-        path.read_text(encoding="utf-8") for path in (crate / "src/python").glob("*.rs"))
+        path.read_text(encoding="utf-8") for path in (crate / "src/python").glob("*.rs")
+    )
     for name in expected_names - {"__version__"}:
         assert f'"{name}"' in rust or f"fn {name}(" in rust, name
     assert rust.count(".detach(") >= 2  # long work releases the interpreter
@@ -404,8 +461,9 @@ def test_the_python_package_answer_names_the_import_package(copie):
 
 
 def test_a_proprietary_python_package_can_never_be_uploaded_to_pypi(copie):
-    crate = generate(copie, {"project_name": "secret-sauce", "python_bindings": True,
-                             "license": "LicenseRef-Proprietary"})
+    crate = generate(
+        copie, {"project_name": "secret-sauce", "python_bindings": True, "license": "LicenseRef-Proprietary"}
+    )
     classifiers = read_toml(crate / "pyproject.toml")["project"]["classifiers"]
     assert "Private :: Do Not Upload" in classifiers  # PyPI rejects any upload carrying it
 

@@ -37,21 +37,39 @@ def validator() -> list[str]:
         if shutil.which("npm") is None:
             pytest.fail("npm is not installed: the Renovate config cannot be validated", pytrace=False)
         NPM_DIR.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["npm", "install", "--prefix", str(NPM_DIR), "--no-save", "--no-audit", "--no-fund",
-                        "--loglevel=error", NODE, RENOVATE], check=True, timeout=900)
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--prefix",
+                str(NPM_DIR),
+                "--no-save",
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+                NODE,
+                RENOVATE,
+            ],
+            check=True,
+            timeout=900,
+        )
     return [str(bin_dir / "renovate-config-validator"), "--strict"]
 
 
 def run_validator(validator: list[str], crate: Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PATH=f"{NPM_DIR / 'node_modules' / '.bin'}{os.pathsep}{os.environ['PATH']}",
-               LOG_FORMAT="json")
+    env = dict(
+        os.environ, PATH=f"{NPM_DIR / 'node_modules' / '.bin'}{os.pathsep}{os.environ['PATH']}", LOG_FORMAT="json"
+    )
     return subprocess.run(validator, cwd=crate, env=env, capture_output=True, text=True, check=False, timeout=300)
 
 
-@pytest.mark.parametrize("answers", [
-    {"project_name": "renovate-lib"},
-    {"project_name": "renovate-mcp", "crate_kind": "mcp-server", "python_bindings": True, "stack": []},
-])
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"project_name": "renovate-lib"},
+        {"project_name": "renovate-mcp", "crate_kind": "mcp-server", "python_bindings": True, "stack": []},
+    ],
+)
 def test_renovates_validator_accepts_the_generated_config(copie, validator, answers):
     crate = generate(copie, answers)
     completed = run_validator(validator, crate)
@@ -74,16 +92,30 @@ def test_the_validator_really_rejects_a_bad_config(copie, validator):
 def proposed_updates(crate: Path, tmp_path: Path) -> dict[str, tuple[str, list[dict]]]:
     """Run Renovate on ``crate`` (local platform, lookups only, no token, nothing written) and
     return, per dependency of Cargo.toml, its depType and the updates Renovate would make."""
-    env = dict(os.environ, PATH=f"{NPM_DIR / 'node_modules' / '.bin'}{os.pathsep}{os.environ['PATH']}",
-               LOG_FORMAT="json", LOG_LEVEL="debug", RENOVATE_BASE_DIR=str(tmp_path / "renovate-base"))
-    completed = subprocess.run([str(NPM_DIR / "node_modules" / ".bin" / "renovate"), "--platform=local",
-                                "--dry-run=lookup"], cwd=crate, env=env, capture_output=True, text=True,
-                               check=False, timeout=600)
+    env = dict(
+        os.environ,
+        PATH=f"{NPM_DIR / 'node_modules' / '.bin'}{os.pathsep}{os.environ['PATH']}",
+        LOG_FORMAT="json",
+        LOG_LEVEL="debug",
+        RENOVATE_BASE_DIR=str(tmp_path / "renovate-base"),
+    )
+    completed = subprocess.run(
+        [str(NPM_DIR / "node_modules" / ".bin" / "renovate"), "--platform=local", "--dry-run=lookup"],
+        cwd=crate,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
     assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-2000:]
     records = [json.loads(line) for line in completed.stdout.splitlines() if line.startswith("{")]
     (found,) = [record for record in records if record.get("msg") == "packageFiles with updates"]
-    return {dep["depName"]: (dep["depType"], dep.get("updates", []))
-            for package_file in found["config"]["cargo"] for dep in package_file["deps"]}
+    return {
+        dep["depName"]: (dep["depType"], dep.get("updates", []))
+        for package_file in found["config"]["cargo"]
+        for dep in package_file["deps"]
+    }
 
 
 def test_renovate_never_changes_a_policy_line_but_updates_the_teams_own(validator, tmp_path):
@@ -111,7 +143,7 @@ def test_renovate_never_changes_a_policy_line_but_updates_the_teams_own(validato
 
     config = crate / ".github" / "renovate.json5"
     text = config.read_text(encoding="utf-8")
-    rule = text[text.index("    {\n      // The policy's lines"):text.index("enabled: false,\n    },\n") + 23]
+    rule = text[text.index("    {\n      // The policy's lines") : text.index("enabled: false,\n    },\n") + 23]
     config.write_text(text.replace(rule, ""), encoding="utf-8")
     commit_all(crate, "control: the config without its policy rule")
     control = proposed_updates(crate, tmp_path)

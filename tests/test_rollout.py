@@ -7,7 +7,6 @@ edits in its new place), the answers file on the new release, gates 1-4 green.""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tomllib
@@ -16,9 +15,17 @@ from pathlib import Path
 import copier
 import pytest
 import tomlkit
-from conftest import (GIT_IDENTITY, assert_no_conflicts, cargo_env, check_answer_keys, commit_all, git,
-                      released_template, run)
-from test_template_update import PREVIOUS, SCRIPT, UPCOMING, answers_commit
+from conftest import (
+    GIT_IDENTITY,
+    assert_no_conflicts,
+    cargo_env,
+    check_answer_keys,
+    commit_all,
+    git,
+    released_template,
+    run,
+)
+from test_template_update import PREVIOUS, UPCOMING, answers_commit
 
 pytestmark = pytest.mark.slow
 
@@ -28,14 +35,19 @@ FIRST = "0.1.0"
 KINDS = {
     "lib": {"project_name": "rollout-lib"},
     "cli": {"project_name": "rollout-cli", "crate_kind": "cli", "stack": ["tantivy", "moka"]},
-    "mcp-python": {"project_name": "rollout-mcp", "crate_kind": "mcp-server", "python_bindings": True,
-                   "stack": ["rayon", "simd-json"]},
+    "mcp-python": {
+        "project_name": "rollout-mcp",
+        "crate_kind": "mcp-server",
+        "python_bindings": True,
+        "stack": ["rayon", "simd-json"],
+    },
     "member": {"project_name": "rollout-member", "crate_kind": "cli", "stack": ["rayon"]},
 }
-CASES = [(kind, version) for kind in KINDS for version in (FIRST, PREVIOUS)
-         if not (kind == "member" and version == FIRST)]
+CASES = [
+    (kind, version) for kind in KINDS for version in (FIRST, PREVIOUS) if not (kind == "member" and version == FIRST)
+]
 
-TEAM_CODE = '''
+TEAM_CODE = """
 /// Whether `text` holds a run of ASCII digits (the team's own code).
 ///
 /// # Errors
@@ -44,8 +56,8 @@ TEAM_CODE = '''
 pub fn has_digits(text: &str) -> std::result::Result<bool, regex::Error> {
     Ok(regex::Regex::new(r"[0-9]+")?.is_match(text))
 }
-'''
-TEAM_BINARY_TEST = '''
+"""
+TEAM_BINARY_TEST = """
 #[cfg(test)]
 mod team_tests {
     #[test]
@@ -53,7 +65,7 @@ mod team_tests {
         assert_eq!(super::log_level(0, 0), tracing_subscriber::filter::LevelFilter::WARN);
     }
 }
-'''
+"""
 TEAM_README = "\n## Team notes\n\nOur on-call rota lives in the wiki.\n"
 TEAM_STEP = "      - name: Team check\n        run: echo the team's own step\n"
 WORKSPACE_ROOT = '[workspace]\nresolver = "3"\nmembers = ["crates/*"]\n'
@@ -120,10 +132,23 @@ def update(template: Path, crate: Path, version: str, body: Path) -> subprocess.
     """Update ``crate`` the way it can: its own script (0.2.0 on), else the plain copier command."""
     env = cargo_env(**GIT_IDENTITY, COPIER=str(Path(sys.executable).with_name("copier")), CRATE_DIR=str(crate))
     if (crate / "scripts" / "template_update.py").is_file():
-        return subprocess.run([sys.executable, str(crate / "scripts" / "template_update.py"), "--body", str(body)],
-                              env=env, capture_output=True, text=True, check=False, timeout=3600)
-    return subprocess.run([env["COPIER"], "update", "--trust", "--defaults", "--skip-answered"], cwd=crate, env=env,
-                          capture_output=True, text=True, check=False, timeout=600)
+        return subprocess.run(
+            [sys.executable, str(crate / "scripts" / "template_update.py"), "--body", str(body)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=3600,
+        )
+    return subprocess.run(
+        [env["COPIER"], "update", "--trust", "--defaults", "--skip-answered"],
+        cwd=crate,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
 
 
 @pytest.mark.parametrize(("kind", "version"), CASES, ids=[f"{kind}-from-{version}" for kind, version in CASES])

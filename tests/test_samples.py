@@ -14,8 +14,13 @@ import samples  # noqa: E402
 
 
 def test_the_committed_samples_match_a_fresh_render():
-    completed = subprocess.run([sys.executable, str(REPO / "scripts" / "samples.py"), "check"],
-                               capture_output=True, text=True, check=False, timeout=300)
+    completed = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "samples.py"), "check"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
     assert completed.returncode == 0, completed.stderr
 
 

@@ -14,9 +14,17 @@ from pathlib import Path
 import copier
 import pytest
 import tomlkit
-from conftest import (GIT_IDENTITY, REPO, assert_no_conflicts, commit_all, copy_work_tree, git, release, released_template,
-                      upcoming_release)
-
+from conftest import (
+    GIT_IDENTITY,
+    REPO,
+    assert_no_conflicts,
+    commit_all,
+    copy_work_tree,
+    git,
+    release,
+    released_template,
+    upcoming_release,
+)
 
 COPIER = str(Path(sys.executable).with_name("copier"))
 PREVIOUS = list(release.load_releases())[-1]
@@ -43,14 +51,17 @@ def run_script(script: Path, crate: Path, *args: str, tmp_path: Path) -> tuple[s
     ``$GITHUB_OUTPUT`` entries."""
     output = tmp_path / f"github-output-{len(list(tmp_path.glob('github-output-*')))}"
     env = {**os.environ, **GIT_IDENTITY, "COPIER": COPIER, "CRATE_DIR": str(crate), "GITHUB_OUTPUT": str(output)}
-    completed = subprocess.run([sys.executable, str(script), *args], env=env, capture_output=True, text=True,
-                               check=False, timeout=600)
+    completed = subprocess.run(
+        [sys.executable, str(script), *args], env=env, capture_output=True, text=True, check=False, timeout=600
+    )
     entries = dict(line.split("=", 1) for line in output.read_text().splitlines()) if output.exists() else {}
     return completed, entries
 
 
 def answers_commit(crate: Path) -> str:
-    line = next(line for line in (crate / ".copier-answers.yml").read_text().splitlines() if line.startswith("_commit:"))
+    line = next(
+        line for line in (crate / ".copier-answers.yml").read_text().splitlines() if line.startswith("_commit:")
+    )
     return line.split(": ", 1)[1]
 
 
@@ -58,9 +69,23 @@ def test_renovates_copier_command_updates_a_crate_from_the_previous_release(temp
     """The command Renovate's copier manager runs, verbatim, in the answers file's folder."""
     crate = generate_at(template, tmp_path / "renovated", PREVIOUS, {"project_name": "renovated"})
     completed = subprocess.run(
-        [COPIER, "update", "--skip-answered", "--defaults", "--trust", "--answers-file", ".copier-answers.yml",
-         "--vcs-ref", UPCOMING], cwd=crate, capture_output=True, text=True, check=False,
-        env={**os.environ, **GIT_IDENTITY})
+        [
+            COPIER,
+            "update",
+            "--skip-answered",
+            "--defaults",
+            "--trust",
+            "--answers-file",
+            ".copier-answers.yml",
+            "--vcs-ref",
+            UPCOMING,
+        ],
+        cwd=crate,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **GIT_IDENTITY},
+    )
     assert completed.returncode == 0, completed.stderr
     assert answers_commit(crate) == UPCOMING
     assert_no_conflicts(crate)
@@ -93,8 +118,9 @@ def test_the_script_updates_commits_and_writes_the_pull_request_body(template, t
     # up to date: nothing to do, nothing written, exit 0 (the crate's own copy of the script now)
     head = git(crate, "rev-parse", "HEAD")
     body.unlink()
-    completed, outputs = run_script(crate / "scripts" / "template_update.py", crate, "--body", str(body),
-                                    tmp_path=tmp_path)
+    completed, outputs = run_script(
+        crate / "scripts" / "template_update.py", crate, "--body", str(body), tmp_path=tmp_path
+    )
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == f"template-update: already on template version {UPCOMING}; nothing to do"
     assert outputs["result"] == "up-to-date"
@@ -102,12 +128,15 @@ def test_the_script_updates_commits_and_writes_the_pull_request_body(template, t
     assert git(crate, "status", "--porcelain") == ""
 
 
-@pytest.mark.parametrize(("args", "dirty", "message"), [
-    (["--to", "9.9.9"], False, "template-update: --to 9.9.9: no such release of the template (releases: "),
-    (["--to", "latest"], False, "template-update: --to latest: no such release of the template"),
-    (["--to", PREVIOUS], False, f"template-update: --to {PREVIOUS}: older than this crate's template version"),
-    ([], True, "template-update: the work tree has uncommitted changes: commit or stash them first"),
-])
+@pytest.mark.parametrize(
+    ("args", "dirty", "message"),
+    [
+        (["--to", "9.9.9"], False, "template-update: --to 9.9.9: no such release of the template (releases: "),
+        (["--to", "latest"], False, "template-update: --to latest: no such release of the template"),
+        (["--to", PREVIOUS], False, f"template-update: --to {PREVIOUS}: older than this crate's template version"),
+        ([], True, "template-update: the work tree has uncommitted changes: commit or stash them first"),
+    ],
+)
 def test_bad_requests_are_one_line_and_change_nothing(template, tmp_path, args, dirty, message):
     crate = generate_at(template, tmp_path / "crate", UPCOMING, {"project_name": "bad-input", "stack": []})
     if dirty:
@@ -151,8 +180,9 @@ def test_a_conflict_is_named_and_never_committed(tmp_path):
     newer = release_a_tokio_bump(template)
     body = tmp_path / "pr-body.md"
 
-    completed, outputs = run_script(crate / "scripts" / "template_update.py", crate, "--body", str(body),
-                                    tmp_path=tmp_path)
+    completed, outputs = run_script(
+        crate / "scripts" / "template_update.py", crate, "--body", str(body), tmp_path=tmp_path
+    )
     assert completed.returncode == 3, completed.stderr
     assert "template-update: conflict in Cargo.toml\n" in completed.stderr
     assert "1 conflicted file(s), nothing committed" in completed.stderr
@@ -194,8 +224,13 @@ def test_a_crate_generated_from_a_local_checkout_updates_later(tmp_path):
     (venv_bin / "copier").write_text("#!/bin/sh\n")
     assert git(template, "status", "--porcelain") == ""
     crate = tmp_path / "local-crate"
-    completed = subprocess.run([COPIER, "copy", "--trust", "--defaults", "--data", "stack=[]", str(template), str(crate)],
-                               capture_output=True, text=True, check=False, env={**os.environ, **GIT_IDENTITY})
+    completed = subprocess.run(
+        [COPIER, "copy", "--trust", "--defaults", "--data", "stack=[]", str(template), str(crate)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **GIT_IDENTITY},
+    )
     assert completed.returncode == 0, completed.stderr
     assert "DirtyLocalWarning" not in completed.stderr and "No git tags found" not in completed.stderr
     assert answers_commit(crate) == UPCOMING
@@ -209,7 +244,7 @@ def test_a_crate_generated_from_a_local_checkout_updates_later(tmp_path):
 
 def test_the_readme_keeps_the_copier_venv_out_of_the_checkout():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert ".copier-venv/bin/copier copy --trust \"$PWD\"" in readme
+    assert '.copier-venv/bin/copier copy --trust "$PWD"' in readme
     ignored = subprocess.run(["git", "check-ignore", "-q", ".copier-venv/bin/copier"], cwd=REPO, check=False)
     assert ignored.returncode == 0, ".copier-venv/ is not ignored: a local checkout would be dirty"
 
@@ -228,8 +263,9 @@ def test_a_crate_from_a_clone_without_tags_updates_to_the_next_release(tmp_path)
     commit_all(clone, "main between releases")
     assert git(clone, "tag") == ""
     crate = tmp_path / "crate"
-    copier.run_copy(str(clone), crate, data={"project_name": "untagged", "stack": []}, defaults=True, unsafe=True,
-                    quiet=True)
+    copier.run_copy(
+        str(clone), crate, data={"project_name": "untagged", "stack": []}, defaults=True, unsafe=True, quiet=True
+    )
     recorded = answers_commit(crate)
     assert git(clone, "rev-parse", "HEAD").startswith(recorded)  # a bare commit, not a version
     catalog = yaml.safe_load((crate / "catalog-info.yaml").read_text(encoding="utf-8"))
@@ -248,6 +284,7 @@ def test_a_crate_from_a_clone_without_tags_updates_to_the_next_release(tmp_path)
     assert outputs == {"result": "updated", "from": PREVIOUS, "to": UPCOMING, "gates": "skipped"}
     assert_no_conflicts(crate)
     assert git(crate, "log", "-1", "--format=%s").strip() == (
-        f"chore: update from template {recorded} (after {PREVIOUS}) to {UPCOMING}")
+        f"chore: update from template {recorded} (after {PREVIOUS}) to {UPCOMING}"
+    )
     catalog = yaml.safe_load((crate / "catalog-info.yaml").read_text(encoding="utf-8"))
     assert catalog["metadata"]["annotations"]["backstage.io/template-version"] == UPCOMING

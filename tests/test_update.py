@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -12,8 +10,6 @@ import copier
 import pytest
 import tomlkit
 from conftest import REPO, assert_no_conflicts, bump_policy, commit_all, git
-
-
 
 pytestmark = pytest.mark.usefixtures("git_identity")
 
@@ -73,8 +69,9 @@ def test_a_gungraun_bump_moves_the_crate_and_its_runner_in_lockstep(tmp_path, te
 
 def test_turning_python_bindings_on_later_adds_the_package_and_keeps_user_edits(tmp_path, template_repo):
     crate = crate_with_team_edits(tmp_path, template_repo, {"project_name": "later-py", "stack": ["rayon"]})
-    copier.run_update(crate, data={"python_bindings": True}, defaults=True, overwrite=True, unsafe=True,
-                      vcs_ref="1.0.0", quiet=True)
+    copier.run_update(
+        crate, data={"python_bindings": True}, defaults=True, overwrite=True, unsafe=True, vcs_ref="1.0.0", quiet=True
+    )
 
     cargo = assert_team_edits_merged_cleanly(crate)
     assert cargo["features"] == {"python": ["dep:pyo3"]}
@@ -89,12 +86,20 @@ def test_turning_python_bindings_on_later_adds_the_package_and_keeps_user_edits(
 
 def test_update_with_a_new_answer_adds_the_component(tmp_path, template_repo):
     crate = tmp_path / "crate"
-    copier.run_copy(str(template_repo), crate, data={"project_name": "grow", "stack": []},
-                    defaults=True, unsafe=True, vcs_ref="1.0.0", quiet=True)
+    copier.run_copy(
+        str(template_repo),
+        crate,
+        data={"project_name": "grow", "stack": []},
+        defaults=True,
+        unsafe=True,
+        vcs_ref="1.0.0",
+        quiet=True,
+    )
     git(tmp_path, "init", "-q", "-b", "main", str(crate))
     commit_all(crate, "generated")
-    copier.run_update(crate, data={"stack": ["rayon"]}, defaults=True, overwrite=True, unsafe=True,
-                      vcs_ref="1.0.0", quiet=True)
+    copier.run_update(
+        crate, data={"stack": ["rayon"]}, defaults=True, overwrite=True, unsafe=True, vcs_ref="1.0.0", quiet=True
+    )
     cargo = tomllib.loads((crate / "Cargo.toml").read_text(encoding="utf-8"))
     assert cargo["workspace"]["dependencies"]["rayon"] == "1.12"
     assert cargo["dependencies"]["rayon"] == {"workspace": True}
@@ -109,10 +114,12 @@ def test_removing_a_component_with_copier_update_leaves_a_green_crate(tmp_path, 
     and clippy and the tests pass on the result (gates 2 and 4)."""
     from conftest import cargo_env, run
 
-    crate = crate_with_team_edits(tmp_path, template_repo, {"project_name": "shrink", "crate_kind": "mcp-server",
-                                                             "stack": ["tantivy", "moka"]})
-    copier.run_update(crate, data={"stack": ["moka"]}, defaults=True, overwrite=True, unsafe=True,
-                      vcs_ref="1.0.0", quiet=True)
+    crate = crate_with_team_edits(
+        tmp_path, template_repo, {"project_name": "shrink", "crate_kind": "mcp-server", "stack": ["tantivy", "moka"]}
+    )
+    copier.run_update(
+        crate, data={"stack": ["moka"]}, defaults=True, overwrite=True, unsafe=True, vcs_ref="1.0.0", quiet=True
+    )
     cargo = assert_team_edits_merged_cleanly(crate)
     assert "tantivy" not in cargo["workspace"]["dependencies"] and "tantivy" not in cargo["dependencies"]
     remaining = {path.relative_to(crate).as_posix() for path in crate.rglob("search.rs")}
@@ -133,7 +140,9 @@ def test_a_dropped_file_the_team_edited_is_kept_and_an_unedited_one_goes(tmp_pat
     edited = search.read_text(encoding="utf-8") + "\n// The team's note on the index.\n"
     search.write_text(edited, encoding="utf-8")
     commit_all(crate, "a note in search.rs")
-    copier.run_update(crate, data={"stack": []}, defaults=True, overwrite=True, unsafe=True, vcs_ref="1.0.0", quiet=True)
+    copier.run_update(
+        crate, data={"stack": []}, defaults=True, overwrite=True, unsafe=True, vcs_ref="1.0.0", quiet=True
+    )
     assert search.read_text(encoding="utf-8") == edited
     assert not (crate / "src" / "cache.rs").exists()
     assert not (crate / "tests" / "integration" / "search.rs").exists()
@@ -146,19 +155,30 @@ def test_the_key_merge_takes_both_sides_unless_they_changed_the_same_key():
     sys.path.insert(0, str(REPO / "hooks"))
     from carry_edits import KeyConflict, merge_tables
 
-    base = tomlkit.parse('[dependencies]\ntokio = {workspace = true}\ntantivy = {workspace = true}\n'
-                         '[workspace.dependencies]\ntokio = {version = "1.54", features = ["fs"]}\n')
-    ours = tomlkit.parse('[dependencies]\ntokio = {workspace = true}\ntantivy = {workspace = true}\nregex = "1"\n'
-                         '[workspace.dependencies]\ntokio = {version = "1.54", features = ["fs", "net"]}\n')
-    theirs = tomlkit.parse('[dependencies]\ntokio = {workspace = true}\n'
-                           '[workspace.dependencies]\ntokio = {version = "1.99", features = ["fs"]}\n')
+    base = tomlkit.parse(
+        "[dependencies]\ntokio = {workspace = true}\ntantivy = {workspace = true}\n"
+        '[workspace.dependencies]\ntokio = {version = "1.54", features = ["fs"]}\n'
+    )
+    ours = tomlkit.parse(
+        '[dependencies]\ntokio = {workspace = true}\ntantivy = {workspace = true}\nregex = "1"\n'
+        '[workspace.dependencies]\ntokio = {version = "1.54", features = ["fs", "net"]}\n'
+    )
+    theirs = tomlkit.parse(
+        "[dependencies]\ntokio = {workspace = true}\n"
+        '[workspace.dependencies]\ntokio = {version = "1.99", features = ["fs"]}\n'
+    )
     merge_tables(base, ours, theirs)
-    assert theirs.unwrap() == {"dependencies": {"tokio": {"workspace": True}, "regex": "1"},
-                               "workspace": {"dependencies": {"tokio": {"version": "1.99", "features": ["fs", "net"]}}}}
+    assert theirs.unwrap() == {
+        "dependencies": {"tokio": {"workspace": True}, "regex": "1"},
+        "workspace": {"dependencies": {"tokio": {"version": "1.99", "features": ["fs", "net"]}}},
+    }
     conflicting = tomlkit.parse('[workspace.dependencies]\ntokio = {version = "1.50", features = ["fs"]}\n')
     with pytest.raises(KeyConflict, match="version"):
-        merge_tables(tomlkit.parse('[workspace.dependencies]\ntokio = {version = "1.54", features = ["fs"]}\n'),
-                     conflicting, tomlkit.parse('[workspace.dependencies]\ntokio = {version = "1.99", features = ["fs"]}\n'))
+        merge_tables(
+            tomlkit.parse('[workspace.dependencies]\ntokio = {version = "1.54", features = ["fs"]}\n'),
+            conflicting,
+            tomlkit.parse('[workspace.dependencies]\ntokio = {version = "1.99", features = ["fs"]}\n'),
+        )
 
 
 def test_the_line_merge_unifies_deletions_and_neighbours_but_not_changes():

@@ -14,20 +14,44 @@ COPIER = str(Path(sys.executable).with_name("copier"))
 
 # (question, bad answer, the exact rule message copier must show)
 BAD_ANSWERS = [
-    ("project_name", "", "must not be empty; use an ASCII letter, then letters, digits, '-' or '_' (e.g. vector-cache)"),
+    (
+        "project_name",
+        "",
+        "must not be empty; use an ASCII letter, then letters, digits, '-' or '_' (e.g. vector-cache)",
+    ),
     ("project_name", "9lives", "must start with an ASCII letter (found '9'); e.g. lives"),
     ("project_name", "_private", "must start with an ASCII letter (found '_'); e.g. private"),
-    ("project_name", "vector cache", "only ASCII letters, digits, '-' and '_' are allowed (found ' '); e.g. vector-cache"),
-    ("project_name", "team/vector", "only ASCII letters, digits, '-' and '_' are allowed (found '/'); e.g. team-vector"),
-    ("project_name", "team\\vector", "only ASCII letters, digits, '-' and '_' are allowed (found '\\\\'); e.g. team-vector"),
-    ("project_name", "vector.cache", "only ASCII letters, digits, '-' and '_' are allowed (found '.'); e.g. vector-cache"),
+    (
+        "project_name",
+        "vector cache",
+        "only ASCII letters, digits, '-' and '_' are allowed (found ' '); e.g. vector-cache",
+    ),
+    (
+        "project_name",
+        "team/vector",
+        "only ASCII letters, digits, '-' and '_' are allowed (found '/'); e.g. team-vector",
+    ),
+    (
+        "project_name",
+        "team\\vector",
+        "only ASCII letters, digits, '-' and '_' are allowed (found '\\\\'); e.g. team-vector",
+    ),
+    (
+        "project_name",
+        "vector.cache",
+        "only ASCII letters, digits, '-' and '_' are allowed (found '.'); e.g. vector-cache",
+    ),
     ("project_name", "café", "only ASCII letters, digits, '-' and '_' are allowed (found 'é'); e.g. caf"),
     ("project_name", "a" * 65, f"at most 64 characters (got 65); e.g. {'a' * 64}"),
     ("project_name", "fn", "'fn' is a Rust keyword; e.g. fn-rs"),
     ("project_name", "async", "'async' is a Rust keyword; e.g. async-rs"),
     ("project_name", "gen", "'gen' is a Rust keyword; e.g. gen-rs"),
     ("project_name", "std", "'std' shadows a standard crate or a name cargo reserves; e.g. std-rs"),
-    ("project_name", "proc-macro", "'proc-macro' shadows a standard crate or a name cargo reserves; e.g. proc-macro-rs"),
+    (
+        "project_name",
+        "proc-macro",
+        "'proc-macro' shadows a standard crate or a name cargo reserves; e.g. proc-macro-rs",
+    ),
     ("project_name", "core", "'core' shadows a standard crate or a name cargo reserves; e.g. core-rs"),
     ("project_name", "test", "'test' shadows a standard crate or a name cargo reserves; e.g. test-rs"),
     ("project_name", "nul", "'nul' shadows a standard crate or a name cargo reserves; e.g. nul-rs"),
@@ -37,23 +61,66 @@ BAD_ANSWERS = [
     ("author_name", " ", "must not be empty; your name or your team's, e.g. Search Team"),
     ("author_name", "Ada <ada@example.org>", "must be one line without '<' or '>' (the email has its own question)"),
     ("author_email", "ada", "'ada' is not an email address; use name@example.org, or leave it empty"),
-    ("author_email", "ada@localhost", "'ada@localhost' is not an email address; use name@example.org, or leave it empty"),
-    ("author_email", "ada lovelace@example.org", "'ada lovelace@example.org' is not an email address; use name@example.org, or leave it empty"),
-    ("repository_url", "http://github.com/reasonkit/x", "'http://github.com/reasonkit/x' is not an https URL with a path; e.g. https://github.com/reasonkit/x"),
-    ("repository_url", "github.com/reasonkit/x", "'github.com/reasonkit/x' is not an https URL with a path; e.g. https://github.com/reasonkit/x"),
-    ("repository_url", "git@github.com:me/my-crate.git", "'git@github.com:me/my-crate.git' is not an https URL with a path; e.g. https://github.com/me/my-crate"),
-    ("repository_url", "ssh://git@git.example.org/team/x.git", "'ssh://git@git.example.org/team/x.git' is not an https URL with a path; e.g. https://git.example.org/team/x"),
+    (
+        "author_email",
+        "ada@localhost",
+        "'ada@localhost' is not an email address; use name@example.org, or leave it empty",
+    ),
+    (
+        "author_email",
+        "ada lovelace@example.org",
+        "'ada lovelace@example.org' is not an email address; use name@example.org, or leave it empty",
+    ),
+    (
+        "repository_url",
+        "http://github.com/reasonkit/x",
+        "'http://github.com/reasonkit/x' is not an https URL with a path; e.g. https://github.com/reasonkit/x",
+    ),
+    (
+        "repository_url",
+        "github.com/reasonkit/x",
+        "'github.com/reasonkit/x' is not an https URL with a path; e.g. https://github.com/reasonkit/x",
+    ),
+    (
+        "repository_url",
+        "git@github.com:me/my-crate.git",
+        "'git@github.com:me/my-crate.git' is not an https URL with a path; e.g. https://github.com/me/my-crate",
+    ),
+    (
+        "repository_url",
+        "ssh://git@git.example.org/team/x.git",
+        "'ssh://git@git.example.org/team/x.git' is not an https URL with a path; e.g. https://git.example.org/team/x",
+    ),
     ("project_name", "My-Crate", "must be lowercase (cargo warns about uppercase package names); e.g. my-crate"),
-    ("repository_url", "https://github.com", "'https://github.com' is not an https URL with a path; e.g. https://github.com/reasonkit/vector-cache"),
-    ("repository_url", "https://git hub.com/x", "'https://git hub.com/x' is not an https URL with a path; e.g. https://github.com/reasonkit/vector-cache"),
+    (
+        "repository_url",
+        "https://github.com",
+        "'https://github.com' is not an https URL with a path; e.g. https://github.com/reasonkit/vector-cache",
+    ),
+    (
+        "repository_url",
+        "https://git hub.com/x",
+        "'https://git hub.com/x' is not an https URL with a path; e.g. https://github.com/reasonkit/vector-cache",
+    ),
 ]
 
 # python_package (asked only with python_bindings=true): (bad answer, the exact rule message)
 BAD_PYTHON_PACKAGES = [
     ("", "must not be empty; use a Python identifier such as vector_cache"),
-    ("vector-cache", "'vector-cache' is not a Python identifier in ASCII (letters, digits and '_', starting with a letter); e.g. vector_cache"),
-    ("2fast", "'2fast' is not a Python identifier in ASCII (letters, digits and '_', starting with a letter); e.g. fast"),
-    ("_private", "'_private' is not a Python identifier in ASCII (letters, digits and '_', starting with a letter); e.g. private"),
+    (
+        "vector-cache",
+        "'vector-cache' is not a Python identifier in ASCII (letters, digits and '_', starting with a "
+        "letter); e.g. vector_cache",
+    ),
+    (
+        "2fast",
+        "'2fast' is not a Python identifier in ASCII (letters, digits and '_', starting with a letter); e.g. fast",
+    ),
+    (
+        "_private",
+        "'_private' is not a Python identifier in ASCII (letters, digits and '_', starting with a letter); "
+        "e.g. private",
+    ),
     ("café", "'café' is not a Python identifier in ASCII (letters, digits and '_', starting with a letter); e.g. caf"),
     ("class", "'class' is a Python keyword and cannot be imported; e.g. class_rs"),
     ("None", "'None' is a Python keyword and cannot be imported; e.g. None_rs"),
@@ -64,9 +131,14 @@ BAD_PYTHON_PACKAGES = [
 ]
 
 #: The rule function behind each free-form question's validator in copier.yml.
-RULES = {"project_name": answer_rules.project_name_error, "description": answer_rules.description_error,
-         "author_name": answer_rules.author_name_error, "author_email": answer_rules.author_email_error,
-         "repository_url": answer_rules.repository_url_error, "python_package": answer_rules.python_package_error}
+RULES = {
+    "project_name": answer_rules.project_name_error,
+    "description": answer_rules.description_error,
+    "author_name": answer_rules.author_name_error,
+    "author_email": answer_rules.author_email_error,
+    "repository_url": answer_rules.repository_url_error,
+    "python_package": answer_rules.python_package_error,
+}
 
 
 def refusal(copie, question: str, value, **others) -> str:
@@ -104,10 +176,14 @@ def test_each_python_package_rule_says_what_is_wrong_and_what_would_do(value, me
 
 def test_a_bad_answer_through_copiers_api_is_refused_and_nothing_is_written(copie):
     """One render per mechanism: a validator's message, as copier's Python API raises it."""
-    assert refusal(copie, "project_name", "fn") == "Validation error for question 'project_name': 'fn' is a Rust keyword; e.g. fn-rs"
+    assert (
+        refusal(copie, "project_name", "fn")
+        == "Validation error for question 'project_name': 'fn' is a Rust keyword; e.g. fn-rs"
+    )
     assert refusal(copie, "python_package", "os", python_bindings=True) == (
         "Validation error for question 'python_package': 'os' is a Python standard-library module and would shadow "
-        "it; e.g. os_rs")
+        "it; e.g. os_rs"
+    )
 
 
 def test_valid_python_packages_pass():
@@ -124,7 +200,8 @@ def test_a_project_name_that_is_no_python_package_is_caught_by_the_default(copie
 
 def test_a_value_outside_the_choices_is_refused_by_copier(copie):
     assert refusal(copie, "crate_kind", "binary").startswith(
-        "Invalid choice for 'crate_kind': 'binary' is not in ['lib', 'cli', 'mcp-server']")
+        "Invalid choice for 'crate_kind': 'binary' is not in ['lib', 'cli', 'mcp-server']"
+    )
 
 
 #: copier's own lines around a run from a local, untagged, dirty checkout (not ours to change).
@@ -132,8 +209,14 @@ COPIER_NOISE = ("No git tags found in template", "DirtyLocalWarning", "  warn(")
 
 
 def copier_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([COPIER, "copy", "--trust", *args], capture_output=True, text=True, timeout=120,
-                          check=False, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [COPIER, "copy", "--trust", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def our_lines(stderr: str) -> list[str]:
@@ -144,14 +227,37 @@ def our_lines(stderr: str) -> list[str]:
     ("data", "line"),
     [
         ("project_name=fn", "question 'project_name': 'fn' is a Rust keyword; e.g. fn-rs"),
-        ("author_email=nope", "question 'author_email': 'nope' is not an email address; use name@example.org, or leave it empty"),
+        (
+            "author_email=nope",
+            "question 'author_email': 'nope' is not an email address; use name@example.org, or leave it empty",
+        ),
         ("crate_kind=binary", "question 'crate_kind': 'binary' is not one of lib, cli, mcp-server"),
         ("stack=[foo]", "question 'stack': 'foo' is not one of qdrant, tantivy, rayon, moka, simd-json"),
-        ("stack=foo", "question 'stack': 'foo' is not a list; write it as a YAML list, e.g. --data 'stack=[tantivy, moka]' (or 'stack=[]' for none)"),
-        ("python_package=os", "question 'python_package': 'os' is a Python standard-library module and would shadow it; e.g. os_rs"),
-        ("python_bindings=maybe", "question 'python_bindings': 'maybe' is not a yes/no answer; use --data python_bindings=true or --data python_bindings=false"),
-        ("workspace_root=crates", "question 'workspace_root': 'crates' is not a path up from the crate to its workspace root: only '..' segments, e.g. ../.. (or '' for a crate of its own)"),
-        ("workspace_root=../..", "question 'workspace_root': ../.. ({tmp}) holds no Cargo.toml with a [workspace] table; answer the path from the crate to its workspace root, or '' for a crate of its own; nothing was written."),
+        (
+            "stack=foo",
+            "question 'stack': 'foo' is not a list; write it as a YAML list, e.g. --data 'stack=[tantivy, "
+            "moka]' (or 'stack=[]' for none)",
+        ),
+        (
+            "python_package=os",
+            "question 'python_package': 'os' is a Python standard-library module and would shadow it; e.g. os_rs",
+        ),
+        (
+            "python_bindings=maybe",
+            "question 'python_bindings': 'maybe' is not a yes/no answer; use --data python_bindings=true "
+            "or --data python_bindings=false",
+        ),
+        (
+            "workspace_root=crates",
+            "question 'workspace_root': 'crates' is not a path up from the crate to its workspace root: "
+            "only '..' segments, e.g. ../.. (or '' for a crate of its own)",
+        ),
+        (
+            "workspace_root=../..",
+            "question 'workspace_root': ../.. ({tmp}) holds no Cargo.toml with a [workspace] table; answer "
+            "the path from the crate to its workspace root, or '' for a crate of its own; nothing was "
+            "written.",
+        ),
     ],
 )
 def test_the_copier_cli_prints_one_line_and_writes_nothing(tmp_path, data, line):
@@ -160,7 +266,9 @@ def test_the_copier_cli_prints_one_line_and_writes_nothing(tmp_path, data, line)
     destination = tmp_path / "new-crate"
     completed = copier_cli("--defaults", "--data", "python_bindings=true", "--data", data, str(REPO), str(destination))
     assert completed.returncode == 1
-    assert our_lines(completed.stderr) == [f"copier-reasonkit-rust: {line.format(tmp=tmp_path.parent)}"], completed.stderr
+    assert our_lines(completed.stderr) == [f"copier-reasonkit-rust: {line.format(tmp=tmp_path.parent)}"], (
+        completed.stderr
+    )
     assert "Traceback" not in completed.stderr
     assert not destination.exists()
 
@@ -198,8 +306,10 @@ def test_every_root_entry_of_a_generated_crate_counts_as_a_clash(copie):
     variants included), so no clash slips through."""
     import context
 
-    for answers in ({"project_name": "roots"}, {"project_name": "roots-py", "python_bindings": True,
-                                                 "crate_kind": "mcp-server", "license": "MIT"}):
+    for answers in (
+        {"project_name": "roots"},
+        {"project_name": "roots-py", "python_bindings": True, "crate_kind": "mcp-server", "license": "MIT"},
+    ):
         crate = generate(copie, answers)
         assert {entry.name for entry in crate.iterdir()} - {".git"} <= set(context.GENERATED_ROOT_ENTRIES)
 
@@ -232,8 +342,27 @@ def test_the_default_package_name_is_valid_for_any_folder(tmp_path):
     assert answer_rules.package_name_from("vector-cache") == "vector-cache"
 
 
-@pytest.mark.parametrize("name", ["Self", "self", "Std", "std", "Test", "con", "crate", "Crate", "proc-macro",
-                                  "proc_macro", "build", "1abc", "my crate", "a" * 70, "Ünïcode", "-"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Self",
+        "self",
+        "Std",
+        "std",
+        "Test",
+        "con",
+        "crate",
+        "Crate",
+        "proc-macro",
+        "proc_macro",
+        "build",
+        "1abc",
+        "my crate",
+        "a" * 70,
+        "Ünïcode",
+        "-",
+    ],
+)
 def test_every_suggested_package_name_is_itself_valid(name):
     error = answer_rules.project_name_error(name)
     assert error, name

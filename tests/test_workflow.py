@@ -69,7 +69,9 @@ def workflow_files(crate: Path) -> list[Path]:
 def zizmor_findings(path: Path) -> list[dict]:
     completed = subprocess.run(
         [str(BIN / "zizmor"), "--offline", "--persona", "pedantic", "--format", "json", str(path)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return json.loads(completed.stdout)
 
@@ -82,8 +84,11 @@ def steps(workflow: dict):
 def assert_pinned_and_credential_free(text: str) -> None:
     """Every action is pinned by commit SHA with a version comment; every checkout drops its
     credentials (persist-credentials: false)."""
-    lines = [line.strip().removeprefix("- ").removeprefix("uses: ") for line in text.splitlines()
-             if re.match(r"\s*(- )?uses:", line)]
+    lines = [
+        line.strip().removeprefix("- ").removeprefix("uses: ")
+        for line in text.splitlines()
+        if re.match(r"\s*(- )?uses:", line)
+    ]
     assert lines, "no actions found"
     for line in lines:
         assert SHA_PIN.match(line), f"not pinned by SHA with a version comment: {line}"
@@ -93,11 +98,17 @@ def assert_pinned_and_credential_free(text: str) -> None:
 
 def test_matches_githubs_workflow_schema(crate):
     files = workflow_files(crate)
-    expected = ["ci.yml", "release.yml", "template-update.yml"] if answered_python(crate) else ["ci.yml", "template-update.yml"]
+    expected = (
+        ["ci.yml", "release.yml", "template-update.yml"]
+        if answered_python(crate)
+        else ["ci.yml", "template-update.yml"]
+    )
     assert [path.name for path in files] == expected
     completed = subprocess.run(
         [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *map(str, files)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
 
@@ -105,8 +116,11 @@ def test_matches_githubs_workflow_schema(crate):
 @pytest.mark.parametrize("name", ["ci.yml", "template-update.yml"])
 def test_zizmor_finds_nothing_of_low_severity_or_more(crate, name):
     findings = zizmor_findings(crate / ".github/workflows" / name)
-    serious = [f"{f['ident']} ({f['determinations']['severity']})" for f in findings
-               if f["determinations"]["severity"] not in ("Informational", "Unknown")]
+    serious = [
+        f"{f['ident']} ({f['determinations']['severity']})"
+        for f in findings
+        if f["determinations"]["severity"] not in ("Informational", "Unknown")
+    ]
     assert serious == [], serious
     # The only informational notes: runners ship rustup and `gh pr create`; the actions are chosen.
     assert {f["ident"] for f in findings} <= {"superfluous-actions"}
@@ -146,11 +160,16 @@ def test_the_bench_job_counts_instructions_with_one_toolchain_and_the_policys_ru
     assert bench["env"]["RUSTUP_TOOLCHAIN"] == "stable"
     assert bench["env"]["BENCH_THRESHOLD"] == "5"
     names = [step.get("name") or step["uses"].split("@")[0] for step in bench["steps"]]
-    assert names.index("Install Valgrind") < names.index("taiki-e/install-action") < names.index(
-        "Gate 5: base and head (pull request)")
+    assert (
+        names.index("Install Valgrind")
+        < names.index("taiki-e/install-action")
+        < names.index("Gate 5: base and head (pull request)")
+    )
     install = next(step for step in bench["steps"] if step.get("uses", "").startswith("taiki-e/install-action@"))
-    assert install["with"] == {"tool": "gungraun-runner@${{ steps.gungraun.outputs.version }}",
-                               "fallback": "cargo-install"}
+    assert install["with"] == {
+        "tool": "gungraun-runner@${{ steps.gungraun.outputs.version }}",
+        "fallback": "cargo-install",
+    }
     version_step = next(step for step in bench["steps"] if step.get("id") == "gungraun")
     assert '.packages[] | select(.name == "gungraun") | .version' in version_step["run"]
     assert "valgrind" in next(step for step in bench["steps"] if step.get("name") == "Install Valgrind")["run"]
@@ -164,7 +183,9 @@ def test_the_gate_script_holds_the_seeds_commands(crate):
     gate_5 = (crate / "scripts/bench_gate.py").read_text(encoding="utf-8")
     for command in BENCH_RUNS:
         assert command in gate_5, command
-    completed = subprocess.run(["bash", "-n", str(crate / "scripts/gates.sh")], capture_output=True, text=True, check=False)
+    completed = subprocess.run(
+        ["bash", "-n", str(crate / "scripts/gates.sh")], capture_output=True, text=True, check=False
+    )
     assert completed.returncode == 0, completed.stderr
 
 
@@ -211,8 +232,12 @@ def test_the_release_workflow_publishes_with_trusted_publishing_only(python_crat
     assert jobs["publish"]["needs"] == ["wheels", "sdist"]
     assert jobs["publish"]["environment"]["name"] == "pypi"
     targets = {(row["os"], row["target"]) for row in jobs["wheels"]["strategy"]["matrix"]["include"]}
-    assert targets == {("ubuntu-latest", "x86_64"), ("ubuntu-latest", "aarch64"),
-                       ("macos-latest", "universal2-apple-darwin"), ("windows-latest", "x64")}
+    assert targets == {
+        ("ubuntu-latest", "x86_64"),
+        ("ubuntu-latest", "aarch64"),
+        ("macos-latest", "universal2-apple-darwin"),
+        ("windows-latest", "x64"),
+    }
     assert jobs["sdist"]["steps"][1]["with"]["command"] == "sdist"
     assert jobs["publish"]["steps"][-1]["uses"].startswith("pypa/gh-action-pypi-publish@")
     assert "password" not in text and "secrets." not in text  # no token: OIDC only
@@ -231,16 +256,21 @@ def test_the_update_workflow_runs_the_crates_script_with_least_privilege(crate):
     triggers = workflow[True]  # PyYAML reads the key `on` as True
     assert triggers["schedule"] == [{"cron": "23 5 * * 1"}]
     assert triggers["workflow_dispatch"]["inputs"]["version"]["required"] is False
-    (name, job), = workflow["jobs"].items()
+    ((name, job),) = workflow["jobs"].items()
     assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
     assert job["timeout-minutes"] == 60
     update = next(step for step in job["steps"] if step.get("id") == "update")
     assert update["env"]["VERSION"] == "${{ inputs.version }}"
     assert "${{" not in update["run"]
-    assert 'python3 scripts/template_update.py ${VERSION:+--to "$VERSION"} --body "$RUNNER_TEMP/pr-body.md"' in update["run"]
+    assert (
+        'python3 scripts/template_update.py ${VERSION:+--to "$VERSION"} --body "$RUNNER_TEMP/pr-body.md"'
+        in update["run"]
+    )
     install = next(step for step in job["steps"] if step.get("name") == "Install copier (pinned)")
     assert "-r .github/template-update-requirements.txt" in install["run"]
-    pull_request = next(step for step in job["steps"] if step.get("uses", "").startswith("peter-evans/create-pull-request@"))
+    pull_request = next(
+        step for step in job["steps"] if step.get("uses", "").startswith("peter-evans/create-pull-request@")
+    )
     assert pull_request["if"] == "steps.update.outputs.result == 'updated'"
     assert pull_request["with"]["body-path"] == "${{ runner.temp }}/pr-body.md"
     assert pull_request["with"]["draft"] == "${{ steps.update.outputs.gates == 'fail' }}"
@@ -258,8 +288,11 @@ def test_the_update_requirements_pin_what_the_template_supports(crate):
 
     from packaging.requirements import Requirement
 
-    pins = [Requirement(line) for line in (crate / ".github/template-update-requirements.txt").read_text().splitlines()
-            if line and not line.startswith("#")]
+    pins = [
+        Requirement(line)
+        for line in (crate / ".github/template-update-requirements.txt").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
     groups = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["dependency-groups"]
     ranges = {Requirement(spec).name: Requirement(spec).specifier for spec in groups["generate"]}
     assert sorted(pin.name for pin in pins) == sorted(ranges)
@@ -278,6 +311,8 @@ def test_the_renovate_config_covers_three_managers_and_says_what_copier_needs(cr
     assert "pinDigests: true" in text
     comments = " ".join(line.strip("/ ") for line in text.splitlines() if line.lstrip().startswith("//"))
     assert "allowScripts: true" in comments and "self-hosted" in comments and "hosted app never runs" in comments
-    assert "copier update --skip-answered --defaults --trust --answers-file .copier-answers.yml" in comments.replace("  ", " ")
+    assert "copier update --skip-answered --defaults --trust --answers-file .copier-answers.yml" in comments.replace(
+        "  ", " "
+    )
     # the ci.yml header's promise is backed by this config
     assert "Renovate keeps the pins current" in workflow_text(crate)

@@ -14,8 +14,17 @@ from pathlib import Path
 import copier
 import pytest
 import tomlkit
-from conftest import (GIT_IDENTITY, REPO, assert_no_conflicts, bump_policy, cargo_env, commit_all, git, policy_version,
-                      run)
+from conftest import (
+    GIT_IDENTITY,
+    REPO,
+    assert_no_conflicts,
+    bump_policy,
+    cargo_env,
+    commit_all,
+    git,
+    policy_version,
+    run,
+)
 from copier.errors import UserMessageError
 from test_gate5 import TARGET, counts, gate_5, inject
 
@@ -46,10 +55,12 @@ def make_workspace(root: Path, manifest: str = ROOT_MANIFEST) -> Path:
     (root / "crates" / "existing" / "src").mkdir(parents=True)
     (root / "Cargo.toml").write_text(manifest, encoding="utf-8")
     (root / "crates" / "existing" / "Cargo.toml").write_text(
-        '[package]\nname = "existing"\nversion = "0.1.0"\nedition = "2024"\n', encoding="utf-8")
+        '[package]\nname = "existing"\nversion = "0.1.0"\nedition = "2024"\n', encoding="utf-8"
+    )
     (root / "crates" / "existing" / "src" / "lib.rs").write_text(
         "//! The team's crate that was there first.\n\n/// One.\n#[must_use]\npub fn one() -> u32 {\n    1\n}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     git(root.parent, "init", "-q", "-b", "main", str(root))
     commit_all(root, "the workspace")
     return root
@@ -82,18 +93,23 @@ def test_the_enclosing_workspace_is_found_as_cargo_finds_it(tmp_path):
 
 
 def test_a_folder_the_workspace_excludes_gets_a_crate_of_its_own(tmp_path):
-    root = make_workspace(tmp_path / "ws", ROOT_MANIFEST.replace('resolver = "3"', 'resolver = "3"\nexclude = ["vendor"]'))
+    root = make_workspace(
+        tmp_path / "ws", ROOT_MANIFEST.replace('resolver = "3"', 'resolver = "3"\nexclude = ["vendor"]')
+    )
     assert workspace.enclosing_workspace(root / "vendor" / "new") == ""
     with pytest.raises(workspace.WorkspaceError, match=r"excludes vendor/new"):
         workspace.member_path(root / "vendor" / "new", "../..")
 
 
-@pytest.mark.parametrize(("members", "added"), [
-    ('["crates/existing"]', "crates/new"),      # listed one by one: appended
-    ('["crates/*"]', None),                     # a glob covers it: the root stays byte for byte
-    ('["crates/existing", "crates/new"]', None),  # already listed (a second run of the task)
-    (None, "crates/new"),                       # no members key yet
-])
+@pytest.mark.parametrize(
+    ("members", "added"),
+    [
+        ('["crates/existing"]', "crates/new"),  # listed one by one: appended
+        ('["crates/*"]', None),  # a glob covers it: the root stays byte for byte
+        ('["crates/existing", "crates/new"]', None),  # already listed (a second run of the task)
+        (None, "crates/new"),  # no members key yet
+    ],
+)
 def test_the_member_is_registered_unless_an_entry_covers_it(tmp_path, members, added):
     text = ROOT_MANIFEST.replace('members = ["crates/existing"]\n', "" if members is None else f"members = {members}\n")
     root = make_workspace(tmp_path / "ws", text)
@@ -109,10 +125,22 @@ def test_the_member_is_registered_unless_an_entry_covers_it(tmp_path, members, a
         assert (root / "Cargo.toml").read_text(encoding="utf-8") == after
 
 
-@pytest.mark.parametrize(("answer", "valid"), [("", True), ("..", True), ("../..", True), ("../../", True),
-                                                ("crates", False), ("../../x", False), ("/abs", False), ("./..", False)])
+@pytest.mark.parametrize(
+    ("answer", "valid"),
+    [
+        ("", True),
+        ("..", True),
+        ("../..", True),
+        ("../../", True),
+        ("crates", False),
+        ("../../x", False),
+        ("/abs", False),
+        ("./..", False),
+    ],
+)
 def test_the_workspace_root_answer_is_a_path_up(answer, valid):
     from answer_rules import workspace_root_error
+
     assert (workspace_root_error(answer) == "") is valid
 
 
@@ -136,7 +164,9 @@ def test_a_crate_generated_inside_a_workspace_is_a_member(tmp_path, template_rep
     answers = (member / ".copier-answers.yml").read_text(encoding="utf-8")
     assert "workspace_root: ../..\n" in answers  # recorded: `copier update` renders a member too
     assert tomllib.loads((root / "Cargo.toml").read_text(encoding="utf-8"))["workspace"]["members"] == [
-        "crates/existing", "crates/new-lib"]
+        "crates/existing",
+        "crates/new-lib",
+    ]
     gates = (member / "scripts" / "gates.sh").read_text(encoding="utf-8")
     assert "cargo build --release --package new-lib;" in gates
     assert "cargo clippy --package new-lib --all-targets --all-features -- -D warnings;" in gates
@@ -150,7 +180,9 @@ def test_a_crate_generated_inside_a_workspace_is_a_member(tmp_path, template_rep
 
 
 def test_an_explicit_answer_overrides_the_detection(tmp_path, template_repo):
-    root = make_workspace(tmp_path / "ws", ROOT_MANIFEST.replace('resolver = "3"', 'resolver = "3"\nexclude = ["tools"]'))
+    root = make_workspace(
+        tmp_path / "ws", ROOT_MANIFEST.replace('resolver = "3"', 'resolver = "3"\nexclude = ["tools"]')
+    )
     before = (root / "Cargo.toml").read_text(encoding="utf-8")
     generate(template_repo, root / "tools" / "solo", stack=[], workspace_root="")
     assert "workspace" in tomllib.loads((root / "tools" / "solo" / "Cargo.toml").read_text(encoding="utf-8"))
@@ -159,7 +191,9 @@ def test_an_explicit_answer_overrides_the_detection(tmp_path, template_repo):
 
 def test_a_workspace_root_answer_without_a_workspace_writes_nothing(tmp_path, template_repo):
     destination = tmp_path / "plain" / "crates" / "new"
-    with pytest.raises(UserMessageError, match=r"question 'workspace_root': \.\./\.\. .* holds no Cargo.toml with a \[workspace\]"):
+    with pytest.raises(
+        UserMessageError, match=r"question 'workspace_root': \.\./\.\. .* holds no Cargo.toml with a \[workspace\]"
+    ):
         generate(template_repo, destination, stack=[], workspace_root="../..")
     assert not destination.exists() or not any(destination.iterdir())
 
@@ -167,9 +201,25 @@ def test_a_workspace_root_answer_without_a_workspace_writes_nothing(tmp_path, te
 def test_a_member_mcp_server_message_points_at_the_workspace_target(tmp_path):
     root = make_workspace(tmp_path / "ws")
     copier_cli = Path(sys.executable).with_name("copier")
-    completed = subprocess.run([str(copier_cli), "copy", "--trust", "--defaults", "--data", "crate_kind=mcp-server",
-                                "--data", "stack=[]", str(REPO), str(root / "crates" / "tools")],
-                               capture_output=True, text=True, timeout=120, check=False, stdin=subprocess.DEVNULL)
+    completed = subprocess.run(
+        [
+            str(copier_cli),
+            "copy",
+            "--trust",
+            "--defaults",
+            "--data",
+            "crate_kind=mcp-server",
+            "--data",
+            "stack=[]",
+            str(REPO),
+            str(root / "crates" / "tools"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
     assert completed.returncode == 0, completed.stderr[-3000:]
     text = completed.stdout + completed.stderr
     assert "member of the Cargo workspace at ../..) in " in text
@@ -190,11 +240,23 @@ def test_members_of_each_kind_pass_the_gates_and_take_an_update(tmp_path, templa
     for kind, name in kinds.items():
         # ws-cli also ships Python bindings: the optional pyo3 entry in a member's cfg(all()) table
         # and its `python = ["dep:pyo3"]` feature compile under --all-features below.
-        generate(template_repo, root / "crates" / name, project_name=name, crate_kind=kind, stack=[],
-                 python_bindings=kind == "cli")
+        generate(
+            template_repo,
+            root / "crates" / name,
+            project_name=name,
+            crate_kind=kind,
+            stack=[],
+            python_bindings=kind == "cli",
+        )
     members = tomllib.loads((root / "Cargo.toml").read_text(encoding="utf-8"))["workspace"]["members"]
-    assert members == ["crates/existing", "crates/ws-lib", "crates/ws-cli", "crates/ws-cli/cli", "crates/ws-mcp",
-                       "crates/ws-mcp/mcp-server"]  # a binary's package joins too
+    assert members == [
+        "crates/existing",
+        "crates/ws-lib",
+        "crates/ws-cli",
+        "crates/ws-cli/cli",
+        "crates/ws-mcp",
+        "crates/ws-mcp/mcp-server",
+    ]  # a binary's package joins too
 
     env = cargo_env()
     run(["cargo", "generate-lockfile"], root, env)
@@ -209,9 +271,13 @@ def test_members_of_each_kind_pass_the_gates_and_take_an_update(tmp_path, templa
     # in another member (that the workspace-wide commands do see), ws-cli's gates still pass.
     other = root / "crates" / "ws-mcp" / "src" / "lib.rs"
     clean = other.read_text(encoding="utf-8")
-    other.write_text(clean + '\n/// Injected.\n#[must_use]\npub fn injected()->usize{ "1".parse::<usize>().unwrap() }\n',
-                     encoding="utf-8")
-    assert subprocess.run(["cargo", "fmt", "--check"], cwd=root, env=env, capture_output=True, check=False).returncode != 0
+    other.write_text(
+        clean + '\n/// Injected.\n#[must_use]\npub fn injected()->usize{ "1".parse::<usize>().unwrap() }\n',
+        encoding="utf-8",
+    )
+    assert (
+        subprocess.run(["cargo", "fmt", "--check"], cwd=root, env=env, capture_output=True, check=False).returncode != 0
+    )
     for gate in ("build", "lint", "fmt"):
         run(["bash", "scripts/gates.sh", gate], root / "crates" / "ws-cli", env)
     other.write_text(clean, encoding="utf-8")
@@ -243,8 +309,7 @@ def test_members_of_each_kind_pass_the_gates_and_take_an_update(tmp_path, templa
     root_before = (root / "Cargo.toml").read_text(encoding="utf-8")
     # ws-lib through its own update script (what the workspace's CI would call: update, gates 1-4
     # scoped to the package, one commit); the other two through plain `copier update`.
-    script_env = {**env, **GIT_IDENTITY, "COPIER": str(Path(sys.executable).with_name("copier")),
-                  "CRATE_DIR": str(lib)}
+    script_env = {**env, **GIT_IDENTITY, "COPIER": str(Path(sys.executable).with_name("copier")), "CRATE_DIR": str(lib)}
     updated = run([sys.executable, "scripts/template_update.py"], lib, script_env)
     assert "committed the update to 1.1.0; gates 1-4: pass" in updated.stdout, updated.stdout
     assert git(root, "status", "--porcelain") == ""
@@ -253,8 +318,15 @@ def test_members_of_each_kind_pass_the_gates_and_take_an_update(tmp_path, templa
     assert "crates/ws-lib/Cargo.toml" in committed and "Cargo.lock" in committed
     assert all(path.startswith("crates/ws-lib/") or path == "Cargo.lock" for path in committed), committed
     for name in ("ws-cli", "ws-mcp"):
-        copier.run_update(root / "crates" / name, overwrite=True, defaults=True, skip_answered=True, unsafe=True,
-                          vcs_ref="1.1.0", quiet=True)
+        copier.run_update(
+            root / "crates" / name,
+            overwrite=True,
+            defaults=True,
+            skip_answered=True,
+            unsafe=True,
+            vcs_ref="1.1.0",
+            quiet=True,
+        )
     assert_no_conflicts(root)
     for name in kinds.values():
         crate = root / "crates" / name

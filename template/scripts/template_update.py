@@ -1,28 +1,28 @@
 #!/usr/bin/env python3
-"""Update this crate from its copier template: what the template-update workflow runs, and what
-a maintainer runs locally (with the Python copier is installed in; needs git and cargo).
+"""Update this crate from its copier template: what the template-update workflow runs, and what a
+maintainer runs locally (with the Python copier is installed in; needs git and cargo).
 
     python3 scripts/template_update.py                 # to the template's newest release
     python3 scripts/template_update.py --to 0.3.0      # to one release
     python3 scripts/template_update.py --no-gates      # skip gates 1-4 on the result
 
-Steps: refuse a dirty work tree; a crate generated from a commit between releases (or from a
-clone without tags) counts as the release that commit descends from; ask the template for its releases (``git ls-remote --tags`` on
-the answers file's ``_src_path``) and ``copier check-update`` for the newest; nothing to do → exit
-0, nothing written. Otherwise ``copier update --trust --defaults --skip-answered --conflict inline
---vcs-ref <version>``, then look for conflicts the way copier leaves them (unmerged index entries,
-inline ``<<<<<<< before updating`` markers, ``.rej`` files): any → every file named, nothing
-committed, exit 3. Then gates 1-4 (``scripts/gates.sh build|lint|fmt|test``) on the updated tree,
-one commit on the current branch, and a pull-request body (``--body``): the template's CHANGELOG
-sections between the old and the new version, and the gates' results.
+Steps: refuse a dirty work tree; a crate generated from a commit between releases (or from a clone
+without tags) counts as the release that commit descends from; ask the template for its releases
+(``git ls-remote --tags`` on the answers file's ``_src_path``) and ``copier check-update`` for the
+newest; nothing to do: exit 0, nothing written. Otherwise ``copier update --trust --defaults
+--skip-answered --conflict inline --vcs-ref <version>``, then look for conflicts the way copier
+leaves them (unmerged index entries, inline ``<<<<<<< before updating`` markers, ``.rej`` files):
+any → every file named, nothing committed, exit 3. Then gates 1-4 (``scripts/gates.sh
+build|lint|fmt|test``) on the updated tree, one commit on the current branch, and a pull-request
+body (``--body``): the template's CHANGELOG sections between the old and the new version, and the
+gates' results.
 
 Exit codes: 0 updated and gates green, or already up to date; 1 a command failed; 2 bad input (a
-version that is not a release, a downgrade, a dirty tree); 3 conflicts (the tree is left as
-copier wrote it, for you to resolve); 4 updated and committed, but a gate failed.
-In GitHub Actions it also writes ``result`` (up-to-date|updated|conflicts), ``from``, ``to`` and
-``gates`` (pass|fail|skipped) to ``$GITHUB_OUTPUT`` and the report to the job summary.
-Environment: ``COPIER`` (copier command, default ``copier``), ``CRATE_DIR`` (default: this
-script's crate).
+version that is not a release, a downgrade, a dirty tree); 3 conflicts (the tree is left as copier
+wrote it, for you to resolve); 4 updated and committed, but a gate failed. In GitHub Actions it also
+writes ``result`` (up-to-date|updated|conflicts), ``from``, ``to`` and ``gates`` (pass|fail|skipped)
+to ``$GITHUB_OUTPUT`` and the report to the job summary. Environment: ``COPIER`` (copier command,
+default ``copier``), ``CRATE_DIR`` (default: this script's crate).
 """
 
 from __future__ import annotations
@@ -39,6 +39,10 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from packaging.version import Version
 
 PROG = "template-update"
 ANSWERS_FILE = ".copier-answers.yml"
@@ -79,7 +83,7 @@ class Report:
         return "pass" if all(ok for _, ok, _ in self.gates) else "fail"
 
 
-def version_key(version: str):  # -> packaging.version.Version
+def version_key(version: str) -> Version:
     """Return the comparable version of a release tag ``X.Y.Z`` (PEP 440, as copier compares).
 
     Raises:
@@ -106,8 +110,9 @@ def read_answers(path: Path) -> dict[str, str]:
     try:
         import yaml
     except ImportError as error:
-        raise UpdateError("PyYAML is missing: run this script with the Python that has copier "
-                          "(e.g. ~/.venvs/copier/bin/python)", 2) from error
+        raise UpdateError(
+            "PyYAML is missing: run this script with the Python that has copier (e.g. ~/.venvs/copier/bin/python)", 2
+        ) from error
     try:
         loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as error:
@@ -130,13 +135,19 @@ def base_release(src: str, commit: str, cwd: Path) -> str:
     with tempfile.TemporaryDirectory(prefix="template-history-") as tmp:
         run(["git", "clone", "--quiet", "--no-checkout", "--filter=blob:none", src, tmp], Path(tmp))
         commit_hash = commit.rsplit("-g", 1)[-1]  # git describe's form, 0.2.0-26-g46bc06e
-        described = run(["git", "describe", "--tags", "--abbrev=0", "--match", "[0-9]*.[0-9]*.[0-9]*",
-                         commit_hash], Path(tmp), check=False)
+        described = run(
+            ["git", "describe", "--tags", "--abbrev=0", "--match", "[0-9]*.[0-9]*.[0-9]*", commit_hash],
+            Path(tmp),
+            check=False,
+        )
         if described.returncode != 0 or not RELEASE_TAG.match(described.stdout.strip()):
-            raise UpdateError(f"this crate records template version '{commit}', which no release of the "
-                              "template precedes (or which is no commit of it: generated from uncommitted "
-                              "changes?); update it once by hand: `copier update --trust --defaults "
-                              "--vcs-ref <release>`", 2)
+            raise UpdateError(
+                f"this crate records template version '{commit}', which no release of the "
+                "template precedes (or which is no commit of it: generated from uncommitted "
+                "changes?); update it once by hand: `copier update --trust --defaults "
+                "--vcs-ref <release>`",
+                2,
+            )
         return described.stdout.strip()
 
 
@@ -185,8 +196,9 @@ def choose_target(requested: str | None, current: str, tags: list[str], latest: 
         known = ", ".join(tags) or "none"
         raise UpdateError(f"--to {requested}: no such release of the template (releases: {known})", 2)
     if version_key(requested) < version_key(current):
-        raise UpdateError(f"--to {requested}: older than this crate's template version {current}; "
-                          "copier does not downgrade", 2)
+        raise UpdateError(
+            f"--to {requested}: older than this crate's template version {current}; copier does not downgrade", 2
+        )
     return None if requested == current else requested
 
 
@@ -199,15 +211,18 @@ def changelog_sections(text: str) -> list[tuple[str, str]]:
     sections = []
     for index, match in enumerate(matches):
         end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
-        sections.append((match.group("version"), text[match.start():end].rstrip() + "\n"))
+        sections.append((match.group("version"), text[match.start() : end].rstrip() + "\n"))
     return sections
 
 
 def sections_between(sections: list[tuple[str, str]], old: str, new: str) -> list[tuple[str, str]]:
     """Return the sections of the releases after ``old`` up to and including ``new``, newest first."""
     low, high = version_key(old), version_key(new)
-    return [(version, body) for version, body in sections
-            if RELEASE_TAG.match(version) and low < version_key(version) <= high]
+    return [
+        (version, body)
+        for version, body in sections
+        if RELEASE_TAG.match(version) and low < version_key(version) <= high
+    ]
 
 
 def template_changelog(src: str, version: str) -> str:
@@ -251,20 +266,34 @@ def run_gates(crate: Path) -> list[tuple[str, bool, float]]:
 
 def render_body(report: Report) -> str:
     """Return the pull-request body (Markdown) for ``report``."""
-    lines = [f"Updates this crate from template version **{report.old}** to **{report.new}** "
-             f"(`{report.src}`), with `copier update --trust --defaults --skip-answered "
-             f"--vcs-ref {report.new}`.", ""]
+    lines = [
+        f"Updates this crate from template version **{report.old}** to **{report.new}** "
+        f"(`{report.src}`), with `copier update --trust --defaults --skip-answered "
+        f"--vcs-ref {report.new}`.",
+        "",
+    ]
     if report.conflicts:
-        lines += ["## Conflicts", "", "`copier update` could not merge these files with this crate's "
-                  "own edits; each holds `<<<<<<< before updating` … `>>>>>>> after updating` "
-                  "markers (or is a `.rej` file). Nothing was committed.", ""]
+        lines += [
+            "## Conflicts",
+            "",
+            "`copier update` could not merge these files with this crate's "
+            "own edits; each holds `<<<<<<< before updating` … `>>>>>>> after updating` "
+            "markers (or is a `.rej` file). Nothing was committed.",
+            "",
+        ]
         lines += [f"- `{name}`" for name in report.conflicts]
-        lines += ["", "Resolve them locally: run `python3 scripts/template_update.py --to "
-                  f"{report.new}`, edit each file, `git add` it, then commit.", ""]
+        lines += [
+            "",
+            "Resolve them locally: run `python3 scripts/template_update.py --to "
+            f"{report.new}`, edit each file, `git add` it, then commit.",
+            "",
+        ]
     if report.gates:
         lines += ["## Gates 1-4 on the updated crate", "", "| gate | result | time |", "|---|---|---:|"]
-        lines += [f"| `scripts/gates.sh {gate}` | {'pass' if ok else '**FAIL**'} | {seconds:.0f} s |"
-                  for gate, ok, seconds in report.gates]
+        lines += [
+            f"| `scripts/gates.sh {gate}` | {'pass' if ok else '**FAIL**'} | {seconds:.0f} s |"
+            for gate, ok, seconds in report.gates
+        ]
         lines.append("")
         if report.gates_state == "fail":
             lines += ["A gate failed: push the fixes to this branch before merging.", ""]
@@ -284,8 +313,11 @@ def github_output(report: Report) -> None:
             out.write(f"result={report.result}\nfrom={report.old}\nto={report.new}\ngates={report.gates_state}\n")
     if summary := os.environ.get("GITHUB_STEP_SUMMARY"):
         with open(summary, "a", encoding="utf-8") as out:
-            out.write(render_body(report) if report.result != "up-to-date" else
-                      f"Already on the template's newest release, {report.old}.\n")
+            out.write(
+                render_body(report)
+                if report.result != "up-to-date"
+                else f"Already on the template's newest release, {report.old}.\n"
+            )
 
 
 def update(crate: Path, requested: str | None, gates: bool, body: Path | None) -> int:
@@ -296,8 +328,10 @@ def update(crate: Path, requested: str | None, gates: bool, body: Path | None) -
     """
     copier = shlex.split(os.environ.get("COPIER", "copier"))
     if shutil.which(copier[0]) is None:
-        raise UpdateError(f"{copier[0]} not found: install copier, copier-template-extensions and tomlkit "
-                          "(see the README's 'Keeping up with the template')")
+        raise UpdateError(
+            f"{copier[0]} not found: install copier, copier-template-extensions and tomlkit "
+            "(see the README's 'Keeping up with the template')"
+        )
     if run(["git", "status", "--porcelain"], crate).stdout.strip():
         raise UpdateError("the work tree has uncommitted changes: commit or stash them first", 2)
     answers = read_answers(crate / ANSWERS_FILE)
@@ -315,24 +349,32 @@ def update(crate: Path, requested: str | None, gates: bool, body: Path | None) -
         return 0
 
     print(f"{PROG}: updating from template version {current} to {target}", flush=True)
-    run([*copier, "update", "--trust", "--defaults", "--skip-answered", "--conflict", "inline",
-         "--vcs-ref", target], crate, capture=False)
+    run(
+        [*copier, "update", "--trust", "--defaults", "--skip-answered", "--conflict", "inline", "--vcs-ref", target],
+        crate,
+        capture=False,
+    )
     report.changelog = sections_between(changelog_sections(template_changelog(src, target)), current, target)
     report.conflicts = find_conflicts(crate)
     if report.conflicts:
         report.result = "conflicts"
         for name in report.conflicts:
             print(f"{PROG}: conflict in {name}", file=sys.stderr)
-        print(f"{PROG}: {len(report.conflicts)} conflicted file(s), nothing committed: resolve the "
-              "markers, `git add` the files, then commit", file=sys.stderr)
+        print(
+            f"{PROG}: {len(report.conflicts)} conflicted file(s), nothing committed: resolve the "
+            "markers, `git add` the files, then commit",
+            file=sys.stderr,
+        )
     else:
         report.result = "updated"
         if gates:
             report.gates = run_gates(crate)
         run(["git", "add", "--all"], crate)
         origin = current if recorded == current else f"{recorded} (after {current})"
-        run(["git", "commit", "--quiet", "--no-verify", "-m",
-             f"chore: update from template {origin} to {target}"], crate)
+        run(
+            ["git", "commit", "--quiet", "--no-verify", "-m", f"chore: update from template {origin} to {target}"],
+            crate,
+        )
         print(f"{PROG}: committed the update to {target}; gates 1-4: {report.gates_state}")
     if body is not None:
         body.parent.mkdir(parents=True, exist_ok=True)

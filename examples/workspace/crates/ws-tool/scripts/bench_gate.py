@@ -35,9 +35,10 @@ import subprocess
 import sys
 import tarfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any
 
 #: Criterion flags when its change only advises (short: the 5 ms budget needs no precision);
 #: when it decides (no Valgrind), criterion's own defaults (3 s warm-up, 5 s measurement) apply.
@@ -81,11 +82,11 @@ class Count:
 
     name: str
     new: int
-    old: Optional[int]
+    old: int | None
     regressed: bool
 
     @property
-    def change_pct(self) -> Optional[float]:
+    def change_pct(self) -> float | None:
         """The change from ``old`` to ``new`` in percent (``+8.0`` = 8 % more instructions)."""
         if self.old is None:
             return None
@@ -94,7 +95,7 @@ class Count:
         return (self.new - self.old) / self.old * 100
 
 
-def parse_summaries(text: str, baseline: Optional[str]) -> list[Count]:
+def parse_summaries(text: str, baseline: str | None) -> list[Count]:
     """Read Gungraun's ``--output-format=json`` output: one summary object per line.
 
     Args:
@@ -133,13 +134,20 @@ def parse_summaries(text: str, baseline: Optional[str]) -> list[Count]:
             for entry in total.get("regressions", [])
             for kind in ("Soft", "Hard")
         )
-        counts.append(Count(name=name, new=int(values["new"]),
-                            old=int(values["old"]) if "old" in values else None, regressed=regressed))
+        counts.append(
+            Count(
+                name=name,
+                new=int(values["new"]),
+                old=int(values["old"]) if "old" in values else None,
+                regressed=regressed,
+            )
+        )
     return counts
 
 
-def decide_counts(counts: list[Count], threshold: float, base_names: Optional[set[str]],
-                  gungraun_exit: int = 0) -> tuple[list[str], list[str]]:
+def decide_counts(
+    counts: list[Count], threshold: float, base_names: set[str] | None, gungraun_exit: int = 0
+) -> tuple[list[str], list[str]]:
     """Judge instruction counts against the base's: the deterministic regression rule.
 
     Args:
@@ -171,29 +179,41 @@ def decide_counts(counts: list[Count], threshold: float, base_names: Optional[se
     if base_names is None:
         if gungraun_exit != 0:
             raise GateError(f"the instruction-count run failed (exit {gungraun_exit})", 1)
-        return [f"{'ok':10} {count.name}: {count.new:,} instructions (nothing to compare with)"
-                for count in counts], failures
+        return [
+            f"{'ok':10} {count.name}: {count.new:,} instructions (nothing to compare with)" for count in counts
+        ], failures
     for count in counts:
         change = count.change_pct
         if change is None:
             if count.name in base_names:
-                raise GateError(f"{count.name}: the base measured it, but its base count is missing "
-                                "(missing base baseline): refusing to pass without a comparison", 1)
+                raise GateError(
+                    f"{count.name}: the base measured it, but its base count is missing "
+                    "(missing base baseline): refusing to pass without a comparison",
+                    1,
+                )
             lines.append(f"{'ok':10} {count.name}: {count.new:,} instructions (new: not in the base)")
             continue
         line = f"{count.name}: {count.old:,} -> {count.new:,} instructions ({change:+.2f} %)"
         if change > threshold:
             if not count.regressed:
-                raise GateError(f"{count.name}: {change:+.2f} % more instructions, but Gungraun flagged no "
-                                "regression: it ran without --callgrind-limits, so its verdict means nothing", 1)
-            failures.append(f"{count.name}: {count.old:,} -> {count.new:,} instructions "
-                            f"({change:+.2f} %, more than {threshold:g} %)")
+                raise GateError(
+                    f"{count.name}: {change:+.2f} % more instructions, but Gungraun flagged no "
+                    "regression: it ran without --callgrind-limits, so its verdict means nothing",
+                    1,
+                )
+            failures.append(
+                f"{count.name}: {count.old:,} -> {count.new:,} instructions "
+                f"({change:+.2f} %, more than {threshold:g} %)"
+            )
             lines.append(f"{'REGRESSION':10} {line}")
         else:
             lines.append(f"{'ok':10} {line}")
     if (gungraun_exit == GUNGRAUN_REGRESSION_EXIT) != bool(failures):
-        raise GateError(f"Gungraun exited {gungraun_exit} but the counts show "
-                        f"{len(failures)} regression(s): its limits differ from BENCH_THRESHOLD", 1)
+        raise GateError(
+            f"Gungraun exited {gungraun_exit} but the counts show "
+            f"{len(failures)} regression(s): its limits differ from BENCH_THRESHOLD",
+            1,
+        )
     return lines, failures
 
 
@@ -207,8 +227,9 @@ def _load_json(path: Path) -> Any:
         return json.load(handle)
 
 
-def decide_wall_clock(criterion_dir: Path, baseline: Optional[str], threshold: float, budget_ms: float,
-                      since: float, deciding: bool) -> tuple[list[str], list[str]]:
+def decide_wall_clock(
+    criterion_dir: Path, baseline: str | None, threshold: float, budget_ms: float, since: float, deciding: bool
+) -> tuple[list[str], list[str]]:
     """Judge criterion's results of this run: the budget always, the change when ``deciding``.
 
     Reads ``<bench>/new/estimates.json`` (medians in ns) and, with ``--baseline-lenient NAME``,
@@ -224,7 +245,8 @@ def decide_wall_clock(criterion_dir: Path, baseline: Optional[str], threshold: f
     Raises:
         GateError: no criterion result from this run.
     """
-    lines, failures = [], []
+    lines: list[str] = []
+    failures: list[str] = []
     for new_file in sorted(criterion_dir.rglob("new/estimates.json")):
         if new_file.stat().st_mtime < since:
             continue
@@ -247,8 +269,10 @@ def decide_wall_clock(criterion_dir: Path, baseline: Optional[str], threshold: f
             lower = change["confidence_interval"]["lower_bound"] * 100
             upper = change["confidence_interval"]["upper_bound"] * 100
             base_ns = _load_json(base_file)["median"]["point_estimate"]
-            line = (f"{name}: median {base_ns:,.0f} ns -> {new_ns:,.0f} ns "
-                    f"({point:+.2f} %, 95 % CI {lower:+.2f} .. {upper:+.2f} %)")
+            line = (
+                f"{name}: median {base_ns:,.0f} ns -> {new_ns:,.0f} ns "
+                f"({point:+.2f} %, 95 % CI {lower:+.2f} .. {upper:+.2f} %)"
+            )
             if lower > threshold:
                 if deciding:
                     problems.append(f"more than {threshold:g} % slower than the base")
@@ -269,13 +293,12 @@ def decide_wall_clock(criterion_dir: Path, baseline: Optional[str], threshold: f
 # ------------------------------------------------------------------------------------------------
 
 
-def run(cmd: list[str], cwd: Path, env: dict[str, str], capture: bool = False) -> subprocess.CompletedProcess:
+def run(cmd: list[str], cwd: Path, env: dict[str, str], capture: bool = False) -> subprocess.CompletedProcess[str]:
     """Run ``cmd`` in ``cwd``; stdout is captured when ``capture``, stderr always passes through."""
-    return subprocess.run(cmd, cwd=cwd, env=env, check=False, text=True,
-                          stdout=subprocess.PIPE if capture else None)
+    return subprocess.run(cmd, cwd=cwd, env=env, check=False, text=True, stdout=subprocess.PIPE if capture else None)
 
 
-def git(args: list[str], cwd: Path) -> Optional[str]:
+def git(args: list[str], cwd: Path) -> str | None:
     """Return the stripped stdout of ``git args`` in ``cwd``, or ``None`` when git fails."""
     try:
         completed = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
@@ -292,32 +315,50 @@ class Crate:
     package: str
     target_dir: Path
     workspace_root: Path
-    gungraun: Optional[str]
+    gungraun: str | None
     bench_targets: set[str]
 
     @classmethod
-    def read(cls, root: Path, env: dict[str, str]) -> "Crate":
+    def read(cls, root: Path, env: dict[str, str]) -> Crate:
         """Read the crate at ``root`` through ``cargo metadata`` (resolves dependencies).
 
         Raises:
             GateError: cargo metadata failed.
         """
-        completed = subprocess.run(["cargo", "metadata", "--format-version", "1"], cwd=root, env=env,
-                                   capture_output=True, text=True, check=False)
+        completed = subprocess.run(
+            ["cargo", "metadata", "--format-version", "1"],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if completed.returncode != 0:
             raise GateError(f"cargo metadata failed in {root}:\n{completed.stderr.strip()}")
         meta = json.loads(completed.stdout)
         # The package whose manifest is in `root`: in a workspace of several members, cargo's
         # `resolve.root` is null and the first member may be another package.
         manifest = (root / "Cargo.toml").resolve()
-        package = next((p for p in meta["packages"] if p["id"] in meta["workspace_members"]
-                        and Path(p["manifest_path"]).resolve() == manifest), None)
+        package = next(
+            (
+                p
+                for p in meta["packages"]
+                if p["id"] in meta["workspace_members"] and Path(p["manifest_path"]).resolve() == manifest
+            ),
+            None,
+        )
         if package is None:
             raise GateError(f"cargo metadata in {root} lists no package with the manifest {manifest}")
         gungraun = next((p["version"] for p in meta["packages"] if p["name"] == "gungraun"), None)
         benches = {t["name"] for t in package["targets"] if "bench" in t["kind"]}
-        return cls(root=root, package=package["name"], target_dir=Path(meta["target_directory"]),
-                   workspace_root=Path(meta["workspace_root"]), gungraun=gungraun, bench_targets=benches)
+        return cls(
+            root=root,
+            package=package["name"],
+            target_dir=Path(meta["target_directory"]),
+            workspace_root=Path(meta["workspace_root"]),
+            gungraun=gungraun,
+            bench_targets=benches,
+        )
 
     @property
     def state_dir(self) -> Path:
@@ -340,10 +381,14 @@ def counts_available(crate: Crate) -> bool:
     install = f"cargo install gungraun-runner --version {crate.gungraun} --locked"
     if shutil.which("valgrind") is None:
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            raise GateError("Valgrind is not installed, and CI never falls back to wall-clock time: "
-                            f"install valgrind and `{install}`")
-        say("gate 5: Valgrind not found (e.g. macOS): falling back to the wall-clock comparison "
-            "(criterion, noisier); CI decides by instruction counts")
+            raise GateError(
+                "Valgrind is not installed, and CI never falls back to wall-clock time: "
+                f"install valgrind and `{install}`"
+            )
+        say(
+            "gate 5: Valgrind not found (e.g. macOS): falling back to the wall-clock comparison "
+            "(criterion, noisier); CI decides by instruction counts"
+        )
         return False
     runner = shutil.which("gungraun-runner")
     version = None
@@ -352,8 +397,9 @@ def counts_available(crate: Crate) -> bool:
         version = completed.stdout.split()[-1] if completed.stdout.split() else None
     if version != crate.gungraun:
         found = f"gungraun-runner {version} is on PATH" if runner else "gungraun-runner is not on PATH"
-        raise GateError(f"{found}, and it must be the crate's gungraun version, {crate.gungraun}; install "
-                        f"it with: {install}")
+        raise GateError(
+            f"{found}, and it must be the crate's gungraun version, {crate.gungraun}; install it with: {install}"
+        )
     return True
 
 
@@ -382,7 +428,7 @@ class Base:
     reusable: bool
 
 
-def resolve_base(crate: Crate, env: dict[str, str]) -> tuple[Optional[Base], str]:
+def resolve_base(crate: Crate, env: dict[str, str]) -> tuple[Base | None, str]:
     """Find the base from ``BENCH_BASE_DIR`` / ``BENCH_BASE``; extract a revision's sources.
 
     Returns:
@@ -426,8 +472,12 @@ def resolve_base(crate: Crate, env: dict[str, str]) -> tuple[Optional[Base], str
     source = extracted / member
     prefix = git(["rev-parse", "--show-prefix"], workspace) or ""
     if not (source / "Cargo.toml").is_file():
-        archive = subprocess.run(["git", "archive", "--format=tar", commit, *([prefix] if prefix else [])],
-                                 cwd=workspace, capture_output=True, check=False)
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", commit, *([prefix] if prefix else [])],
+            cwd=workspace,
+            capture_output=True,
+            check=False,
+        )
         if archive.returncode != 0:
             raise GateError(f"git archive {commit[:12]} failed: {archive.stderr.decode().strip()}")
         shutil.rmtree(extracted.parent, ignore_errors=True)  # older bases: their results are recorded
@@ -457,14 +507,21 @@ def forget_builds(root: Path, package: str, env: dict[str, str]) -> None:
     Raises:
         GateError: cargo clean failed.
     """
-    completed = subprocess.run(["cargo", "clean", "--release", "--package", package, "--quiet"], cwd=root,
-                               env=env, capture_output=True, text=True, check=False)
+    completed = subprocess.run(
+        ["cargo", "clean", "--release", "--package", package, "--quiet"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if completed.returncode != 0:
         raise GateError(f"cargo clean --package {package} failed: {completed.stderr.strip()}")
 
 
-def measure_base(crate: Crate, base: Base, counts: bool, criterion_args: list[str],
-                 env: dict[str, str]) -> Optional[set[str]]:
+def measure_base(
+    crate: Crate, base: Base, counts: bool, criterion_args: list[str], env: dict[str, str]
+) -> set[str] | None:
     """Benchmark the base (into the head's target dir) and save its results as ``base.key``.
 
     Returns:
@@ -477,12 +534,15 @@ def measure_base(crate: Crate, base: Base, counts: bool, criterion_args: list[st
     record = crate.state_dir / f"{base.key}.json"
     if base.reusable and record.is_file():
         recorded = _load_json(record)
-        names = recorded.get("counts")
+        recorded_names = recorded.get("counts")
         saved = len(list((crate.target_dir / "gungraun" / crate.package).rglob(f"*.base@{base.key}")))
-        if (recorded.get("criterion_args") == criterion_args and recorded.get("counts_measured") == counts
-                and (names is None or saved >= len(names))):
+        if (
+            recorded.get("criterion_args") == criterion_args
+            and recorded.get("counts_measured") == counts
+            and (recorded_names is None or saved >= len(recorded_names))
+        ):
             say(f"gate 5: base {base.label}: results recorded earlier, reused")
-            return set(names) if names is not None and counts else None
+            return set(recorded_names) if recorded_names is not None and counts else None
     started = time.monotonic()
     base_crate = Crate.read(base.root, env)
     base_env = {**env, "CARGO_TARGET_DIR": str(crate.target_dir)}
@@ -490,11 +550,15 @@ def measure_base(crate: Crate, base: Base, counts: bool, criterion_args: list[st
     # them fresh by the sources they were last built from: without a clean, the base would run
     # the head's last build, and then the head the base's.
     forget_builds(base.root, base_crate.package, base_env)
-    names: Optional[list[str]] = None
+    names: list[str] | None = None
     if counts and COUNTS_BENCH in base_crate.bench_targets:
         say(f"gate 5: base {base.label}: instruction counts")
-        completed = run(["cargo", "bench", "--bench", COUNTS_BENCH, "--",
-                         f"--save-baseline={base.key}", "--output-format=json"], base.root, base_env, capture=True)
+        completed = run(
+            ["cargo", "bench", "--bench", COUNTS_BENCH, "--", f"--save-baseline={base.key}", "--output-format=json"],
+            base.root,
+            base_env,
+            capture=True,
+        )
         if completed.returncode != 0:
             raise GateError(f"the base's instruction-count run failed (exit {completed.returncode})", 1)
         names = [count.name for count in parse_summaries(completed.stdout, base.key)]
@@ -502,14 +566,20 @@ def measure_base(crate: Crate, base: Base, counts: bool, criterion_args: list[st
         say(f"gate 5: base {base.label} has no [[bench]] '{COUNTS_BENCH}': its counts cannot be compared")
     if WALL_CLOCK_BENCH in base_crate.bench_targets:
         say(f"gate 5: base {base.label}: wall-clock")
-        completed = run(["cargo", "bench", "--bench", WALL_CLOCK_BENCH, "--", "--save-baseline", base.key,
-                         *criterion_args], base.root, criterion_env(crate, base_env))
+        completed = run(
+            ["cargo", "bench", "--bench", WALL_CLOCK_BENCH, "--", "--save-baseline", base.key, *criterion_args],
+            base.root,
+            criterion_env(crate, base_env),
+        )
         if completed.returncode != 0:
             raise GateError(f"the base's criterion run failed (exit {completed.returncode})", 1)
     forget_builds(crate.root, crate.package, env)
     record.parent.mkdir(parents=True, exist_ok=True)
-    record.write_text(json.dumps({"base": base.label, "counts_measured": counts, "counts": names,
-                                  "criterion_args": criterion_args}) + "\n", encoding="utf-8")
+    record.write_text(
+        json.dumps({"base": base.label, "counts_measured": counts, "counts": names, "criterion_args": criterion_args})
+        + "\n",
+        encoding="utf-8",
+    )
     say(f"gate 5: base measured in {time.monotonic() - started:.1f} s")
     return set(names) if names is not None else None
 
@@ -520,7 +590,9 @@ def gate(root: Path, env: dict[str, str]) -> int:
     budget_ms = float(env.get("BENCH_BUDGET_MS") or 5)
     crate = Crate.read(root, env)
     counts = counts_available(crate)
-    criterion_args = env["BENCH_ARGS"].split() if env.get("BENCH_ARGS") else ([] if not counts else QUICK_CRITERION_ARGS)
+    criterion_args = (
+        env["BENCH_ARGS"].split() if env.get("BENCH_ARGS") else ([] if not counts else QUICK_CRITERION_ARGS)
+    )
     base, reason = resolve_base(crate, env)
     base_names = measure_base(crate, base, counts, criterion_args, env) if base else None
     baseline = base.key if base else None
@@ -528,19 +600,27 @@ def gate(root: Path, env: dict[str, str]) -> int:
     started = time.time()
     say("gate 5: head: wall-clock (criterion)")
     flags = ["--baseline-lenient", baseline] if baseline else []
-    completed = run(["cargo", "bench", "--bench", WALL_CLOCK_BENCH, "--", *flags, *criterion_args],
-                    root, criterion_env(crate, env))
+    completed = run(
+        ["cargo", "bench", "--bench", WALL_CLOCK_BENCH, "--", *flags, *criterion_args], root, criterion_env(crate, env)
+    )
     if completed.returncode != 0:
         raise GateError(f"the criterion run failed (exit {completed.returncode})", 1)
-    wall_lines, failures = decide_wall_clock(Path(criterion_env(crate, env)["CRITERION_HOME"]), baseline,
-                                             threshold, budget_ms, started - 1, deciding=not counts)
+    wall_lines, failures = decide_wall_clock(
+        Path(criterion_env(crate, env)["CRITERION_HOME"]),
+        baseline,
+        threshold,
+        budget_ms,
+        started - 1,
+        deciding=not counts,
+    )
     count_lines: list[str] = []
     if counts:
         say("gate 5: head: instruction counts (Gungraun, Valgrind)")
         # Gungraun checks the limit too; decide_counts checks that it did (no silent pass).
         flags = [f"--baseline={baseline}", f"--callgrind-limits=ir={threshold:g}%"] if base_names is not None else []
-        completed = run(["cargo", "bench", "--bench", COUNTS_BENCH, "--", *flags, "--output-format=json"],
-                        root, env, capture=True)
+        completed = run(
+            ["cargo", "bench", "--bench", COUNTS_BENCH, "--", *flags, "--output-format=json"], root, env, capture=True
+        )
         results = parse_summaries(completed.stdout, baseline if base_names is not None else None)
         count_lines, count_failures = decide_counts(results, threshold, base_names, completed.returncode)
         failures += count_failures
@@ -556,12 +636,14 @@ def gate(root: Path, env: dict[str, str]) -> int:
         print("gate 5 failed:\n  " + "\n  ".join(failures), file=sys.stderr)
         return 1
     compared_with = f"compared with base {base.label}" if base else "nothing compared"
-    print(f"gate 5 passed: {compared_with}; no benchmark over the {budget_ms:g} ms budget"
-          + (f", none more than {threshold:g} % slower" if base else ""))
+    print(
+        f"gate 5 passed: {compared_with}; no benchmark over the {budget_ms:g} ms budget"
+        + (f", none more than {threshold:g} % slower" if base else "")
+    )
     return 0
 
 
-def main(argv: Optional[Iterable[str]] = None) -> int:
+def main(argv: Iterable[str] | None = None) -> int:
     """Entry point: ``bench_gate.py [--crate-dir DIR]``; returns the exit code."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--crate-dir", type=Path, default=Path.cwd())
