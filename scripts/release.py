@@ -5,13 +5,21 @@ the released versions; CHANGELOG.md has a section for each, plus the upcoming re
     python scripts/release.py check    # releases.toml, CHANGELOG.md and the local tags agree
     python scripts/release.py tag      # create the missing tags from releases.toml (then push them)
 
+With a recorded fleet (``fleet.txt``), ``tag`` refuses a release that ``origin`` does not have yet
+unless the last rehearsal (``scripts/fleet.py rehearse fleet.txt --to <commit>``, recorded in
+``.rehearsal/last.json``) ran on that fleet and that release's tree and left every crate clean;
+``--force`` tags anyway.
+
 Exit codes: 0 fine, 1 an inconsistency (each printed on one line), 2 bad usage.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib.util
+import json
+import os
 import re
 import subprocess
 import sys
@@ -21,6 +29,8 @@ from types import ModuleType
 
 REPO = Path(__file__).resolve().parent.parent
 RELEASES_FILE = REPO / "releases.toml"
+FLEET_FILE = REPO / "fleet.txt"
+REHEARSAL_FILE = REPO / ".rehearsal" / "last.json"
 CHANGELOG_FILE = REPO / "CHANGELOG.md"
 
 
@@ -143,15 +153,82 @@ def tag_releases(repo: Path, releases: dict[str, str]) -> list[str]:
     return created
 
 
+def published_tags(repo: Path) -> set[str]:
+    """The tags ``origin`` has (empty without an ``origin`` or when it cannot be reached)."""
+    listing = subprocess.run(
+        ["git", "ls-remote", "--tags", "--refs", "origin"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+    )
+    return {line.rsplit("refs/tags/", 1)[1] for line in listing.stdout.splitlines() if "refs/tags/" in line}
+
+
+def fleet_fields(line: str) -> list[str]:
+    """The fields of one fleet-file line (``URL-or-path [folder]``), its ``#`` comment left out."""
+    return re.sub(r"(^|\s)#.*$", "", line).split()
+
+
+def fleet_entries(path: Path) -> list[str]:
+    """The entries of a fleet file, blank and comment lines left out, fields joined by one space.
+
+    Raises:
+        OSError: the file cannot be read.
+    """
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [" ".join(fields) for fields in map(fleet_fields, lines) if fields]
+
+
+def fleet_digest(path: Path) -> str:
+    """SHA-256 (hex) of a fleet file's entries, comments and layout left out: what a rehearsal
+    record names its fleet by."""
+    return hashlib.sha256("\n".join(fleet_entries(path)).encode()).hexdigest()
+
+
+def rehearsal_problem(repo: Path, version: str, commit: str, fleet: Path, rehearsal: Path) -> str | None:
+    """Why ``version`` (at ``commit``) must not be tagged yet, or None: the last rehearsal is
+    missing, ran on another fleet or another tree, or left a crate not clean."""
+    if not rehearsal.is_file():
+        return (
+            f"{version}: no rehearsal on the recorded fleet; "
+            f"run `python scripts/fleet.py rehearse {fleet.name} --to {commit[:12]}`"
+        )
+    record = json.loads(rehearsal.read_text(encoding="utf-8"))
+    tree = git(repo, "rev-parse", f"{commit}^{{tree}}").strip()
+    if record.get("tree") != tree:
+        return (
+            f"{version}: the last rehearsal ({record.get('finished', '?')}) ran on another template tree; "
+            f"run `python scripts/fleet.py rehearse {fleet.name} --to {commit[:12]}`"
+        )
+    if record.get("fleet_sha256") != fleet_digest(fleet):
+        return f"{version}: the last rehearsal ran on another fleet ({record.get('fleet')}); rehearse {fleet.name}"
+    if not record.get("clean"):
+        red = [f"{row['crate']} ({row['result']})" for row in record.get("crates", []) if row.get("result") != "clean"]
+        return f"{version}: the last rehearsal left crates not clean: {', '.join(red)}; fix them or tag with --force"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``check`` or ``tag``; return the exit code."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("command", choices=["check", "tag"])
+    parser.add_argument("--force", action="store_true", help="tag without a clean rehearsal on fleet.txt")
     args = parser.parse_args(argv)
     try:
         releases = load_releases()
         changelog = CHANGELOG_FILE.read_text(encoding="utf-8")
         if args.command == "tag":
+            if FLEET_FILE.is_file() and not args.force:
+                existing, published = local_tags(REPO), published_tags(REPO)
+                for version, commit in releases.items():
+                    if version in existing or version in published:
+                        continue
+                    problem = rehearsal_problem(REPO, version, commit, FLEET_FILE, REHEARSAL_FILE)
+                    if problem:
+                        print(f"release.py: {problem}", file=sys.stderr)
+                        return 1
             for version in tag_releases(REPO, releases):
                 print(f"tagged {version} at {releases[version][:12]}; push with: git push origin {version}")
         found = problems(releases, changelog, local_tags(REPO))

@@ -1,12 +1,17 @@
-"""Slow: a release rolled out to crates in the field, for real. Crates generated at 0.1.0 and at
-the previous release (checked out of git history) get the edits a team makes, then update to the
-upcoming release: with the crate's own update script where the crate has one
-(``scripts/template_update.py``: copier update, conflict detection, gates 1-4, one commit), with
-the plain copier command before that. Checked: no conflict, every team edit kept (a moved file's
-edits in its new place), the answers file on the new release, gates 1-4 green."""
+"""Slow: a release rehearsed on a fleet of crates in the field, for real, with
+``scripts/fleet.py rehearse``. Crates generated at 0.1.0 and at the previous release (checked out
+of git history) get the edits a team makes; one more team pinned a policy-owned line that the
+upcoming release (this work tree plus a one-line policy bump) changes too. The rehearsal updates
+each with the crate's own update path (``scripts/template_update.py`` where the crate has it,
+the plain copier command before that) and runs gates 1-4. Checked: the table names exactly the
+conflicting crate and file, every other crate is clean, and in the kept clones every team edit
+is kept (a moved file's edits in its new place) and the release arrived.
+
+``build_fleet`` is shared with the fast ``status`` tests (tests/test_fleet.py)."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tomllib
@@ -16,14 +21,16 @@ import copier
 import pytest
 import tomlkit
 from conftest import (
+    CARGO_TARGET_DIR,
     GIT_IDENTITY,
+    REPO,
     assert_no_conflicts,
     cargo_env,
     check_answer_keys,
     commit_all,
+    copy_work_tree,
     git,
     released_template,
-    run,
 )
 from test_template_update import PREVIOUS, UPCOMING, answers_commit
 
@@ -74,6 +81,14 @@ WORKSPACE_ROOT = '[workspace]\nresolver = "3"\nmembers = ["crates/*"]\n'
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> Path:
     return released_template(tmp_path_factory.mktemp("rollout") / "template")
+
+
+#: The team of this crate pinned a policy-owned line ([workspace.dependencies]) that the upcoming
+#: release bumps too (BUMP): the one crate of the fleet headed for a conflict.
+DRIFTED = {"project_name": "drifted-lib"}
+TEAM_PIN = "2.0.18"
+#: The upcoming release of the rehearsal: this work tree plus this one-line policy bump.
+BUMP = ("thiserror", "2.0.21")
 
 
 def generate(template: Path, where: Path, kind: str, version: str) -> Path:
@@ -128,51 +143,104 @@ def make_team_edits(crate: Path, kind: str) -> None:
     commit_all(crate, "team edits")
 
 
-def update(template: Path, crate: Path, version: str, body: Path) -> subprocess.CompletedProcess[str]:
-    """Update ``crate`` the way it can: its own script (0.2.0 on), else the plain copier command."""
-    env = cargo_env(**GIT_IDENTITY, COPIER=str(Path(sys.executable).with_name("copier")), CRATE_DIR=str(crate))
-    if (crate / "scripts" / "template_update.py").is_file():
-        return subprocess.run(
-            [sys.executable, str(crate / "scripts" / "template_update.py"), "--body", str(body)],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=3600,
-        )
-    return subprocess.run(
-        [env["COPIER"], "update", "--trust", "--defaults", "--skip-answered"],
-        cwd=crate,
-        env=env,
+def pin_policy_line(crate: Path) -> None:
+    """The drifted team's edit: its own version of a policy crate in [workspace.dependencies]."""
+    manifest = tomlkit.parse((crate / "Cargo.toml").read_text(encoding="utf-8"))
+    entry = manifest["workspace"]["dependencies"][BUMP[0]]
+    if isinstance(entry, str):
+        manifest["workspace"]["dependencies"][BUMP[0]] = TEAM_PIN
+    else:
+        entry["version"] = TEAM_PIN
+    (crate / "Cargo.toml").write_text(tomlkit.dumps(manifest), encoding="utf-8")
+    commit_all(crate, "team pins thiserror")
+
+
+def build_fleet(template: Path, where: Path) -> tuple[Path, list[tuple[str, str, Path]]]:
+    """Generate the fleet under ``where``: one crate per ``CASES`` entry with its team's edits,
+    the drifted crate, and three entries nobody can read (a missing path, a folder that is no git
+    repository, a repository without an answers file). Return the fleet file and, per readable
+    entry in file order, ``(kind, version, crate folder)`` (kind ``drifted`` for the drifted one).
+    """
+    crates = []
+    lines = ["# synthetic fleet: crates made from the template at two releases", ""]
+    for kind, version in CASES:
+        team = where / f"{kind}-{version}"
+        crate = generate(template, team, kind, version)
+        make_team_edits(crate, kind)
+        crates.append((kind, version, crate))
+        lines.append(f"{team} crates/{crate.name}  # a workspace member" if kind == "member" else str(crate))
+    drifted = where / "drifted" / DRIFTED["project_name"]
+    check_answer_keys(DRIFTED)
+    copier.run_copy(str(template), drifted, data=DRIFTED, defaults=True, unsafe=True, vcs_ref=PREVIOUS, quiet=True)
+    git(drifted.parent, "init", "-q", "-b", "main", str(drifted))
+    commit_all(drifted, f"generated at {PREVIOUS}")
+    pin_policy_line(drifted)
+    crates.append(("drifted", PREVIOUS, drifted))
+    lines.append(str(drifted))
+    (where / "plain-folder").mkdir()
+    no_answers = where / "no-answers"
+    git(where, "init", "-q", "-b", "main", str(no_answers))
+    (no_answers / "README.md").write_text("not a generated crate\n", encoding="utf-8")
+    commit_all(no_answers, "a repository of another kind")
+    lines += [str(where / "missing"), str(where / "plain-folder"), str(no_answers)]
+    fleet = where / "fleet.txt"
+    fleet.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return fleet, crates
+
+
+def upcoming_checkout(dest: Path) -> Path:
+    """A checkout of this repository holding this work tree plus the one-line policy bump
+    ``BUMP``, committed: the upcoming release the rehearsal runs from (its own scripts/fleet.py)."""
+    git(dest.parent, "clone", "--quiet", str(REPO), str(dest))
+    git(dest, "rm", "-rq", "--ignore-unmatch", ".")
+    copy_work_tree(dest)
+    path = dest / "policy" / "dependencies.toml"
+    policy = tomlkit.parse(path.read_text(encoding="utf-8"))
+    policy[BUMP[0]]["version"] = BUMP[1]
+    path.write_text(tomlkit.dumps(policy), encoding="utf-8")
+    commit_all(dest, f"the work tree, and the policy bump {BUMP[0]} {BUMP[1]}")
+    return dest
+
+
+def test_the_upcoming_release_rehearsed_on_a_fleet(template, tmp_path):
+    fleet, crates = build_fleet(template, tmp_path / "fleet")
+    checkout = upcoming_checkout(tmp_path / "upcoming")
+    keep, record = tmp_path / "rehearsal", tmp_path / "last.json"
+    completed = subprocess.run(
+        [sys.executable, str(checkout / "scripts" / "fleet.py"), "rehearse", str(fleet), "--json", "--jobs", "2"]
+        + ["--target-dir", str(CARGO_TARGET_DIR), "--keep", str(keep), "--record", str(record)],
+        env=cargo_env(**GIT_IDENTITY),
         capture_output=True,
         text=True,
         check=False,
-        timeout=600,
+        timeout=3600,
     )
+    assert completed.returncode == 1, completed.stderr[-3000:]  # one crate is not clean
+    rows = json.loads(completed.stdout)
+    for row in rows:  # the table, in the log
+        print(f"{row['crate']}: {row['version'] or '-'} -> {row['result']} {row['detail']} ({row['seconds']} s)")
+    assert len(rows) == len(crates) + 3
+    results = {row["crate"]: (row["result"], row["detail"]) for row in rows[: len(crates)]}
+    assert results.pop(DRIFTED["project_name"]) == ("conflict", ["Cargo.toml"])
+    not_clean = {name: result for name, result in results.items() if result[0] != "clean"}
+    assert not_clean == {}, not_clean
+    assert [row["result"] for row in rows[len(crates) :]] == ["skipped"] * 3
+    assert json.loads(record.read_text(encoding="utf-8"))["clean"] is False
+
+    for index, (kind, version, crate) in enumerate(crates):
+        clone = keep / f"crate-{index:03d}" / "clone"
+        updated = clone / "crates" / crate.name if kind == "member" else clone
+        if kind == "drifted":
+            text = (updated / "Cargo.toml").read_text(encoding="utf-8")
+            assert "<<<<<<< " in text and TEAM_PIN in text and BUMP[1] in text
+            continue
+        assert answers_commit(updated) == UPCOMING, (kind, version)
+        assert_no_conflicts(updated)
+        assert_team_edits_kept(updated, kind)
 
 
-@pytest.mark.parametrize(("kind", "version"), CASES, ids=[f"{kind}-from-{version}" for kind, version in CASES])
-def test_a_crate_in_the_field_updates_cleanly_and_passes_gates_1_to_4(template, tmp_path, kind, version):
-    crate = generate(template, tmp_path / "team", kind, version)
-    assert answers_commit(crate) == version
-    make_team_edits(crate, kind)
-    body = tmp_path / "pr-body.md"
-    completed = update(template, crate, version, body)
-    report = body.read_text(encoding="utf-8") if body.exists() else ""
-    assert completed.returncode == 0, f"{completed.stderr[-6000:]}\n{report}"
-    if version != FIRST:  # the script committed, and ran the gates
-        assert git(crate, "log", "-1", "--format=%s").strip() == f"chore: update from template {version} to {UPCOMING}"
-        assert git(crate, "status", "--porcelain") == ""
-        for gate in ("build", "lint", "fmt", "test"):
-            assert f"| `scripts/gates.sh {gate}` | pass |" in report, gate
-        assert f"### [{UPCOMING}]" in report
-    else:
-        for gate in ("build", "lint", "fmt", "test"):
-            run(["bash", "scripts/gates.sh", gate], crate, env=cargo_env())
-    assert answers_commit(crate) == UPCOMING
-    assert_no_conflicts(crate)
-
-    # every team edit kept
+def assert_team_edits_kept(crate: Path, kind: str) -> None:
+    """Every edit of ``make_team_edits`` is in the updated crate, and the release arrived."""
     cargo = tomllib.loads((crate / "Cargo.toml").read_text(encoding="utf-8"))
     assert cargo["dependencies"]["regex"] == "1"
     assert cargo["dependencies"]["tokio"]["features"] == ["net"]
@@ -183,10 +251,13 @@ def test_a_crate_in_the_field_updates_cleanly_and_passes_gates_1_to_4(template, 
     if kind == "cli":
         assert TEAM_BINARY_TEST.strip() in (crate / "cli" / "src" / "main.rs").read_text(encoding="utf-8")
         assert "indexes_and_searches_a_loaded_corpus" not in (crate / "tests" / "integration.rs").read_text()
-    # and the release arrived: the binary is a package of its own, the library carries none of
-    # its dependencies, no task rewrote the manifest
+    # the release arrived: the binary is a package of its own, the library carries none of its
+    # dependencies, no task rewrote the manifest, the policy bump is in
     assert not (crate / "src" / "main.rs").exists() and not (crate / ".cargo").exists()
     binary_only = {"clap", "anyhow", "tracing-subscriber", "rmcp", "schemars"}
     assert not binary_only & set(cargo.get("dependencies", {}))
     if KINDS[kind].get("crate_kind", "lib") != "lib":
         assert (crate / KINDS[kind]["crate_kind"] / "Cargo.toml").is_file()
+    policy = cargo["target"]["cfg(all())"]["dependencies"] if kind == "member" else cargo["workspace"]["dependencies"]
+    entry = policy[BUMP[0]]
+    assert (entry if isinstance(entry, str) else entry["version"]) == BUMP[1]

@@ -1,0 +1,649 @@
+#!/usr/bin/env python3
+"""The crates made from this template, seen from here: which lag, and what the next release does
+to each of them before it is tagged.
+
+    python scripts/fleet.py status FLEET [--json]            # version, lag, drift, update branch
+    python scripts/fleet.py rehearse FLEET [--to REF] [--jobs N] [--json] [--keep DIR]
+
+FLEET is a text file, one crate a line: a git URL or a local path, then optionally the crate's
+folder inside that repository (a workspace member: ``git@host:team/tools.git crates/indexer``);
+``#`` starts a comment. ``fleet.txt`` at this repository's root is the recorded fleet that
+``scripts/release.py tag`` checks.
+
+``status`` reads each crate's default branch without a checkout (a shallow, blob-less clone and
+the few files it needs): kind, stack, template version, releases behind the newest in
+``releases.toml``, drift (the crate's policy-owned manifest entries against what its recorded
+template version renders with its answers: a team that edited them is headed for a conflict), and
+the ``template-update`` branch with its pull request, when the host publishes ``refs/pull/*``.
+An unreadable crate is a row with the reason.
+
+``rehearse`` makes the upcoming release from this work tree (or ``--to`` a release or commit),
+then for each crate: a throwaway clone pointed at that release, the crate's own update path
+(``scripts/template_update.py --no-gates``, or the copier command for crates older than the
+script), then gates 1-4 (``scripts/gates.sh build|lint|fmt|test``), the crates in parallel
+(``--jobs``) with one shared cargo target dir (``--target-dir``; cargo's lock serialises the
+builds that share it). Each crate ends clean, conflict (the files), gate N red (its first lines),
+or skipped (why). The result is recorded in ``.rehearsal/last.json`` for ``release.py tag``.
+
+Exit codes: 0 every crate clean (``status``: every row readable), 1 a crate not clean (or a
+row unreadable), 2 bad usage. Needs git, and copier in this Python (the test group of
+``pyproject.toml``); ``rehearse`` needs cargo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import contextlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tomllib
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import release  # noqa: E402  (this folder's release tooling)
+
+REPO = release.REPO
+ANSWERS_FILE = ".copier-answers.yml"
+UPDATE_BRANCH = "template-update"
+GATES = ("build", "lint", "fmt", "test")
+RECORD = REPO / ".rehearsal" / "last.json"
+#: The manifest entries the template owns: a team's edit of one is headed for a conflict.
+POLICY_TABLES = (
+    ("workspace", "dependencies"),
+    ("workspace", "lints"),
+    ("target", "cfg(all())", "dependencies"),
+    ("target", "cfg(all())", "dev-dependencies"),
+)
+#: Cargo's progress lines, left out of a red gate's first lines.
+PROGRESS = re.compile(
+    r"^\s*(Compiling|Checking|Downloaded|Downloading|Updating|Locking|Adding|Finished|Running|Blocking)\b"
+)
+_update = release._update  # the crates' template_update.py, loaded by release.py
+#: Git runs without prompts: an unreadable crate is a row, never a hanging password prompt.
+GIT_ENV = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true"}
+
+
+class FleetError(Exception):
+    """Bad usage: one line for the user, exit code 2."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of a fleet file: a git URL or local path, and the crate's folder in it."""
+
+    source: str
+    subdir: str = ""
+
+    @property
+    def name(self) -> str:
+        """The entry as written (source and folder)."""
+        return f"{self.source} {self.subdir}".strip()
+
+
+def read_fleet(path: Path) -> list[Entry]:
+    """Return the entries of the fleet file ``path``, in file order.
+
+    Raises:
+        FleetError: the file cannot be read, or a line has more than two fields.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise FleetError(f"{path}: {error.strerror}") from error
+    entries = []
+    for number, line in enumerate(text.splitlines(), 1):
+        fields = release.fleet_fields(line)
+        if len(fields) > 2:
+            raise FleetError(f"{path}:{number}: expected 'URL-or-path [folder]', got {line.strip()!r}")
+        if fields:
+            source = fields[0]
+            local = Path(source).expanduser()
+            if "://" not in source and not re.match(r"^[\w.-]+@[\w.-]+:", source) and not local.is_absolute():
+                source = str((path.parent / local).resolve())  # relative to the fleet file
+            entries.append(Entry(source, fields[1].strip("/") if len(fields) == 2 else ""))
+    return entries
+
+
+def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run git without prompts in ``cwd``; the completed process (stdout, stderr as text).
+
+    Raises:
+        subprocess.CalledProcessError: git failed and ``check``.
+    """
+    return subprocess.run(["git", *args], cwd=cwd, env=GIT_ENV, capture_output=True, text=True, check=check)
+
+
+def local_problem(source: str) -> str:
+    """Why a fleet entry naming a local path cannot be read (no such folder, not a git
+    repository), or ``""`` (also for URLs, which only git can tell)."""
+    if "://" in source or re.match(r"^[\w.-]+@[\w.-]+:", source):
+        return ""
+    path = Path(source)
+    if not path.is_dir():
+        return "no such folder"
+    if git(path, "rev-parse", "--git-dir", check=False).returncode != 0:
+        return "not a git repository"
+    return ""
+
+
+def last_line(error: subprocess.CalledProcessError) -> str:
+    """The last non-empty line a failed command printed (its reason), or its exit status."""
+    lines = [line for line in f"{error.stdout or ''}\n{error.stderr or ''}".splitlines() if line.strip()]
+    return lines[-1].strip() if lines else f"exit status {error.returncode}"
+
+
+# --- versions ---------------------------------------------------------------------------------
+
+
+def template_history(dest: Path) -> Path:
+    """Clone this repository (its committed history) to ``dest`` with every release of
+    ``releases.toml`` tagged; return ``dest``. Shared by the renders of ``status``."""
+    git(dest.parent, "clone", "--quiet", "--no-checkout", str(REPO), str(dest))
+    release.tag_releases(dest, release.load_releases())
+    return dest
+
+
+def recorded_version(commit: str, template: Path) -> tuple[str, str | None]:
+    """Return ``(release, commit)`` for an answers file's ``_commit``: a release tag is itself;
+    a commit between releases (``0.2.0-26-g46bc06e`` or a bare hash) is the release it descends
+    from, and its hash; ``("?", None)`` when the template has no such commit."""
+    if _update.RELEASE_TAG.match(commit):
+        known = git(template, "rev-parse", "--verify", "--quiet", f"refs/tags/{commit}", check=False)
+        return (commit, commit) if known.returncode == 0 else (commit, None)
+    commit_hash = commit.rsplit("-g", 1)[-1]
+    described = git(
+        template, "describe", "--tags", "--abbrev=0", "--match", "[0-9]*.[0-9]*.[0-9]*", commit_hash, check=False
+    )
+    found = described.stdout.strip()
+    if described.returncode != 0 or not _update.RELEASE_TAG.match(found):
+        return "?", None
+    return found, commit_hash
+
+
+def releases_behind(version: str, releases: list[str]) -> int | None:
+    """How many of ``releases`` are newer than ``version``; None for an unknown version."""
+    if not _update.RELEASE_TAG.match(version):
+        return None
+    key = _update.version_key(version)
+    return sum(1 for other in releases if _update.version_key(other) > key)
+
+
+# --- status -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Status:
+    """One row of ``status``."""
+
+    crate: str
+    source: str
+    kind: str = ""
+    stack: list[str] = field(default_factory=list)
+    version: str = ""
+    behind: int | None = None
+    drift: list[str] = field(default_factory=list)
+    update_branch: str = ""
+    error: str = ""
+
+
+def policy_entries(manifest: dict[str, Any]) -> dict[str, Any]:
+    """Return the manifest's policy-owned entries as ``{"table.key": value}``."""
+    entries = {}
+    for path in POLICY_TABLES:
+        table: Any = manifest
+        for key in path:
+            table = table.get(key, {}) if isinstance(table, dict) else {}
+        for key, value in table.items():
+            entries[f"{'.'.join(path)}.{key}"] = value
+    return entries
+
+
+def drift(crate: dict[str, Any], rendered: dict[str, Any]) -> list[str]:
+    """Return the policy-owned entries of ``crate`` (a parsed manifest) that differ from
+    ``rendered`` (the manifest its template version renders): edited, added or removed."""
+    ours, theirs = policy_entries(crate), policy_entries(rendered)
+    return sorted(key for key in {*ours, *theirs} if ours.get(key) != theirs.get(key))
+
+
+def render_manifest(template: Path, commit: str, answers: dict[str, Any], scratch: Path) -> dict[str, Any]:
+    """Render the template at ``commit`` with ``answers`` (user answers only) into ``scratch``
+    and return its parsed ``Cargo.toml``. A workspace member renders under a bare workspace root
+    at the same depth.
+
+    Raises:
+        subprocess.CalledProcessError: copier failed.
+    """
+    scratch.mkdir(parents=True, exist_ok=True)
+    depth = len([part for part in str(answers.get("workspace_root", "")).split("/") if part == ".."])
+    dest = scratch / "root" / Path(*(["member"] * depth)) if depth else scratch / "crate"
+    if depth:
+        (scratch / "root").mkdir(parents=True)
+        (scratch / "root" / "Cargo.toml").write_text('[workspace]\nresolver = "3"\nmembers = []\n', encoding="utf-8")
+    data = scratch / "answers.yml"
+    data.write_text(yaml.safe_dump(answers), encoding="utf-8")
+    copier = Path(sys.executable).with_name("copier")
+    subprocess.run(
+        [str(copier), "copy", "--trust", "--defaults", "--quiet", "--vcs-ref", commit, "--data-file", str(data)]
+        + [str(template), str(dest)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=GIT_ENV,
+    )
+    return tomllib.loads((dest / "Cargo.toml").read_text(encoding="utf-8"))
+
+
+def update_branch(source: str) -> str:
+    """``template-update`` (with ``PR #N`` when the host publishes pull-request refs and one
+    points at the branch's head), or ``""`` when there is no such branch."""
+    refs = git(Path.cwd(), "ls-remote", source, f"refs/heads/{UPDATE_BRANCH}", "refs/pull/*/head").stdout
+    heads: dict[str, str] = {}
+    for line in refs.splitlines():
+        sha, _, ref = line.partition("\t")
+        heads[ref] = sha
+    branch = heads.get(f"refs/heads/{UPDATE_BRANCH}")
+    if branch is None:
+        return ""
+    pulls = sorted(
+        int(ref.split("/")[2]) for ref, sha in heads.items() if ref.startswith("refs/pull/") and sha == branch
+    )
+    return UPDATE_BRANCH + (f" (PR #{pulls[-1]})" if pulls else "")
+
+
+def crate_status(entry: Entry, template: Path, releases: list[str], scratch: Path) -> Status:
+    """Return the status row of one fleet entry; an unreadable one carries the reason."""
+    row = Status(crate=entry.name, source=entry.name)
+    prefix = f"{entry.subdir}/" if entry.subdir else ""
+    if problem := local_problem(entry.source):
+        row.error = problem
+        return row
+    try:
+        clone = scratch / "clone"
+        shallow = ["--depth", "1", "--filter=blob:none", "--no-checkout"]
+        git(scratch, "clone", "--quiet", *shallow, entry.source, str(clone))
+        shown = git(clone, "show", f"HEAD:{prefix}{ANSWERS_FILE}", check=False)
+        if shown.returncode != 0:
+            row.error = f"no {prefix}{ANSWERS_FILE}: not generated from a copier template"
+            return row
+        answers = yaml.safe_load(shown.stdout) or {}
+        manifest = tomllib.loads(git(clone, "show", f"HEAD:{prefix}Cargo.toml").stdout)
+        row.update_branch = update_branch(entry.source)
+    except subprocess.CalledProcessError as error:
+        row.error = last_line(error)
+        return row
+    except (yaml.YAMLError, tomllib.TOMLDecodeError, AttributeError) as error:
+        row.error = f"unreadable {ANSWERS_FILE} or Cargo.toml: {str(error).splitlines()[0]}"
+        return row
+    if not isinstance(answers, dict) or "_commit" not in answers:
+        row.error = f"{prefix}{ANSWERS_FILE} records no _commit"
+        return row
+    row.crate = str(answers.get("project_name", entry.name))
+    row.kind = str(answers.get("crate_kind", "lib"))
+    row.stack = [str(item) for item in answers.get("stack") or []]
+    base, commit = recorded_version(str(answers["_commit"]), template)
+    row.version = base if base == answers["_commit"] else f"{base} ({answers['_commit']})"
+    row.behind = releases_behind(base, releases)
+    if commit is None:
+        row.error = f"template version {answers['_commit']} is no release or commit of this template"
+        return row
+    user_answers = {key: value for key, value in answers.items() if not str(key).startswith("_")}
+    try:
+        row.drift = drift(manifest, render_manifest(template, commit, user_answers, scratch / "render"))
+    except subprocess.CalledProcessError as error:
+        row.error = f"cannot render its template version: {last_line(error)}"
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        row.error = f"cannot render its template version: {error}"
+    return row
+
+
+def status(entries: list[Entry], jobs: int) -> list[Status]:
+    """Return one status row per entry, in fleet order (``jobs`` crates read at a time)."""
+    releases = list(release.load_releases())
+    with tempfile.TemporaryDirectory(prefix="fleet-status-") as tmp:
+        template = template_history(Path(tmp) / "template")
+
+        def one(index: int, entry: Entry) -> Status:
+            scratch = Path(tmp) / str(index)
+            scratch.mkdir()
+            return crate_status(entry, template, releases, scratch)
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+            return list(pool.map(one, range(len(entries)), entries))
+
+
+def status_table(rows: list[Status]) -> str:
+    """Return the rows as a Markdown table."""
+    lines = [
+        "| crate | kind | stack | template version | behind | drift | update branch |",
+        "|---|---|---|---|---:|---|---|",
+    ]
+    for row in rows:
+        if row.error and not row.version:
+            lines.append(f"| {row.crate} | | | unreadable: {row.error} | | | |")
+            continue
+        drift_text = ", ".join(f"`{key}`" for key in row.drift) or "none"
+        if row.error:
+            drift_text = f"unknown: {row.error}"
+        behind = "?" if row.behind is None else str(row.behind)
+        lines.append(
+            f"| {row.crate} | {row.kind} | {', '.join(row.stack) or '-'} | {row.version} | {behind} "
+            f"| {drift_text} | {row.update_branch or '-'} |"
+        )
+    return "\n".join(lines)
+
+
+# --- rehearse ---------------------------------------------------------------------------------
+
+
+class Processes:
+    """The commands a rehearsal runs, each in a process group of its own, so that ``Ctrl-C``
+    (or SIGTERM) stops every one of them and what they started (cargo's rustc, copier's git)."""
+
+    def __init__(self) -> None:
+        self._live: set[subprocess.Popen[str]] = set()
+        self._lock = threading.Lock()
+        self.stopping = False
+
+    def run(self, cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        """Run ``cmd`` to completion; stdout and stderr merged into ``stdout``.
+
+        Raises:
+            KeyboardInterrupt: the rehearsal is being stopped.
+        """
+        if self.stopping:
+            raise KeyboardInterrupt
+        process = subprocess.Popen(
+            cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+        )
+        with self._lock:
+            self._live.add(process)
+        try:
+            output, _ = process.communicate()
+        finally:
+            with self._lock:
+                self._live.discard(process)
+        if self.stopping:
+            raise KeyboardInterrupt
+        return subprocess.CompletedProcess(cmd, process.returncode, output, "")
+
+    def stop(self) -> None:
+        """Kill every running command's process group."""
+        self.stopping = True
+        with self._lock:
+            for process in self._live:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+
+
+@dataclass
+class Rehearsal:
+    """One row of ``rehearse``: ``result`` is clean, conflict, gate N red, or skipped."""
+
+    crate: str
+    source: str
+    result: str = "skipped"
+    version: str = ""
+    detail: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def upcoming_template(dest: Path, ref: str | None) -> tuple[Path, str, str]:
+    """Make the template the crates update to: a clone of this repository with every release
+    tagged and, without ``ref``, this work tree committed on top (uncommitted edits included)
+    and tagged as CHANGELOG's upcoming version. ``ref`` is a release (used as it is) or a commit
+    (tagged as the upcoming version). Return ``(path, version, tree hash)``.
+
+    Raises:
+        FleetError: ``ref`` is no release or commit here, or no upcoming version is recorded.
+    """
+    releases = release.load_releases()
+    git(dest.parent, "clone", "--quiet", str(REPO), str(dest))
+    release.tag_releases(dest, releases)
+    upcoming = release.upcoming_version((REPO / "CHANGELOG.md").read_text(encoding="utf-8"), releases)
+    if ref in releases:
+        version = ref
+    else:
+        if upcoming is None:
+            raise FleetError("CHANGELOG.md has no section for an upcoming release: pass --to <release>")
+        version = upcoming
+        if ref is None:
+            files = git(REPO, "ls-files", "--cached", "--others", "--exclude-standard", "-z").stdout.split("\0")
+            git(dest, "rm", "-rq", "--ignore-unmatch", ".")
+            for name in filter(None, files):
+                if (REPO / name).is_file():
+                    (dest / name).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(REPO / name, dest / name)
+            git(dest, "add", "-A")
+            git(
+                dest,
+                "-c",
+                "user.name=fleet",
+                "-c",
+                "user.email=fleet@localhost",
+                "commit",
+                "-q",
+                "--allow-empty",
+                "--no-gpg-sign",
+                "-m",
+                "the work tree, as the upcoming release",
+            )
+        else:
+            found = git(dest, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
+            if found.returncode != 0:
+                raise FleetError(f"--to {ref}: no release in releases.toml and no commit of this repository")
+            git(dest, "checkout", "-q", "--detach", found.stdout.strip())
+        git(dest, "tag", version)
+    tree = git(dest, "rev-parse", f"{version}^{{tree}}").stdout.strip()
+    return dest, version, tree
+
+
+def first_lines(output: str, count: int = 6) -> list[str]:
+    """The first ``count`` lines of a red gate's output that say something (cargo's progress
+    lines left out)."""
+    return [line.rstrip() for line in output.splitlines() if line.strip() and not PROGRESS.match(line)][:count]
+
+
+def rehearse_one(
+    entry: Entry, template: Path, version: str, workdir: Path, target_dir: Path | None, procs: Processes
+) -> Rehearsal:
+    """Rehearse the update of one crate to ``version`` in a throwaway clone under ``workdir``."""
+    row = Rehearsal(crate=entry.name, source=entry.name)
+    started = time.monotonic()
+    identity = {
+        "GIT_AUTHOR_NAME": "fleet rehearsal", "GIT_AUTHOR_EMAIL": "fleet@localhost",
+        "GIT_COMMITTER_NAME": "fleet rehearsal", "GIT_COMMITTER_EMAIL": "fleet@localhost",
+    }  # fmt: skip
+    env = {**GIT_ENV, **identity, "CARGO_TERM_COLOR": "never"}
+    env["COPIER"] = str(Path(sys.executable).with_name("copier"))
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env.pop("CARGO_TARGET_DIR", None)
+    if target_dir is not None:
+        env["CARGO_TARGET_DIR"] = str(target_dir)
+    try:
+        if problem := local_problem(entry.source):
+            row.detail = [problem]
+            return row
+        clone = workdir / "clone"
+        cloned = procs.run(["git", "clone", "--quiet", entry.source, str(clone)], workdir, env)
+        if cloned.returncode != 0:
+            reason = (cloned.stdout.strip().splitlines() or [f"exit status {cloned.returncode}"])[-1]
+            row.detail = [f"cannot clone: {reason}"]
+            return row
+        crate = clone / entry.subdir if entry.subdir else clone
+        answers_path = crate / ANSWERS_FILE
+        if not answers_path.is_file():
+            row.detail = [f"no {ANSWERS_FILE}: not generated from a copier template"]
+            return row
+        answers = yaml.safe_load(answers_path.read_text(encoding="utf-8")) or {}
+        row.crate = str(answers.get("project_name", entry.name))
+        row.version = str(answers.get("_commit", "?"))
+        # The crate's recorded template (a URL the rehearsal must not touch) becomes the
+        # rehearsal's; committed, because the update refuses a dirty tree.
+        answers["_src_path"] = str(template)
+        answers_path.write_text(yaml.safe_dump(answers, sort_keys=False), encoding="utf-8")
+        procs.run(["git", "commit", "-qam", "rehearsal: the upcoming template", "--no-gpg-sign"], crate, env)
+        env["CRATE_DIR"] = str(crate)
+        script = crate / "scripts" / "template_update.py"
+        if script.is_file():
+            cmd = [sys.executable, str(script), "--to", version, "--no-gates"]
+        else:  # older than the script: the command its README gives
+            cmd = [env["COPIER"], "update", "--trust", "--defaults", "--skip-answered", "--conflict", "inline",
+                   "--vcs-ref", version]  # fmt: skip
+        updated = procs.run(cmd, crate, env)
+        conflicts = _update.find_conflicts(crate)
+        if conflicts:
+            row.result, row.detail = "conflict", conflicts
+            return row
+        if updated.returncode != 0:
+            row.result, row.detail = "update failed", first_lines(updated.stdout)
+            return row
+        for number, gate in enumerate(GATES, 1):
+            completed = procs.run(["bash", "scripts/gates.sh", gate], crate, env)
+            if completed.returncode != 0:
+                row.result = f"gate {number} red"
+                row.detail = [f"scripts/gates.sh {gate}", *first_lines(completed.stdout)]
+                return row
+        row.result = "clean"
+        return row
+    finally:
+        row.seconds = round(time.monotonic() - started, 1)
+
+
+def rehearse(
+    entries: list[Entry], ref: str | None, jobs: int, target_dir: Path | None, keep: Path | None
+) -> tuple[list[Rehearsal], str, str]:
+    """Rehearse the release on every entry; return the rows (fleet order), the version and the
+    template tree rehearsed. ``target_dir`` None: one cargo target dir per crate.
+
+    Raises:
+        FleetError: bad ``ref``.
+        KeyboardInterrupt: stopped; every command started was killed first.
+    """
+    procs = Processes()
+    root = Path(tempfile.mkdtemp(prefix="fleet-rehearsal-")) if keep is None else keep
+    root.mkdir(parents=True, exist_ok=True)
+    previous = signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        template, version, tree = upcoming_template(root / "template", ref)
+        shared = target_dir
+
+        def one(index: int, entry: Entry) -> Rehearsal:
+            workdir = root / f"crate-{index:03d}"
+            workdir.mkdir()
+            own = shared if shared is not None else workdir / "target"
+            return rehearse_one(entry, template, version, workdir, own, procs)
+
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
+        try:
+            futures = [pool.submit(one, index, entry) for index, entry in enumerate(entries)]
+            rows = [future.result() for future in futures]
+        except KeyboardInterrupt:
+            procs.stop()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown()
+        return rows, version, tree
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if keep is None:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def rehearsal_table(rows: list[Rehearsal], version: str) -> str:
+    """Return the rows as a Markdown table."""
+    lines = [f"| crate | from | to {version} | details | time |", "|---|---|---|---|---:|"]
+    for row in rows:
+        detail = "<br>".join(f"`{line}`" for line in row.detail)
+        lines.append(f"| {row.crate} | {row.version or '-'} | {row.result} | {detail} | {row.seconds:.0f} s |")
+    return "\n".join(lines)
+
+
+def record(path: Path, fleet: Path, version: str, tree: str, rows: list[Rehearsal]) -> None:
+    """Write the rehearsal's outcome to ``path`` (what ``release.py tag`` checks)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = {
+        "fleet": str(fleet.resolve()),
+        "fleet_sha256": release.fleet_digest(fleet),
+        "version": version,
+        "tree": tree,
+        "clean": all(row.result == "clean" for row in rows),
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "crates": [asdict(row) for row in rows],
+    }
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
+
+@contextlib.contextmanager
+def _interruptible() -> Iterator[None]:
+    """Turn Ctrl-C into exit status 130 with one line."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        print("fleet.py: stopped; every command it started was killed", file=sys.stderr)
+        sys.exit(130)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``status`` or ``rehearse``; return the exit code."""
+    parser = argparse.ArgumentParser(prog="fleet.py", description=__doc__.split("\n\n", 1)[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    status_parser = commands.add_parser("status", help="version, lag, drift and update branch of every crate")
+    rehearse_parser = commands.add_parser("rehearse", help="the upcoming release on every crate, gates 1-4")
+    for sub in (status_parser, rehearse_parser):
+        sub.add_argument("fleet", type=Path, help="the fleet file: a git URL or path (and folder) per line")
+        sub.add_argument("--json", action="store_true", help="print JSON instead of the table")
+        sub.add_argument("--jobs", type=int, default=2, help="crates handled at a time (default 2)")
+    rehearse_parser.add_argument("--to", metavar="REF", help="a release or commit (default: this work tree)")
+    rehearse_parser.add_argument(
+        "--target-dir",
+        type=Path,
+        help="the cargo target dir the crates share (default: fleet-rehearsal-target in the temp folder)",
+    )
+    rehearse_parser.add_argument("--own-target-dirs", action="store_true", help="one cargo target dir per crate")
+    rehearse_parser.add_argument("--keep", type=Path, metavar="DIR", help="keep the clones here (default: removed)")
+    rehearse_parser.add_argument("--record", type=Path, default=RECORD, help=f"where to record it (default {RECORD})")
+    args = parser.parse_args(argv)
+    try:
+        if args.jobs < 1:
+            raise FleetError(f"--jobs {args.jobs}: at least 1")
+        entries = read_fleet(args.fleet)
+        if not entries:
+            raise FleetError(f"{args.fleet}: no crates listed")
+        if args.command == "status":
+            rows = status(entries, args.jobs)
+            print(json.dumps([asdict(row) for row in rows], indent=2) if args.json else status_table(rows))
+            return 1 if any(row.error for row in rows) else 0
+        with _interruptible():
+            target = None if args.own_target_dirs else args.target_dir
+            if target is None and not args.own_target_dirs:
+                target = Path(tempfile.gettempdir()) / "fleet-rehearsal-target"
+            results, version, tree = rehearse(entries, args.to, args.jobs, target, args.keep)
+        record(args.record, args.fleet, version, tree, results)
+        rows_json = json.dumps([asdict(row) for row in results], indent=2)
+        print(rows_json if args.json else rehearsal_table(results, version))
+        return 0 if all(row.result == "clean" for row in results) else 1
+    except FleetError as error:
+        print(f"fleet.py: {error}", file=sys.stderr)
+        return 2
+    except (OSError, ValueError, subprocess.CalledProcessError) as error:
+        detail = last_line(error) if isinstance(error, subprocess.CalledProcessError) else str(error)
+        print(f"fleet.py: {detail}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,204 @@
+"""Fast: ``scripts/fleet.py status`` on the synthetic fleet of the rehearsal test (crates at two
+releases, team edits, one drifted crate, unreadable entries), a rehearsal stopped with Ctrl-C,
+and ``scripts/release.py tag`` refusing a release without a clean rehearsal on ``fleet.txt``.
+The rehearsal itself, with the gates, is the slow tests/test_rollout.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import GIT_IDENTITY, REPO, commit_all, copy_work_tree, git, released_template
+from packaging.version import Version
+from test_rollout import DRIFTED, FIRST, build_fleet
+
+import release
+
+FLEET_SCRIPT = REPO / "scripts" / "fleet.py"
+
+
+def fleet(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(FLEET_SCRIPT), *args],
+        cwd=cwd,
+        env={**os.environ, **GIT_IDENTITY},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def synthetic_fleet(tmp_path_factory):
+    root = tmp_path_factory.mktemp("fleet")
+    for key, value in GIT_IDENTITY.items():
+        os.environ.setdefault(key, value)
+    template = released_template(root / "template")
+    fleet_file, crates = build_fleet(template, root / "crates")
+    # one team has an update branch with a pull request (the ref GitHub publishes for it)
+    _, _, with_branch = crates[1]
+    git(with_branch, "branch", "template-update")
+    git(with_branch, "update-ref", "refs/pull/7/head", "template-update")
+    return fleet_file, crates
+
+
+def test_status_names_each_crates_version_lag_and_drift(synthetic_fleet):
+    fleet_file, crates = synthetic_fleet
+    completed = fleet("status", str(fleet_file), "--json")
+    assert completed.returncode == 1, completed.stderr  # unreadable rows
+    rows = json.loads(completed.stdout)
+    releases = [Version(version) for version in release.load_releases()]
+    assert len(rows) == len(crates) + 3
+    for row, (kind, version, crate) in zip(rows, crates, strict=False):
+        assert row["error"] == "", row
+        assert row["crate"] == (DRIFTED["project_name"] if kind == "drifted" else crate.name)
+        assert row["version"] == version
+        assert row["behind"] == sum(1 for other in releases if other > Version(version))
+        expected_kind = "lib" if kind in ("lib", "drifted") else ("mcp-server" if kind == "mcp-python" else "cli")
+        assert row["kind"] == expected_kind
+        if kind == "drifted":
+            assert row["drift"] == ["workspace.dependencies.thiserror"]
+        else:
+            assert row["drift"] == [], row  # team edits outside the policy's lines are no drift
+    assert rows[1]["update_branch"] == "template-update (PR #7)"
+    assert {row["update_branch"] for index, row in enumerate(rows) if index != 1} == {""}
+    assert [row["version"] for row in rows].count(FIRST) == 3
+
+
+def test_status_reports_unreadable_entries_as_rows(synthetic_fleet):
+    fleet_file, crates = synthetic_fleet
+    completed = fleet("status", str(fleet_file))
+    table = completed.stdout.splitlines()
+    unreadable = [line for line in table if "unreadable:" in line]
+    assert len(unreadable) == 3, completed.stdout
+    assert unreadable[0].endswith("| unreadable: no such folder | | | |")
+    assert unreadable[1].endswith("| unreadable: not a git repository | | | |")
+    assert "unreadable: no .copier-answers.yml: not generated from a copier template" in unreadable[2]
+    assert "Traceback" not in completed.stderr
+
+
+def test_status_rejects_a_malformed_fleet_file(tmp_path):
+    bad = tmp_path / "fleet.txt"
+    bad.write_text("https://example.org/a.git crates/a extra\n", encoding="utf-8")
+    completed = fleet("status", str(bad))
+    assert completed.returncode == 2
+    assert completed.stderr.strip() == (
+        f"fleet.py: {bad}:1: expected 'URL-or-path [folder]', got 'https://example.org/a.git crates/a extra'"
+    )
+    empty = tmp_path / "empty.txt"
+    empty.write_text("# nothing yet\n", encoding="utf-8")
+    assert fleet("status", str(empty)).stderr.strip() == f"fleet.py: {empty}: no crates listed"
+
+
+SLOW_UPDATE = """import os, subprocess, sys
+child = subprocess.Popen(["sleep", "300"])
+with open(os.environ["PID_FILE"], "w") as out:
+    out.write(str(child.pid))
+child.wait()
+"""
+
+
+def test_ctrl_c_stops_a_rehearsal_and_every_command_it_started(tmp_path):
+    crate = tmp_path / "slow-crate"
+    (crate / "scripts").mkdir(parents=True)
+    (crate / ".copier-answers.yml").write_text("_commit: 0.1.0\n_src_path: https://example.org/t\n", encoding="utf-8")
+    (crate / "scripts" / "template_update.py").write_text(SLOW_UPDATE, encoding="utf-8")
+    git(tmp_path, "init", "-q", "-b", "main", str(crate))
+    commit_all(crate, "a crate whose update hangs")
+    fleet_file = tmp_path / "fleet.txt"
+    fleet_file.write_text(f"{crate}\n", encoding="utf-8")
+    pid_file = tmp_path / "sleep.pid"
+    process = subprocess.Popen(
+        [sys.executable, str(FLEET_SCRIPT), "rehearse", str(fleet_file), "--record", str(tmp_path / "r.json")],
+        env={**os.environ, **GIT_IDENTITY, "PID_FILE": str(pid_file)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while not pid_file.exists() or not pid_file.read_text():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the update never started"
+        time.sleep(0.2)
+    sleeper = int(pid_file.read_text())
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's foreground group
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert stderr.strip().splitlines()[-1] == "fleet.py: stopped; every command it started was killed"
+    time.sleep(0.5)
+    assert not Path(f"/proc/{sleeper}").exists() or "Z" in Path(f"/proc/{sleeper}/stat").read_text().split()[2]
+    assert not (tmp_path / "r.json").exists()
+
+
+def release_checkout(tmp_path: Path) -> Path:
+    """A clone of this repository without tags (as CI's) holding this work tree's files, whose
+    release.py is under test."""
+    clone = tmp_path / "template"
+    git(tmp_path, "clone", "--quiet", str(REPO), str(clone))
+    copy_work_tree(clone)
+    return clone
+
+
+def tag(clone: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(clone / "scripts" / "release.py"), "tag", *args],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_release_tag_refuses_without_a_clean_rehearsal_on_the_recorded_fleet(tmp_path):
+    clone = release_checkout(tmp_path)
+    (clone / "fleet.txt").write_text("# the org's crates\nhttps://example.org/team/a.git\n", encoding="utf-8")
+    latest, commit = list(release.load_releases().items())[-1]
+    oldest = list(release.load_releases())[0]
+
+    refused = tag(clone)
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == (
+        f"release.py: {oldest}: no rehearsal on the recorded fleet; run "
+        f"`python scripts/fleet.py rehearse fleet.txt --to {release.load_releases()[oldest][:12]}`"
+    )
+    assert git(clone, "tag") == ""
+
+    # a clean rehearsal of each release's tree on this fleet (as fleet.py records one)
+    record = clone / ".rehearsal" / "last.json"
+    record.parent.mkdir()
+    digest = release.fleet_digest(clone / "fleet.txt")
+    for version, sha in release.load_releases().items():
+        tree = git(clone, "rev-parse", f"{sha}^{{tree}}").strip()
+        body = {"fleet": "fleet.txt", "fleet_sha256": digest, "version": version, "tree": tree, "clean": True}
+        record.write_text(json.dumps(body), encoding="utf-8")
+        if version != latest:
+            git(clone, "tag", version, sha)  # released before: only the newest is checked here
+    red = {**body, "clean": False, "crates": [{"crate": "a", "result": "gate 2 red"}]}
+    record.write_text(json.dumps(red), encoding="utf-8")
+    assert tag(clone).stderr.strip() == (
+        f"release.py: {latest}: the last rehearsal left crates not clean: a (gate 2 red); fix them or tag with --force"
+    )
+    record.write_text(json.dumps({**body, "fleet_sha256": "0" * 64}), encoding="utf-8")
+    assert "ran on another fleet" in tag(clone).stderr
+    record.write_text(json.dumps(body), encoding="utf-8")
+    done = tag(clone)
+    assert done.returncode == 0, done.stderr
+    assert f"tagged {latest} at {commit[:12]}" in done.stdout
+
+
+def test_release_tag_force_and_no_fleet(tmp_path):
+    clone = release_checkout(tmp_path)
+    assert tag(clone).returncode == 0  # no fleet.txt: nothing to rehearse (the README's local flow)
+    git(clone, "tag", "-d", *release.load_releases())
+    (clone / "fleet.txt").write_text("https://example.org/team/a.git\n", encoding="utf-8")
+    assert tag(clone).returncode == 1
+    forced = tag(clone, "--force")
+    assert forced.returncode == 0 and git(clone, "tag").split() == list(release.load_releases())
