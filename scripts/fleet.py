@@ -4,6 +4,8 @@ to each of them before it is tagged.
 
     python scripts/fleet.py status FLEET [--json]            # version, lag, drift, update branch
     python scripts/fleet.py rehearse FLEET [--to REF] [--jobs N] [--json] [--keep DIR]
+    python scripts/fleet.py list FLEET                  # the entries as JSON (a CI matrix)
+    python scripts/fleet.py table ROWS.json...          # rehearsal rows (--json) joined in one table
 
 FLEET is a text file, one crate a line: a git URL or a local path, then optionally the crate's
 folder inside that repository (a workspace member: ``git@host:team/tools.git crates/indexer``);
@@ -22,8 +24,9 @@ then for each crate: a throwaway clone pointed at that release, the crate's own 
 (``scripts/template_update.py --no-gates``, or the copier command for crates older than the
 script), then gates 1-4 (``scripts/gates.sh build|lint|fmt|test``), the crates in parallel
 (``--jobs``) with one shared cargo target dir (``--target-dir``; cargo's lock serialises the
-builds that share it). Each crate ends clean, conflict (the files), gate N red (its first lines),
-or skipped (why). The result is recorded in ``.rehearsal/last.json`` for ``release.py tag``.
+builds that share it; a second crate of the same package name builds in its own). Each crate
+ends clean, conflict (the files), gate N red (its first lines), or skipped (why). The result is
+recorded in ``.rehearsal/last.json`` for ``release.py tag``.
 
 Exit codes: 0 every crate clean (``status``: every row readable), 1 a crate not clean (or a
 row unreadable), 2 bad usage. Needs git, and copier in this Python (the test group of
@@ -457,8 +460,27 @@ def first_lines(output: str, count: int = 6) -> list[str]:
     return [line.rstrip() for line in output.splitlines() if line.strip() and not PROGRESS.match(line)][:count]
 
 
+class SharedTarget:
+    """The cargo target dir the crates share, and who uses it. Cargo names a path package's
+    artifacts by package name and version, not by folder, so two crates of one name would take
+    each other's builds for their own: the second of a name builds in a target dir of its own."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._names: set[str] = set()
+        self._lock = threading.Lock()
+
+    def for_crate(self, name: str, workdir: Path) -> Path:
+        """The target dir for the crate ``name`` rehearsed under ``workdir``."""
+        with self._lock:
+            if self.path is None or name in self._names:
+                return workdir / "target"
+            self._names.add(name)
+            return self.path
+
+
 def rehearse_one(
-    entry: Entry, template: Path, version: str, workdir: Path, target_dir: Path | None, procs: Processes
+    entry: Entry, template: Path, version: str, workdir: Path, targets: SharedTarget, procs: Processes
 ) -> Rehearsal:
     """Rehearse the update of one crate to ``version`` in a throwaway clone under ``workdir``."""
     row = Rehearsal(crate=entry.name, source=entry.name)
@@ -471,8 +493,6 @@ def rehearse_one(
     env["COPIER"] = str(Path(sys.executable).with_name("copier"))
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env.pop("CARGO_TARGET_DIR", None)
-    if target_dir is not None:
-        env["CARGO_TARGET_DIR"] = str(target_dir)
     try:
         if problem := local_problem(entry.source):
             row.detail = [problem]
@@ -491,6 +511,7 @@ def rehearse_one(
         answers = yaml.safe_load(answers_path.read_text(encoding="utf-8")) or {}
         row.crate = str(answers.get("project_name", entry.name))
         row.version = str(answers.get("_commit", "?"))
+        env["CARGO_TARGET_DIR"] = str(targets.for_crate(row.crate, workdir))
         # The crate's recorded template (a URL the rehearsal must not touch) becomes the
         # rehearsal's; committed, because the update refuses a dirty tree.
         answers["_src_path"] = str(template)
@@ -539,13 +560,12 @@ def rehearse(
     previous = signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         template, version, tree = upcoming_template(root / "template", ref)
-        shared = target_dir
+        targets = SharedTarget(target_dir)
 
         def one(index: int, entry: Entry) -> Rehearsal:
             workdir = root / f"crate-{index:03d}"
             workdir.mkdir()
-            own = shared if shared is not None else workdir / "target"
-            return rehearse_one(entry, template, version, workdir, own, procs)
+            return rehearse_one(entry, template, version, workdir, targets, procs)
 
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
         try:
@@ -603,6 +623,10 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     status_parser = commands.add_parser("status", help="version, lag, drift and update branch of every crate")
     rehearse_parser = commands.add_parser("rehearse", help="the upcoming release on every crate, gates 1-4")
+    list_parser = commands.add_parser("list", help="the fleet's entries as a JSON list (a CI matrix)")
+    list_parser.add_argument("fleet", type=Path)
+    table_parser = commands.add_parser("table", help="join rehearsal rows (rehearse --json) into one table")
+    table_parser.add_argument("rows", type=Path, nargs="+", help="files written by `rehearse --json`")
     for sub in (status_parser, rehearse_parser):
         sub.add_argument("fleet", type=Path, help="the fleet file: a git URL or path (and folder) per line")
         sub.add_argument("--json", action="store_true", help="print JSON instead of the table")
@@ -618,6 +642,14 @@ def main(argv: list[str] | None = None) -> int:
     rehearse_parser.add_argument("--record", type=Path, default=RECORD, help=f"where to record it (default {RECORD})")
     args = parser.parse_args(argv)
     try:
+        if args.command == "table":
+            joined = [Rehearsal(**row) for path in args.rows for row in json.loads(path.read_text(encoding="utf-8"))]
+            version = os.environ.get("FLEET_VERSION", "the upcoming release")
+            print(rehearsal_table(joined, version))
+            return 0 if joined and all(row.result == "clean" for row in joined) else 1
+        if args.command == "list":
+            print(json.dumps([entry.name for entry in read_fleet(args.fleet)]))
+            return 0
         if args.jobs < 1:
             raise FleetError(f"--jobs {args.jobs}: at least 1")
         entries = read_fleet(args.fleet)

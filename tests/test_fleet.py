@@ -14,11 +14,11 @@ import time
 from pathlib import Path
 
 import pytest
+import release
+import yaml
 from conftest import GIT_IDENTITY, REPO, commit_all, copy_work_tree, git, released_template
 from packaging.version import Version
 from test_rollout import DRIFTED, FIRST, build_fleet
-
-import release
 
 FLEET_SCRIPT = REPO / "scripts" / "fleet.py"
 
@@ -202,3 +202,78 @@ def test_release_tag_force_and_no_fleet(tmp_path):
     assert tag(clone).returncode == 1
     forced = tag(clone, "--force")
     assert forced.returncode == 0 and git(clone, "tag").split() == list(release.load_releases())
+
+
+REHEARSE_WORKFLOW = REPO / ".github" / "workflows" / "rehearse.yml"
+
+
+def test_the_rehearsal_workflow_fans_out_one_job_per_crate():
+    from test_workflow import BIN, assert_pinned_and_credential_free
+
+    text = REHEARSE_WORKFLOW.read_text(encoding="utf-8")
+    assert_pinned_and_credential_free(text)
+    schema = subprocess.run(
+        [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(REHEARSE_WORKFLOW)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert schema.returncode == 0, schema.stdout + schema.stderr
+    zizmor = subprocess.run(
+        [str(BIN / "zizmor"), "--offline", "--min-severity", "medium", "--format", "plain", str(REHEARSE_WORKFLOW)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert zizmor.returncode == 0, zizmor.stdout + zizmor.stderr
+    workflow = yaml.safe_load(text)
+    triggers = workflow[True]
+    assert {"template/**", "policy/**", "hooks/**"} <= set(triggers["pull_request"]["paths"])
+    assert "workflow_dispatch" in triggers
+    assert workflow["permissions"] == {}
+    jobs = workflow["jobs"]
+    assert all(job["permissions"] == {"contents": "read"} for job in jobs.values())
+    strategy = jobs["rehearse"]["strategy"]
+    assert strategy["fail-fast"] is False and strategy["max-parallel"] >= 1
+    assert strategy["matrix"]["crate"] == "${{ fromJSON(needs.fleet.outputs.crates) }}"
+    run = next(step for step in jobs["rehearse"]["steps"] if step.get("name") == "Rehearse")
+    assert run["env"]["CRATE"] == "${{ matrix.crate }}" and "${{" not in run["run"]
+    assert "scripts/fleet.py rehearse" in run["run"]
+    assert run["env"]["FLEET_READ_TOKEN"] == "${{ secrets.FLEET_READ_TOKEN }}"
+    assert jobs["summary"]["needs"] == ["fleet", "rehearse"] and "always()" in jobs["summary"]["if"]
+    assert any("GITHUB_STEP_SUMMARY" in step.get("run", "") for step in jobs["summary"]["steps"])
+
+
+def test_list_and_table_are_what_the_workflow_joins(tmp_path):
+    fleet_file = tmp_path / "fleet.txt"
+    fleet_file.write_text(
+        "# crates\nhttps://example.org/a.git\n\ngit@example.org:team/tools.git crates/b  # a member\n",
+        encoding="utf-8",
+    )
+    listed = fleet("list", str(fleet_file))
+    assert json.loads(listed.stdout) == ["https://example.org/a.git", "git@example.org:team/tools.git crates/b"]
+    row = {"crate": "a", "source": "a", "version": "0.2.0", "seconds": 12.0}
+    clean, red = tmp_path / "clean.json", tmp_path / "red.json"
+    clean.write_text(json.dumps([{**row, "result": "clean", "detail": []}]), encoding="utf-8")
+    red.write_text(json.dumps([{**row, "crate": "b", "result": "gate 2 red", "detail": ["x"]}]), encoding="utf-8")
+    joined = fleet("table", str(clean), str(red))
+    assert joined.returncode == 1
+    assert joined.stdout.splitlines()[2:] == [
+        "| a | 0.2.0 | clean |  | 12 s |",
+        "| b | 0.2.0 | gate 2 red | `x` | 12 s |",
+    ]
+    assert fleet("table", str(clean)).returncode == 0
+
+
+def test_crates_of_one_name_never_share_a_target_dir(tmp_path):
+    """Cargo names a path package's artifacts by name and version, not folder: a second crate of
+    a name would take the first one's builds for its own."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    import fleet as fleet_module
+
+    shared = fleet_module.SharedTarget(tmp_path / "shared")
+    assert shared.for_crate("a", tmp_path / "1") == tmp_path / "shared"
+    assert shared.for_crate("b", tmp_path / "2") == tmp_path / "shared"
+    assert shared.for_crate("a", tmp_path / "3") == tmp_path / "3" / "target"
+    own = fleet_module.SharedTarget(None)
+    assert own.for_crate("a", tmp_path / "1") == tmp_path / "1" / "target"

@@ -93,8 +93,9 @@ BUMP = ("thiserror", "2.0.21")
 
 def generate(template: Path, where: Path, kind: str, version: str) -> Path:
     """Generate the ``kind`` crate at ``version`` under ``where`` (into a team's workspace for
-    ``member``), git-initialised and committed; return the crate's folder."""
-    data = KINDS[kind]
+    ``member``), git-initialised and committed; return the crate's folder. The package name
+    carries the version: the crates of a fleet have names of their own."""
+    data = {**KINDS[kind], "project_name": f"{KINDS[kind]['project_name']}-{version.replace('.', '')}"}
     check_answer_keys(data)
     if kind == "member":
         (where / "crates").mkdir(parents=True)

@@ -288,3 +288,34 @@ def test_a_crate_from_a_clone_without_tags_updates_to_the_next_release(tmp_path)
     )
     catalog = yaml.safe_load((crate / "catalog-info.yaml").read_text(encoding="utf-8"))
     assert catalog["metadata"]["annotations"]["backstage.io/template-version"] == UPCOMING
+
+
+def test_a_conflict_committed_for_a_draft_pull_request(tmp_path):
+    """What the update workflow runs (``--commit-conflicts``): the conflicted update is one commit
+    holding the markers, the tree is clean, and the body names the files and how to finish."""
+    template = released_template(tmp_path / "template")
+    crate = generate_at(template, tmp_path / "crate", UPCOMING, {"project_name": "conflicted", "stack": []})
+    manifest = tomlkit.parse((crate / "Cargo.toml").read_text(encoding="utf-8"))
+    manifest["workspace"]["dependencies"]["tokio"]["version"] = "1.50"
+    (crate / "Cargo.toml").write_text(tomlkit.dumps(manifest), encoding="utf-8")
+    commit_all(crate, "tokio 1.50, in the policy's table")
+    head = git(crate, "rev-parse", "HEAD").strip()
+    newer = release_a_tokio_bump(template)
+    body = tmp_path / "pr-body.md"
+
+    completed, outputs = run_script(
+        crate / "scripts" / "template_update.py", crate, "--body", str(body), "--commit-conflicts", tmp_path=tmp_path
+    )
+    assert completed.returncode == 3, completed.stderr
+    assert "1 conflicted file(s), committed with their markers" in completed.stderr
+    assert outputs == {"result": "conflicts", "from": UPCOMING, "to": newer, "gates": "skipped"}
+    assert git(crate, "rev-parse", "HEAD~1").strip() == head
+    assert git(crate, "log", "-1", "--format=%s").strip() == (
+        f"chore: update from template {UPCOMING} to {newer}: conflicts to resolve"
+    )
+    assert git(crate, "status", "--porcelain") == ""
+    committed = git(crate, "show", "HEAD:Cargo.toml")
+    assert "<<<<<<< before updating" in committed and ">>>>>>> after updating" in committed
+    text = body.read_text(encoding="utf-8")
+    assert "## Conflicts: this pull request needs a person" in text and "- `Cargo.toml`" in text
+    assert "git switch template-update" in text and "mark this pull request ready for review" in text

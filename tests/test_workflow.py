@@ -3,6 +3,7 @@ definition of the five gates shared by CI and the crate's script."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import subprocess
@@ -247,8 +248,9 @@ def test_the_release_workflow_publishes_with_trusted_publishing_only(python_crat
 
 def test_the_update_workflow_runs_the_crates_script_with_least_privilege(crate):
     """Weekly and on demand; write access on the one job only; the version input reaches the
-    script through the environment (no template injection); the pull request only when the
-    update merged, a draft when a gate failed; the run fails on conflicts or red gates."""
+    script through the environment (no template injection); a pull request when the update
+    merged or conflicted, a draft when a gate failed or a conflict waits for a person (the
+    script commits it with its markers); the run fails on conflicts or red gates."""
     text = workflow_text(crate, "template-update.yml")
     workflow = yaml.safe_load(text)
     assert_pinned_and_credential_free(text)
@@ -263,17 +265,23 @@ def test_the_update_workflow_runs_the_crates_script_with_least_privilege(crate):
     assert update["env"]["VERSION"] == "${{ inputs.version }}"
     assert "${{" not in update["run"]
     assert (
-        'python3 scripts/template_update.py ${VERSION:+--to "$VERSION"} --body "$RUNNER_TEMP/pr-body.md"'
-        in update["run"]
+        'python3 scripts/template_update.py ${VERSION:+--to "$VERSION"} --body "$RUNNER_TEMP/pr-body.md" '
+        "--commit-conflicts" in update["run"]
     )
     install = next(step for step in job["steps"] if step.get("name") == "Install copier (pinned)")
     assert "-r .github/template-update-requirements.txt" in install["run"]
     pull_request = next(
         step for step in job["steps"] if step.get("uses", "").startswith("peter-evans/create-pull-request@")
     )
-    assert pull_request["if"] == "steps.update.outputs.result == 'updated'"
+    assert pull_request["if"] == (
+        "steps.update.outputs.result == 'updated' || steps.update.outputs.result == 'conflicts'"
+    )
     assert pull_request["with"]["body-path"] == "${{ runner.temp }}/pr-body.md"
-    assert pull_request["with"]["draft"] == "${{ steps.update.outputs.gates == 'fail' }}"
+    assert pull_request["with"]["draft"] == (
+        "${{ steps.update.outputs.gates == 'fail' || steps.update.outputs.result == 'conflicts' }}"
+    )
+    assert pull_request["with"]["branch"] == "template-update"  # one pull request, updated by each run
+    assert update["env"]["TEMPLATE_READ_TOKEN"] == "${{ secrets.TEMPLATE_READ_TOKEN }}"
     assert pull_request["with"]["token"] == "${{ secrets.TEMPLATE_UPDATE_TOKEN || github.token }}"
     assert job["steps"][-1]["if"] == "steps.update.outputs.status != '0'"
     assert "TEMPLATE_UPDATE_TOKEN" in text.split("name:", 1)[0]  # the header comment explains the token
@@ -316,3 +324,76 @@ def test_the_renovate_config_covers_three_managers_and_says_what_copier_needs(cr
     )
     # the ci.yml header's promise is backed by this config
     assert "Renovate keeps the pins current" in workflow_text(crate)
+
+
+def update_step_script(crate: Path) -> str:
+    workflow = yaml.safe_load(workflow_text(crate, "template-update.yml"))
+    ((_, job),) = workflow["jobs"].items()
+    return next(step for step in job["steps"] if step.get("id") == "update")["run"]
+
+
+@pytest.mark.parametrize(("author", "runs_update"), [("jane", False), ("github-actions[bot]", True), ("", True)])
+def test_the_update_step_leaves_a_branch_a_person_pushed_to_alone(crate, tmp_path, author, runs_update):
+    """The step's own shell, with ``gh`` answering who last committed to ``template-update`` and
+    a stand-in update script that records that it ran."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    gh = bin_dir / "gh"
+    gh.write_text(f"#!/bin/sh\n[ -n '{author}' ] && echo '{author}' || exit 1\n", encoding="utf-8")
+    gh.chmod(0o755)
+    work = tmp_path / "crate"
+    (work / "scripts").mkdir(parents=True)
+    (work / "scripts" / "template_update.py").write_text("open('ran', 'w').close()\n", encoding="utf-8")
+    output, summary = tmp_path / "output", tmp_path / "summary"
+    env = {
+        "PATH": f"{bin_dir}:{Path(sys.executable).parent}:/usr/bin:/bin",
+        "GITHUB_OUTPUT": str(output),
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "GITHUB_REPOSITORY": "team/crate",
+        "RUNNER_TEMP": str(tmp_path),
+        "VERSION": "",
+        "TEMPLATE_READ_TOKEN": "",
+    }
+    completed = subprocess.run(
+        ["bash", "-e", "-c", update_step_script(crate)], cwd=work, env=env, capture_output=True, text=True, check=False
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert (work / "ran").exists() == runs_update
+    assert output.read_text(encoding="utf-8") == "status=0\n"
+    if not runs_update:
+        assert summary.read_text(encoding="utf-8") == (
+            "template-update has commits by jane: leaving the branch and its pull request alone\n"
+        )
+
+
+def test_a_private_template_is_read_with_its_token_sent_to_its_url_only(crate, tmp_path):
+    """.github/template-auth.sh, sourced as the update step does: git then sends the token in an
+    authorization header to the template's URL (with or without .git), and to no other."""
+    work = tmp_path / "crate"
+    work.mkdir()
+    (work / ".copier-answers.yml").write_text(
+        "_commit: 0.2.0\n_src_path: gh:reasonkit/copier-reasonkit-rust\n", encoding="utf-8"
+    )
+    script = crate / ".github" / "template-auth.sh"
+    probe = (
+        f". {script}\n"
+        "for url in https://github.com/reasonkit/copier-reasonkit-rust "
+        "https://github.com/reasonkit/copier-reasonkit-rust.git https://github.com/reasonkit/other; do\n"
+        '  echo "$url=$(git config --get-urlmatch http.extraheader "$url" || true)"\n'
+        "done\n"
+    )
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "TEMPLATE_READ_TOKEN": "t0ken",
+        "HOME": str(tmp_path),
+    }
+    completed = subprocess.run(["bash", "-c", probe], cwd=work, env=env, capture_output=True, text=True, check=True)
+    header = "AUTHORIZATION: basic " + base64.b64encode(b"x-access-token:t0ken").decode()
+    assert completed.stdout.splitlines() == [
+        f"https://github.com/reasonkit/copier-reasonkit-rust={header}",
+        f"https://github.com/reasonkit/copier-reasonkit-rust.git={header}",
+        "https://github.com/reasonkit/other=",
+    ]
+    assert "t0ken" not in (work / ".copier-answers.yml").read_text() and not (tmp_path / ".gitconfig").exists()
+    lint = subprocess.run(["shellcheck", str(script)], capture_output=True, text=True, check=False)
+    assert lint.returncode == 0, lint.stdout

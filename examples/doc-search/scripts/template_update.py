@@ -5,6 +5,7 @@ maintainer runs locally (with the Python copier is installed in; needs git and c
     python3 scripts/template_update.py                 # to the template's newest release
     python3 scripts/template_update.py --to 0.3.0      # to one release
     python3 scripts/template_update.py --no-gates      # skip gates 1-4 on the result
+    python3 scripts/template_update.py --commit-conflicts  # commit a conflicted update, markers and all
 
 Steps: refuse a dirty work tree; a crate generated from a commit between releases (or from a clone
 without tags) counts as the release that commit descends from; ask the template for its releases
@@ -12,7 +13,8 @@ without tags) counts as the release that commit descends from; ask the template 
 newest; nothing to do: exit 0, nothing written. Otherwise ``copier update --trust --defaults
 --skip-answered --conflict inline --vcs-ref <version>``, then look for conflicts the way copier
 leaves them (unmerged index entries, inline ``<<<<<<< before updating`` markers, ``.rej`` files):
-any → every file named, nothing committed, exit 3. Then gates 1-4 (``scripts/gates.sh
+any → every file named, nothing committed (``--commit-conflicts``: committed with the markers,
+for a draft pull request that stays visible until a person resolves it), exit 3. Then gates 1-4 (``scripts/gates.sh
 build|lint|fmt|test``) on the updated tree, one commit on the current branch, and a pull-request
 body (``--body``): the template's CHANGELOG sections between the old and the new version, and the
 gates' results.
@@ -74,6 +76,7 @@ class Report:
     changelog: list[tuple[str, str]] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     gates: list[tuple[str, bool, float]] = field(default_factory=list)
+    committed: bool = False
 
     @property
     def gates_state(self) -> str:
@@ -272,7 +275,26 @@ def render_body(report: Report) -> str:
         f"--vcs-ref {report.new}`.",
         "",
     ]
-    if report.conflicts:
+    if report.conflicts and report.committed:
+        lines += [
+            "## Conflicts: this pull request needs a person",
+            "",
+            "`copier update` could not merge these files with this crate's own edits; this "
+            "branch holds them with `<<<<<<< before updating` … `>>>>>>> after updating` markers "
+            "(or as `.rej` files), and gates 1-4 did not run:",
+            "",
+        ]
+        lines += [f"- `{name}`" for name in report.conflicts]
+        lines += [
+            "",
+            "To finish: `git fetch origin template-update && git switch template-update`, edit "
+            "each file to what it should be (`git diff --check HEAD~1` finds leftover markers), "
+            "`scripts/gates.sh build && scripts/gates.sh lint && scripts/gates.sh test`, commit, "
+            "`git push`, then mark this pull request ready for review. The weekly run leaves a "
+            "branch you pushed to alone.",
+            "",
+        ]
+    elif report.conflicts:
         lines += [
             "## Conflicts",
             "",
@@ -320,7 +342,7 @@ def github_output(report: Report) -> None:
             )
 
 
-def update(crate: Path, requested: str | None, gates: bool, body: Path | None) -> int:
+def update(crate: Path, requested: str | None, gates: bool, body: Path | None, commit_conflicts: bool = False) -> int:
     """Update ``crate`` and return the exit code (see the module docstring).
 
     Raises:
@@ -360,11 +382,18 @@ def update(crate: Path, requested: str | None, gates: bool, body: Path | None) -
         report.result = "conflicts"
         for name in report.conflicts:
             print(f"{PROG}: conflict in {name}", file=sys.stderr)
-        print(
-            f"{PROG}: {len(report.conflicts)} conflicted file(s), nothing committed: resolve the "
-            "markers, `git add` the files, then commit",
-            file=sys.stderr,
-        )
+        if commit_conflicts:
+            run(["git", "add", "--all"], crate)
+            message = f"chore: update from template {current} to {target}: conflicts to resolve"
+            run(["git", "commit", "--quiet", "--no-verify", "-m", message], crate)
+            report.committed = True
+            print(f"{PROG}: {len(report.conflicts)} conflicted file(s), committed with their markers", file=sys.stderr)
+        else:
+            print(
+                f"{PROG}: {len(report.conflicts)} conflicted file(s), nothing committed: resolve the "
+                "markers, `git add` the files, then commit",
+                file=sys.stderr,
+            )
     else:
         report.result = "updated"
         if gates:
@@ -392,11 +421,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--to", metavar="VERSION", help="release to update to (default: the newest)")
     parser.add_argument("--no-gates", action="store_true", help="do not run gates 1-4 on the result")
     parser.add_argument("--body", type=Path, help="write the pull-request body (Markdown) here")
+    parser.add_argument(
+        "--commit-conflicts", action="store_true", help="commit a conflicted update with its markers (exit 3 still)"
+    )
     args = parser.parse_args(argv)
     crate = Path(os.environ.get("CRATE_DIR") or Path(__file__).resolve().parent.parent)
     requested = args.to.strip() if args.to and args.to.strip() else None
     try:
-        return update(crate, requested, not args.no_gates, args.body)
+        return update(crate, requested, not args.no_gates, args.body, args.commit_conflicts)
     except UpdateError as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return error.code
