@@ -167,17 +167,22 @@ def release_a_tokio_bump(template: Path) -> str:
     return version
 
 
-def test_a_conflict_is_named_and_never_committed(tmp_path):
+def conflicting_crate(tmp_path: Path) -> tuple[Path, str]:
+    """A crate at the upcoming release whose team moved the policy's own version of tokio, and a
+    newer release that moves it too: a real conflict, not one of adjacent lines
+    (hooks/carry_edits.py merges those by key). Return the crate and the newer version."""
     template = released_template(tmp_path / "template")
     crate = generate_at(template, tmp_path / "crate", UPCOMING, {"project_name": "conflicted", "stack": []})
-    # A team that moved the policy's own version of tokio, which the release moves too: a real
-    # conflict, not one of adjacent lines (hooks/carry_edits.py merges those by key).
     manifest = tomlkit.parse((crate / "Cargo.toml").read_text(encoding="utf-8"))
     manifest["workspace"]["dependencies"]["tokio"]["version"] = "1.50"
     (crate / "Cargo.toml").write_text(tomlkit.dumps(manifest), encoding="utf-8")
     commit_all(crate, "tokio 1.50, in the policy's table")
+    return crate, release_a_tokio_bump(template)
+
+
+def test_a_conflict_is_named_and_never_committed(tmp_path):
+    crate, newer = conflicting_crate(tmp_path)
     head = git(crate, "rev-parse", "HEAD")
-    newer = release_a_tokio_bump(template)
     body = tmp_path / "pr-body.md"
 
     completed, outputs = run_script(
@@ -293,14 +298,8 @@ def test_a_crate_from_a_clone_without_tags_updates_to_the_next_release(tmp_path)
 def test_a_conflict_committed_for_a_draft_pull_request(tmp_path):
     """What the update workflow runs (``--commit-conflicts``): the conflicted update is one commit
     holding the markers, the tree is clean, and the body names the files and how to finish."""
-    template = released_template(tmp_path / "template")
-    crate = generate_at(template, tmp_path / "crate", UPCOMING, {"project_name": "conflicted", "stack": []})
-    manifest = tomlkit.parse((crate / "Cargo.toml").read_text(encoding="utf-8"))
-    manifest["workspace"]["dependencies"]["tokio"]["version"] = "1.50"
-    (crate / "Cargo.toml").write_text(tomlkit.dumps(manifest), encoding="utf-8")
-    commit_all(crate, "tokio 1.50, in the policy's table")
+    crate, newer = conflicting_crate(tmp_path)
     head = git(crate, "rev-parse", "HEAD").strip()
-    newer = release_a_tokio_bump(template)
     body = tmp_path / "pr-body.md"
 
     completed, outputs = run_script(

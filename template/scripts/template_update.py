@@ -275,39 +275,32 @@ def render_body(report: Report) -> str:
         f"--vcs-ref {report.new}`.",
         "",
     ]
-    if report.conflicts and report.committed:
+    if report.conflicts:
+        if report.committed:
+            heading, where = "Conflicts: this pull request needs a person", "this branch holds them with"
+            finish = (
+                "To finish: `git fetch origin template-update && git switch template-update`, edit "
+                "each file to what it should be (`git diff --check HEAD~1` finds leftover markers), "
+                "`scripts/gates.sh build && scripts/gates.sh lint && scripts/gates.sh test`, commit, "
+                "`git push`, then mark this pull request ready for review. The weekly run leaves a "
+                "branch you pushed to alone."
+            )
+        else:
+            heading, where = "Conflicts", "nothing was committed; each file holds"
+            finish = (
+                f"Resolve them locally: run `python3 scripts/template_update.py --to {report.new}`, "
+                "edit each file, `git add` it, then commit."
+            )
         lines += [
-            "## Conflicts: this pull request needs a person",
+            f"## {heading}",
             "",
-            "`copier update` could not merge these files with this crate's own edits; this "
-            "branch holds them with `<<<<<<< before updating` … `>>>>>>> after updating` markers "
-            "(or as `.rej` files), and gates 1-4 did not run:",
+            f"`copier update` could not merge these files with this crate's own edits; {where} "
+            "`<<<<<<< before updating` … `>>>>>>> after updating` markers (or a `.rej` file), and "
+            "gates 1-4 did not run:",
             "",
-        ]
-        lines += [f"- `{name}`" for name in report.conflicts]
-        lines += [
+            *[f"- `{name}`" for name in report.conflicts],
             "",
-            "To finish: `git fetch origin template-update && git switch template-update`, edit "
-            "each file to what it should be (`git diff --check HEAD~1` finds leftover markers), "
-            "`scripts/gates.sh build && scripts/gates.sh lint && scripts/gates.sh test`, commit, "
-            "`git push`, then mark this pull request ready for review. The weekly run leaves a "
-            "branch you pushed to alone.",
-            "",
-        ]
-    elif report.conflicts:
-        lines += [
-            "## Conflicts",
-            "",
-            "`copier update` could not merge these files with this crate's "
-            "own edits; each holds `<<<<<<< before updating` … `>>>>>>> after updating` "
-            "markers (or is a `.rej` file). Nothing was committed.",
-            "",
-        ]
-        lines += [f"- `{name}`" for name in report.conflicts]
-        lines += [
-            "",
-            "Resolve them locally: run `python3 scripts/template_update.py --to "
-            f"{report.new}`, edit each file, `git add` it, then commit.",
+            finish,
             "",
         ]
     if report.gates:
