@@ -28,6 +28,21 @@ def test_ci_runs_the_readmes_test_command_verbatim():
     assert COMMANDS[1] in script.splitlines()
 
 
+def test_ci_runs_the_named_tests_again_under_the_oldest_copier():
+    """The README's claim about `.ci/run`'s second pass, against the script: the version comes
+    from copier.yml's `_min_copier_version` and the modules are the ones the README names."""
+    script = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    section = " ".join(README.split("## Tests", 1)[1].split("\n## ", 1)[0].split())
+    named = re.search(r"then (.*?) again under the oldest copier", section)
+    assert named, "the README no longer describes the oldest-copier pass"
+    modules = re.findall(r"`(tests/test_\w+\.py)`", named.group(1))
+    assert len(modules) == 4
+    lines = script.replace("\\\n", " ").splitlines()  # continuation lines joined
+    oldest_run = next(line for line in lines if "-m pytest" in line and "oldest" in line)
+    assert sorted(modules) == sorted(re.findall(r"tests/test_\w+\.py", oldest_run))
+    assert "sed -n 's/^_min_copier_version:" in script and '"copier==$oldest"' in script
+
+
 def test_the_generate_command_installs_the_generate_dependency_group():
     group = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["dependency-groups"]["generate"]
     pip_install = shlex.split(COMMANDS[0].split("&&")[1])
