@@ -97,6 +97,11 @@ class Entry:
         return f"{self.source} {self.subdir}".strip()
 
 
+def is_url(source: str) -> bool:
+    """Whether a fleet entry is a URL (``https://…``, ``git@host:path``) rather than a local path."""
+    return "://" in source or re.match(r"^[\w.-]+@[\w.-]+:", source) is not None
+
+
 def read_fleet(path: Path) -> list[Entry]:
     """Return the entries of the fleet file ``path``, in file order.
 
@@ -115,7 +120,7 @@ def read_fleet(path: Path) -> list[Entry]:
         if fields:
             source = fields[0]
             local = Path(source).expanduser()
-            if "://" not in source and not re.match(r"^[\w.-]+@[\w.-]+:", source) and not local.is_absolute():
+            if not is_url(source) and not local.is_absolute():
                 source = str((path.parent / local).resolve())  # relative to the fleet file
             entries.append(Entry(source, fields[1].strip("/") if len(fields) == 2 else ""))
     return entries
@@ -133,7 +138,7 @@ def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProces
 def local_problem(source: str) -> str:
     """Why a fleet entry naming a local path cannot be read (no such folder, not a git
     repository), or ``""`` (also for URLs, which only git can tell)."""
-    if "://" in source or re.match(r"^[\w.-]+@[\w.-]+:", source):
+    if is_url(source):
         return ""
     path = Path(source)
     if not path.is_dir():
@@ -416,20 +421,16 @@ def upcoming_template(dest: Path, ref: str | None) -> tuple[Path, str, str]:
     releases = release.load_releases()
     git(dest.parent, "clone", "--quiet", str(REPO), str(dest))
     release.tag_releases(dest, releases)
-    upcoming = release.upcoming_version((REPO / "CHANGELOG.md").read_text(encoding="utf-8"), releases)
     if ref in releases:
         version = ref
     else:
-        if upcoming is None:
-            raise FleetError("CHANGELOG.md has no section for an upcoming release: pass --to <release>")
-        version = upcoming
+        try:
+            version = release.upcoming_release()
+        except ValueError as error:
+            raise FleetError(f"{error}: pass --to <release>") from error
         if ref is None:
-            files = git(REPO, "ls-files", "--cached", "--others", "--exclude-standard", "-z").stdout.split("\0")
             git(dest, "rm", "-rq", "--ignore-unmatch", ".")
-            for name in filter(None, files):
-                if (REPO / name).is_file():
-                    (dest / name).parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copy2(REPO / name, dest / name)
+            release.copy_work_tree(dest)
             git(dest, "add", "-A")
             git(
                 dest,
@@ -544,6 +545,11 @@ def rehearse_one(
         row.seconds = round(time.monotonic() - started, 1)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM handler: stop a rehearsal the way Ctrl-C does."""
+    raise KeyboardInterrupt
+
+
 def rehearse(
     entries: list[Entry], ref: str | None, jobs: int, target_dir: Path | None, keep: Path | None
 ) -> tuple[list[Rehearsal], str, str]:
@@ -557,7 +563,7 @@ def rehearse(
     procs = Processes()
     root = Path(tempfile.mkdtemp(prefix="fleet-rehearsal-")) if keep is None else keep
     root.mkdir(parents=True, exist_ok=True)
-    previous = signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         template, version, tree = upcoming_template(root / "template", ref)
         targets = SharedTarget(target_dir)
@@ -660,9 +666,8 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps([asdict(row) for row in rows], indent=2) if args.json else status_table(rows))
             return 1 if any(row.error for row in rows) else 0
         with _interruptible():
-            target = None if args.own_target_dirs else args.target_dir
-            if target is None and not args.own_target_dirs:
-                target = Path(tempfile.gettempdir()) / "fleet-rehearsal-target"
+            shared = args.target_dir or Path(tempfile.gettempdir()) / "fleet-rehearsal-target"
+            target = None if args.own_target_dirs else shared
             results, version, tree = rehearse(entries, args.to, args.jobs, target, args.keep)
         record(args.record, args.fleet, version, tree, results)
         rows_json = json.dumps([asdict(row) for row in results], indent=2)

@@ -21,6 +21,7 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -79,6 +80,33 @@ def upcoming_version(changelog: str, releases: dict[str, str]) -> str | None:
     being prepared (headed ``- unreleased`` until its release commit dates it)."""
     sections = changelog_sections(changelog)
     return sections[0][0] if sections and sections[0][0] not in releases else None
+
+
+def upcoming_release() -> str:
+    """Return the version this checkout will be released as (CHANGELOG.md's top section).
+
+    Raises:
+        ValueError: CHANGELOG.md has no section for an upcoming release.
+    """
+    version = upcoming_version(CHANGELOG_FILE.read_text(encoding="utf-8"), load_releases())
+    if version is None:
+        raise ValueError("CHANGELOG.md has no section for an upcoming release")
+    return version
+
+
+def copy_work_tree(dest: Path, skip: str | None = None) -> None:
+    """Copy this checkout's files as they are now (tracked and untracked, not ignored; not those
+    under the folder ``skip``) to ``dest``: the template as the next release will hold it.
+
+    Raises:
+        subprocess.CalledProcessError: git failed.
+    """
+    names = git(REPO, "ls-files", "--cached", "--others", "--exclude-standard", "-z").split("\0")
+    for name in filter(None, names):
+        source = REPO / name
+        if source.is_file() and not (skip and name.startswith(skip)):
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / name)
 
 
 def problems(releases: dict[str, str], changelog: str, tags: dict[str, str] | None) -> list[str]:

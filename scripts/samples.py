@@ -24,6 +24,9 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "scripts"))
+import release  # noqa: E402  (this folder's release tooling: the upcoming version, the work tree)
+
 EXAMPLES = REPO / "examples"
 PUBLISHED = "https://github.com/reasonkit/copier-reasonkit-rust"
 
@@ -82,21 +85,6 @@ def _git(cwd: Path, *args: str) -> str:
     ).stdout
 
 
-def upcoming_version() -> str:
-    """Return the version this work tree will be released as (CHANGELOG.md's top section).
-
-    Raises:
-        ValueError: CHANGELOG.md names no upcoming release.
-    """
-    sys.path.insert(0, str(REPO / "scripts"))
-    import release
-
-    version = release.upcoming_version(release.CHANGELOG_FILE.read_text(encoding="utf-8"), release.load_releases())
-    if version is None:
-        raise ValueError("CHANGELOG.md has no section for an upcoming release")
-    return version
-
-
 def snapshot_template(dest: Path) -> Path:
     """Copy this work tree (tracked and untracked files, not ignored ones, not examples/) into a
     new git repository at ``dest``, commit it and tag it as the upcoming release; return ``dest``.
@@ -104,16 +92,11 @@ def snapshot_template(dest: Path) -> Path:
     Raises:
         subprocess.CalledProcessError: git failed.
     """
-    names = _git(REPO, "ls-files", "--cached", "--others", "--exclude-standard", "-z").split("\0")
-    for name in filter(None, names):
-        source = REPO / name
-        if source.is_file() and not name.startswith("examples/"):
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, dest / name)
+    release.copy_work_tree(dest, skip="examples/")
     _git(dest, "init", "-q", "-b", "main")
     _git(dest, "add", "-A")
     _git(dest, "commit", "-q", "--no-gpg-sign", "-m", "samples")
-    _git(dest, "tag", upcoming_version())
+    _git(dest, "tag", release.upcoming_release())
     return dest
 
 
@@ -136,7 +119,7 @@ def render_sample(template: Path, folder: Path, answers: dict[str, Any], crate_p
         defaults=True,
         unsafe=True,
         quiet=True,
-        vcs_ref=upcoming_version(),
+        vcs_ref=release.upcoming_release(),
     )
     answers_file = crate / ".copier-answers.yml"
     lines = answers_file.read_text(encoding="utf-8").splitlines(keepends=True)

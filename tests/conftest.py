@@ -245,21 +245,9 @@ def commit_all(cwd: Path, message: str) -> None:
     git(cwd, "commit", "-q", "--no-gpg-sign", "--allow-empty", "-m", message)
 
 
-def upcoming_release() -> str:
-    """Return the version this checkout will be released as (CHANGELOG.md's top section)."""
-    version = release.upcoming_version((REPO / "CHANGELOG.md").read_text(encoding="utf-8"), release.load_releases())
-    assert version is not None, "CHANGELOG.md has no section for the upcoming release"
-    return version
-
-
-def copy_work_tree(dest: Path) -> None:
-    """Copy this checkout's files as they are now (tracked and untracked, not ignored) to ``dest``."""
-    files = git(REPO, "ls-files", "--cached", "--others", "--exclude-standard", "-z").split("\0")
-    for name in filter(None, files):
-        source = REPO / name
-        if source.is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, dest / name)
+#: The version this checkout will be released as, and the copy of its work tree (scripts/release.py).
+upcoming_release = release.upcoming_release
+copy_work_tree = release.copy_work_tree
 
 
 def released_template(dest: Path) -> Path:
