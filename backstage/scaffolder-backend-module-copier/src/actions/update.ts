@@ -1,0 +1,119 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
+import type { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { parse } from 'yaml';
+import { assertAllowed, lastLine, readSettings, runCommand } from '../copier';
+
+/** What `scripts/template_update.py` prints for each conflicted file (every release since 0.2.0). */
+const CONFLICT_LINE = /^template-update: conflict in (.+)$/gm;
+/** The script's exit codes (its docstring): 2 bad input, 3 conflicts, 4 a gate failed. */
+const BAD_INPUT = 2;
+const CONFLICTS = 3;
+const GATE_FAILED = 4;
+
+/**
+ * `copier:update`: update a crate in the workspace to a template release with the crate's own
+ * `scripts/template_update.py` (what its template-update workflow and its maintainers run), and
+ * return what `publish:github:pull-request` needs.
+ *
+ * A workspace fetched by `fetch:plain` has no git repository: the action commits the files as
+ * fetched first, since copier and the script need a clean git work tree. On conflicts the files
+ * keep copier's markers; with `failOnConflict` (the default) the task then fails naming them,
+ * otherwise it returns them with `draft: true`, for a draft pull request a person resolves.
+ */
+export function createCopierUpdateAction(options: { config: Config }) {
+  const settings = readSettings(options.config);
+  return createTemplateAction({
+    id: 'copier:update',
+    description: "Updates a crate to a template release with its scripts/template_update.py",
+    schema: {
+      input: {
+        targetPath: z => z.string().optional().describe('The crate in the workspace; default: the workspace'),
+        version: z =>
+          z.string().optional().describe('Template release to update to; empty or absent: the newest'),
+        runGates: z =>
+          z.boolean().optional().describe('Run gates 1-4 (cargo) on the result; needs Rust in the backend'),
+        failOnConflict: z =>
+          z.boolean().optional().describe('Fail the task on conflicts (default); false: return them for a draft PR'),
+      },
+      output: {
+        result: z => z.enum(['updated', 'up-to-date', 'conflicts']).describe('What the update did'),
+        fromVersion: z => z.string().describe('The template version the crate recorded'),
+        toVersion: z => z.string().describe('The release it was updated to'),
+        branchName: z => z.string().describe('Branch for the pull request'),
+        title: z => z.string().describe('Pull request title'),
+        description: z => z.string().describe("Pull request body: the template's CHANGELOG between the versions"),
+        draft: z => z.boolean().describe('Conflicts or a red gate: open the pull request as a draft'),
+        conflicts: z => z.array(z.string()).describe('Files left with conflict markers'),
+      },
+    },
+    async handler(ctx) {
+      const crate = resolveSafeChildPath(ctx.workspacePath, ctx.input.targetPath ?? '.');
+      const answers = await fs.readFile(path.join(crate, '.copier-answers.yml'), 'utf8').catch(() => {
+        throw new InputError(`${ctx.input.targetPath ?? '.'} holds no .copier-answers.yml: not a crate made with copier`);
+      });
+      const source = String(parse(answers)?._src_path ?? '');
+      assertAllowed(settings, source);
+
+      const env = {
+        ...process.env,
+        GIT_AUTHOR_NAME: process.env.GIT_AUTHOR_NAME ?? 'Backstage scaffolder',
+        GIT_AUTHOR_EMAIL: process.env.GIT_AUTHOR_EMAIL ?? 'scaffolder@backstage.invalid',
+        GIT_COMMITTER_NAME: process.env.GIT_COMMITTER_NAME ?? 'Backstage scaffolder',
+        GIT_COMMITTER_EMAIL: process.env.GIT_COMMITTER_EMAIL ?? 'scaffolder@backstage.invalid',
+        COPIER: `${settings.python} -m copier`,
+      };
+      const git = (...args: string[]) => runCommand('git', args, { cwd: crate, env, signal: ctx.signal });
+      const inside = await runCommand('git', ['rev-parse', '--show-toplevel'], { cwd: crate, check: false });
+      if (inside.code !== 0 || path.resolve(inside.stdout.trim()) !== path.resolve(crate)) {
+        await git('init', '--quiet', '--initial-branch=main');
+        await git('add', '--all');
+        await git('commit', '--quiet', '--no-verify', '-m', 'the crate as fetched');
+      }
+
+      const scratch = await ctx.createTemporaryDirectory();
+      const body = path.join(scratch, 'body.md');
+      const outputs = path.join(scratch, 'outputs');
+      const version = ctx.input.version?.trim();
+      const args = ['scripts/template_update.py', '--body', body];
+      if (version) args.push('--to', version);
+      if (!ctx.input.runGates) args.push('--no-gates');
+      const run = await runCommand(settings.python, args, {
+        cwd: crate,
+        env: { ...env, GITHUB_OUTPUT: outputs },
+        logger: ctx.logger,
+        signal: ctx.signal,
+        check: false,
+      });
+      if (![0, CONFLICTS, GATE_FAILED].includes(run.code)) {
+        const reason = lastLine(run.stderr) || `scripts/template_update.py exited ${run.code}`;
+        throw run.code === BAD_INPUT ? new InputError(reason) : new Error(reason);
+      }
+
+      const written = Object.fromEntries(
+        (await fs.readFile(outputs, 'utf8'))
+          .split('\n')
+          .filter(line => line.includes('='))
+          .map(line => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+      );
+      const conflicts = [...run.stderr.matchAll(CONFLICT_LINE)].map(match => match[1]);
+      const result = written.result as 'updated' | 'up-to-date' | 'conflicts';
+      ctx.output('result', result);
+      ctx.output('fromVersion', written.from);
+      ctx.output('toVersion', written.to);
+      ctx.output('branchName', `template-update/${written.to}`);
+      ctx.output('title', `Template update: ${written.from} to ${written.to}`);
+      ctx.output('description', await fs.readFile(body, 'utf8').catch(() => ''));
+      ctx.output('draft', conflicts.length > 0 || run.code === GATE_FAILED);
+      ctx.output('conflicts', conflicts);
+      if (conflicts.length > 0 && ctx.input.failOnConflict !== false) {
+        throw new Error(
+          `the update to ${written.to} conflicts in ${conflicts.length} file(s): ${conflicts.join(', ')}`,
+        );
+      }
+    },
+  });
+}
