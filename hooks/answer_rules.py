@@ -208,6 +208,8 @@ def workspace_root_error(path: object) -> str:
 _CATALOG_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
 #: A namespace is a DNS label (catalog-model's `isValidNamespace`).
 _CATALOG_NAMESPACE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+#: The kinds an owner reference may name (any case); no kind means a group.
+OWNER_KINDS = ("group", "user")
 
 
 def catalog_name(name: str) -> str:
@@ -239,7 +241,7 @@ def catalog_owner_error(owner: object) -> str:
         return f"must not be empty; the team that owns the crate, e.g. {example}"
     kind, _, ref = owner.rpartition(":") if ":" in owner else ("", "", owner)
     namespace, _, name = ref.rpartition("/")
-    if kind and kind.lower() not in ("group", "user"):
+    if kind and kind.lower() not in OWNER_KINDS:
         return f"{owner!r}: the owner is a group or a user (kind {kind!r}); e.g. {example}"
     if namespace and not _CATALOG_NAMESPACE.fullmatch(namespace):
         return f"{owner!r}: namespace {namespace!r} is not a DNS label (lowercase letters, digits, '-'); e.g. {example}"

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 from conftest import GIT_IDENTITY, REPO, cargo_env, released_template, upcoming_release
-
 from release import load_releases
 
 MODULE = REPO / "backstage" / "scaffolder-backend-module-copier"

@@ -1,9 +1,11 @@
 """The org catalog (issue 11, item 4): every crate's Backstage `catalog-info.yaml`, and the
-template's own root `catalog-info.yaml` (a Template entity, never copied into crates).
+template's own root `catalog-info.yaml` (two Template entities, never copied into crates; generated
+by scripts/backstage_templates.py, tested against copier in tests/test_backstage_templates.py).
 
 Fast: the owner/lifecycle rules and the rendered entity's fields for several answer combinations.
-Slow (npm): both files through Backstage's own validators (`@backstage/catalog-model` and
-`@backstage/plugin-scaffolder-common`, pinned), installed once into ``.tools/npm-backstage``."""
+Slow (npm): the crate's entity and both Templates through Backstage's own validators
+(`@backstage/catalog-model` and `@backstage/plugin-scaffolder-common`, pinned), installed once
+into ``.tools/npm-backstage``."""
 
 from __future__ import annotations
 
@@ -24,7 +26,9 @@ import answer_rules  # noqa: E402
 BACKSTAGE = ["@backstage/catalog-model@1.10.1", "@backstage/plugin-scaffolder-common@2.3.0"]
 NPM_DIR = TOOLS_DIR / "npm-backstage"
 VALIDATE = REPO / "tests" / "backstage_validate.cjs"
-ROOT_ENTITY = yaml.safe_load((REPO / "catalog-info.yaml").read_text(encoding="utf-8"))
+#: The root catalog-info.yaml's Templates: the crate's (which generated crates name) and the update's.
+ROOT_ENTITIES = list(yaml.safe_load_all((REPO / "catalog-info.yaml").read_text(encoding="utf-8")))
+ROOT_ENTITY = ROOT_ENTITIES[0]
 
 COMBINATIONS = {
     "lib-defaults": ({"project_name": "catalog-lib"}, "library"),
@@ -169,11 +173,12 @@ def validate(modules: Path, entities: list[dict]) -> subprocess.CompletedProcess
 def test_backstage_accepts_the_crates_entity_and_the_templates(rendered, backstage):
     _, _, crate = rendered
     entity = yaml.safe_load((crate / "catalog-info.yaml").read_text(encoding="utf-8"))
-    completed = validate(backstage, [entity, ROOT_ENTITY])
+    completed = validate(backstage, [entity, *ROOT_ENTITIES])
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert completed.stdout.splitlines() == [
         f"ok Component:default/{entity['metadata']['name']}",
-        f"ok Template:default/{ROOT_ENTITY['metadata']['name']}",
+        "ok Template:default/copier-reasonkit-rust",
+        "ok Template:default/copier-reasonkit-rust-update",
     ]
 
 
@@ -183,8 +188,10 @@ def test_backstages_validator_really_rejects_a_broken_entity(rendered, backstage
     _, _, crate = rendered
     entity = yaml.safe_load((crate / "catalog-info.yaml").read_text(encoding="utf-8"))
     del entity["spec"]["lifecycle"]
-    template = json.loads(json.dumps(ROOT_ENTITY))
-    del template["spec"]["steps"]
-    completed = validate(backstage, [entity, template])
+    templates = json.loads(json.dumps(ROOT_ENTITIES))
+    for template in templates:
+        del template["spec"]["steps"]
+    completed = validate(backstage, [entity, *templates])
     assert completed.returncode == 1
-    assert "missingProperty: lifecycle" in completed.stdout and "missingProperty: steps" in completed.stdout
+    assert "missingProperty: lifecycle" in completed.stdout
+    assert completed.stdout.count("missingProperty: steps") == len(ROOT_ENTITIES) == 2

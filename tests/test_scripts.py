@@ -13,6 +13,8 @@ SCRIPTS = [
     "hooks/workspace.py",
     "scripts/samples.py",
     "scripts/release.py",
+    "scripts/backstage_templates.py",
+    "scripts/fleet.py",
     "template/scripts/bench_gate.py",
     "template/scripts/template_update.py",
 ]

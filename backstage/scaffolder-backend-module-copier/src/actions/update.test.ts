@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { actionContext, fixture, moduleConfig, run, tempDir } from '../testing';
+import { actionContext, fixture, listFiles, moduleConfig, run, tempDir } from '../testing';
 import { createCopierCopyAction } from './copy';
 import { createCopierUpdateAction } from './update';
 
@@ -33,8 +33,10 @@ describe('copier:update', () => {
     const crate = await crateAt(previous, 'team-crate');
     const readme = path.join(crate, 'README.md');
     await fs.appendFile(readme, '\n## On call\n\nThe search team, #search-oncall.\n');
+    const fetched = await listFiles(crate);
     const ctx = actionContext({}, crate);
     await createCopierUpdateAction({ config: moduleConfig() }).handler(ctx);
+    const updated = await listFiles(crate);
 
     const out = outputs(ctx);
     expect(out).toMatchObject({
@@ -45,7 +47,12 @@ describe('copier:update', () => {
       title: `Template update: ${previous} to ${upcoming}`,
       draft: false,
       conflicts: [],
+      repoUrl: 'github.com?owner=reasonkit&repo=team-crate',
     });
+    // What publish:github:pull-request must delete: the files the release dropped or moved.
+    const gone = fetched.filter(file => !updated.includes(file));
+    expect(gone.length).toBeGreaterThan(0);
+    expect(out.filesToDelete).toEqual(gone);
     const sections = headingsAfter(previous);
     expect(sections.length).toBeGreaterThan(0);
     for (const heading of sections) {

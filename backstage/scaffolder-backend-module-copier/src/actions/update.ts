@@ -48,6 +48,13 @@ export function createCopierUpdateAction(options: { config: Config }) {
         description: z => z.string().describe("Pull request body: the template's CHANGELOG between the versions"),
         draft: z => z.boolean().describe('Conflicts or a red gate: open the pull request as a draft'),
         conflicts: z => z.array(z.string()).describe('Files left with conflict markers'),
+        filesToDelete: z =>
+          z.array(z.string()).describe("Files the update removed: publish:github:pull-request's filesToDelete"),
+        repoUrl: z =>
+          z
+            .string()
+            .optional()
+            .describe("github.com?owner=…&repo=… from the crate's github.com/project-slug annotation"),
       },
     },
     async handler(ctx) {
@@ -74,6 +81,7 @@ export function createCopierUpdateAction(options: { config: Config }) {
         await git('commit', '--quiet', '--no-verify', '-m', 'the crate as fetched');
       }
 
+      const before = (await git('rev-parse', 'HEAD')).stdout.trim();
       const scratch = await ctx.createTemporaryDirectory();
       const body = path.join(scratch, 'body.md');
       const outputs = path.join(scratch, 'outputs');
@@ -109,6 +117,12 @@ export function createCopierUpdateAction(options: { config: Config }) {
       ctx.output('description', await fs.readFile(body, 'utf8').catch(() => ''));
       ctx.output('draft', conflicts.length > 0 || run.code === GATE_FAILED);
       ctx.output('conflicts', conflicts);
+      // publish:github:pull-request sends the files it finds; a file the update removed (a
+      // release drops or moves files) must be named to leave the branch too.
+      const deleted = await git('diff', '--name-only', '--relative', '--no-renames', '--diff-filter=D', before);
+      ctx.output('filesToDelete', deleted.stdout.split('\n').filter(Boolean));
+      const repoUrl = await githubRepoUrl(crate);
+      if (repoUrl) ctx.output('repoUrl', repoUrl);
       if (conflicts.length > 0 && ctx.input.failOnConflict !== false) {
         throw new Error(
           `the update to ${written.to} conflicts in ${conflicts.length} file(s): ${conflicts.join(', ')}`,
@@ -116,4 +130,12 @@ export function createCopierUpdateAction(options: { config: Config }) {
       }
     },
   });
+}
+
+/** `github.com?owner=…&repo=…` from the crate's catalog-info.yaml (`github.com/project-slug`). */
+async function githubRepoUrl(crate: string): Promise<string | undefined> {
+  const catalog = await fs.readFile(path.join(crate, 'catalog-info.yaml'), 'utf8').catch(() => undefined);
+  const slug = catalog && parse(catalog)?.metadata?.annotations?.['github.com/project-slug'];
+  const [owner, repo] = typeof slug === 'string' ? slug.split('/') : [];
+  return owner && repo ? `github.com?owner=${owner}&repo=${repo}` : undefined;
 }
