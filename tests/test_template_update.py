@@ -59,10 +59,10 @@ def run_script(script: Path, crate: Path, *args: str, tmp_path: Path) -> tuple[s
 
 
 def answers_commit(crate: Path) -> str:
-    line = next(
-        line for line in (crate / ".copier-answers.yml").read_text().splitlines() if line.startswith("_commit:")
-    )
-    return line.split(": ", 1)[1]
+    """The answers file's ``_commit`` as a string (YAML quotes a short hash made of digits only)."""
+    import yaml
+
+    return str(yaml.safe_load((crate / ".copier-answers.yml").read_text(encoding="utf-8"))["_commit"])
 
 
 def test_renovates_copier_command_updates_a_crate_from_the_previous_release(template, tmp_path):
