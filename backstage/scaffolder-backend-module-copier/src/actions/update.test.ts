@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { parse } from 'yaml';
 import { actionContext, fixture, listFiles, moduleConfig, run, tempDir } from '../testing';
 import { createCopierCopyAction } from './copy';
 import { createCopierUpdateAction } from './update';
@@ -59,6 +60,9 @@ describe('copier:update', () => {
       expect(out.description).toContain(heading.replace(/^## /, '### '));
     }
     expect(await fs.readFile(readme, 'utf8')).toContain('The search team, #search-oncall.');
+    // The catalog sees the new version: what the fact retriever reads.
+    const catalog = parse(await fs.readFile(path.join(crate, 'catalog-info.yaml'), 'utf8'));
+    expect(catalog.metadata.annotations['backstage.io/template-version']).toBe(upcoming);
     expect(run('git', ['log', '--format=%s'], crate).split('\n')[0]).toBe(
       `chore: update from template ${previous} to ${upcoming}`,
     );
