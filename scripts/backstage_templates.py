@@ -235,6 +235,23 @@ def question_schema(name: str, spec: dict[str, Any], patterns: dict[str, str]) -
     return schema
 
 
+def template_entity(name: str, title: str, description: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """Return a scaffolder Template entity of this template's catalog (owner, tags, slug) with
+    ``spec`` (parameters, steps, output)."""
+    return {
+        "apiVersion": "scaffolder.backstage.io/v1beta3",
+        "kind": "Template",
+        "metadata": {
+            "name": name,
+            "title": title,
+            "description": description,
+            "tags": ["rust", "copier"],
+            "annotations": {"github.com/project-slug": SLUG},
+        },
+        "spec": {"owner": OWNER, "type": "library", **spec},
+    }
+
+
 def copy_template(copier_yml: Path) -> dict[str, Any]:
     """Return the ``copier-reasonkit-rust`` Template entity: copier's questions as form pages,
     then copier:copy, publish:github and catalog:register.
@@ -312,23 +329,13 @@ def copy_template(copier_yml: Path) -> dict[str, Any]:
             answers[name] = f"${{{{ parameters.{name} or '' }}}}"
         elif is_asked(spec):
             answers[name] = f"${{{{ parameters.{name} }}}}"
-    return {
-        "apiVersion": "scaffolder.backstage.io/v1beta3",
-        "kind": "Template",
-        "metadata": {
-            "name": NAME,
-            "title": "Rust crate on the org's Rust policy",
-            "description": (
-                "A Rust crate (library, CLI or MCP server, optionally a Python package) that passes the org's "
-                "five quality gates from its first commit: generated with copier, published to a new GitHub "
-                "repository and registered in the catalog."
-            ),
-            "tags": ["rust", "copier"],
-            "annotations": {"github.com/project-slug": SLUG},
-        },
-        "spec": {
-            "owner": OWNER,
-            "type": "library",
+    return template_entity(
+        NAME,
+        "Rust crate on the org's Rust policy",
+        "A Rust crate (library, CLI or MCP server, optionally a Python package) that passes the org's "
+        "five quality gates from its first commit: generated with copier, published to a new GitHub "
+        "repository and registered in the catalog.",
+        {
             "parameters": list(pages.values()),
             "steps": [
                 {
@@ -369,29 +376,19 @@ def copy_template(copier_yml: Path) -> dict[str, Any]:
                 ]
             },
         },
-    }
+    )
 
 
 def update_template() -> dict[str, Any]:
     """Return the ``copier-reasonkit-rust-update`` Template entity: pick a crate of the catalog
     made from this template, run copier:update on its repository, open a pull request."""
     slug = SLUG_EXPRESSION
-    return {
-        "apiVersion": "scaffolder.backstage.io/v1beta3",
-        "kind": "Template",
-        "metadata": {
-            "name": UPDATE_NAME,
-            "title": "Update a crate to a template release",
-            "description": (
-                f"Takes a crate made from {NAME} to a newer template release with copier update (the team's "
-                "edits kept) and opens a pull request: a draft when files are left with conflict markers."
-            ),
-            "tags": ["rust", "copier"],
-            "annotations": {"github.com/project-slug": SLUG},
-        },
-        "spec": {
-            "owner": OWNER,
-            "type": "library",
+    return template_entity(
+        UPDATE_NAME,
+        "Update a crate to a template release",
+        f"Takes a crate made from {NAME} to a newer template release with copier update (the team's "
+        "edits kept) and opens a pull request: a draft when files are left with conflict markers.",
+        {
             "parameters": [
                 {
                     "title": "The crate",
@@ -473,7 +470,7 @@ def update_template() -> dict[str, Any]:
                 ],
             },
         },
-    }
+    )
 
 
 def header(copier_yml: Path) -> str:
