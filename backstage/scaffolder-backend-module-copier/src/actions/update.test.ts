@@ -17,6 +17,16 @@ async function crateAt(version: string, name: string): Promise<string> {
   return workspace;
 }
 
+/** A team's edit of a README line the upcoming release rewrites too (a real conflict); returns the README. */
+async function editLineTheReleaseRewrites(crate: string, replacement: string): Promise<string> {
+  const readme = path.join(crate, 'README.md');
+  const text = await fs.readFile(readme, 'utf8');
+  const line = text.split('\n').find(each => each.startsWith('| `src/error.rs` |'));
+  if (!line) throw new Error('the README of the previous release has no src/error.rs row');
+  await fs.writeFile(readme, text.replace(line, replacement));
+  return readme;
+}
+
 /** The CHANGELOG headings of the template's releases after `version`, read from the template. */
 function headingsAfter(version: string): string[] {
   const changelog = run('git', ['show', `${upcoming}:CHANGELOG.md`], template);
@@ -71,11 +81,7 @@ describe('copier:update', () => {
 
   it('returns the conflicting files for a draft pull request', async () => {
     const crate = await crateAt(previous, 'conflicted');
-    const readme = path.join(crate, 'README.md');
-    const text = await fs.readFile(readme, 'utf8');
-    // A line the upcoming release rewrites too.
-    const line = text.split('\n').find(l => l.startsWith('| `src/error.rs` |'))!;
-    await fs.writeFile(readme, text.replace(line, '| `src/error.rs` | our error enum, with error codes |'));
+    const readme = await editLineTheReleaseRewrites(crate, '| `src/error.rs` | our error enum, with error codes |');
     const ctx = actionContext({ failOnConflict: false }, crate);
     await createCopierUpdateAction({ config: moduleConfig() }).handler(ctx);
 
@@ -85,10 +91,7 @@ describe('copier:update', () => {
 
   it('fails the task on a conflict by default, naming the files', async () => {
     const crate = await crateAt(previous, 'conflicted-fail');
-    const readme = path.join(crate, 'README.md');
-    const text = await fs.readFile(readme, 'utf8');
-    const line = text.split('\n').find(l => l.startsWith('| `src/error.rs` |'))!;
-    await fs.writeFile(readme, text.replace(line, '| `src/error.rs` | ours |'));
+    await editLineTheReleaseRewrites(crate, '| `src/error.rs` | ours |');
     const ctx = actionContext({}, crate);
 
     await expect(createCopierUpdateAction({ config: moduleConfig() }).handler(ctx)).rejects.toThrow(
