@@ -118,6 +118,16 @@ describe('copier:update', () => {
     );
   });
 
+  it('names the way out for a crate older than the update script', async () => {
+    const crate = await crateAt('0.1.0', 'oldest');
+    const ctx = actionContext({}, crate);
+
+    await expect(createCopierUpdateAction({ config: moduleConfig() }).handler(ctx)).rejects.toThrow(
+      'the crate (template version 0.1.0) has no scripts/template_update.py',
+    );
+    expect(ctx.output).not.toHaveBeenCalled();
+  });
+
   it('runs no template outside the allow-list', async () => {
     const crate = await crateAt(previous, 'elsewhere');
     const ctx = actionContext({}, crate);

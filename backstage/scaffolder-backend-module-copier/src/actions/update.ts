@@ -62,8 +62,15 @@ export function createCopierUpdateAction(options: { config: Config }) {
       const answers = await fs.readFile(path.join(crate, '.copier-answers.yml'), 'utf8').catch(() => {
         throw new InputError(`${ctx.input.targetPath ?? '.'} holds no .copier-answers.yml: not a crate made with copier`);
       });
-      const source = String(parse(answers)?._src_path ?? '');
-      assertAllowed(settings, source);
+      const recorded = parse(answers) ?? {};
+      assertAllowed(settings, String(recorded._src_path ?? ''));
+      const script = path.join(crate, 'scripts', 'template_update.py');
+      if (!(await fs.stat(script).catch(() => undefined))?.isFile()) {
+        throw new InputError(
+          `the crate (template version ${recorded._commit}) has no scripts/template_update.py, which came with ` +
+            "0.2.0: update it once with `copier update --trust --defaults --vcs-ref <release>`",
+        );
+      }
 
       const env = {
         ...process.env,
