@@ -2,7 +2,7 @@
 // (what the catalog backend enforces on ingestion) and the kind's validator. Reads a JSON array
 // of entities on stdin; prints one line per entity; exits 1 when any is invalid.
 // Used by tests/test_catalog.py with @backstage/catalog-model and
-// @backstage/plugin-scaffolder-common installed from npm (pinned there).
+// @backstage/plugin-scaffolder-common from the Backstage module's locked install.
 const {
   EntityPolicies, DefaultNamespaceEntityPolicy, FieldFormatEntityPolicy,
   NoForeignRootFieldsEntityPolicy, SchemaValidEntityPolicy, componentEntityV1alpha1Validator,

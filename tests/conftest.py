@@ -277,6 +277,31 @@ def assert_no_conflicts(crate: Path) -> None:
             assert not any(line.startswith(("<<<<<<< ", ">>>>>>> ")) for line in text.splitlines()), path
 
 
+#: The Backstage module: its TypeScript tests (tests/test_backstage_module.py) and the Backstage
+#: validators of tests/test_catalog.py come from its one locked npm install.
+BACKSTAGE_MODULE = REPO / "backstage" / "scaffolder-backend-module-copier"
+
+
+def npm() -> str:
+    """Return the npm command; fail the test (not skip it) when npm is missing."""
+    found = shutil.which("npm")
+    if found is None:
+        pytest.fail("npm is not installed: the Backstage module cannot be installed", pytrace=False)
+    return found
+
+
+@pytest.fixture(scope="session")
+def backstage_module() -> Path:
+    """Install the Backstage module's locked dependencies (``npm ci``) unless node_modules already
+    matches package-lock.json; return the module's folder."""
+    stamp = BACKSTAGE_MODULE / "node_modules" / ".package-lock.json"
+    if not stamp.exists() or stamp.stat().st_mtime < (BACKSTAGE_MODULE / "package-lock.json").stat().st_mtime:
+        subprocess.run(
+            [npm(), "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=BACKSTAGE_MODULE, check=True, timeout=1200
+        )
+    return BACKSTAGE_MODULE
+
+
 @pytest.fixture
 def git_identity(monkeypatch):
     """copier commits in temporary repositories during update; give git an identity."""

@@ -9,46 +9,19 @@ Slow: `npm ci` (about 1.5 min cold), then `tsc --noEmit` and jest."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import GIT_IDENTITY, REPO, cargo_env, released_template, upcoming_release
+from conftest import GIT_IDENTITY, cargo_env, npm, released_template, upcoming_release
 from release import load_releases
-
-MODULE = REPO / "backstage" / "scaffolder-backend-module-copier"
 
 pytestmark = pytest.mark.slow
 
 
-def npm() -> str:
-    """Return the npm command; fail the test (not skip it) when npm is missing."""
-    found = shutil.which("npm")
-    if found is None:
-        pytest.fail("npm is not installed: the Backstage module cannot be tested", pytrace=False)
-    return found
-
-
-@pytest.fixture(scope="module")
-def installed() -> Path:
-    """Install the module's locked dependencies (``npm ci``) unless node_modules already matches
-    package-lock.json; return the module's folder."""
-    stamp = MODULE / "node_modules" / ".package-lock.json"
-    lock = MODULE / "package-lock.json"
-    if not stamp.exists() or stamp.stat().st_mtime < lock.stat().st_mtime:
-        started = time.monotonic()
-        subprocess.run(
-            [npm(), "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=MODULE, check=True, timeout=1200
-        )
-        print(f"npm ci: {time.monotonic() - started:.1f} s", file=sys.stderr)
-    return MODULE
-
-
-def test_the_modules_typescript_suite_passes_against_real_copier(installed, tmp_path):
+def test_the_modules_typescript_suite_passes_against_real_copier(backstage_module, tmp_path):
     template = released_template(tmp_path / "template")
     releases = sorted(load_releases(), key=lambda v: tuple(int(p) for p in v.split(".")))
     report = tmp_path / "jest.json"
@@ -59,11 +32,10 @@ def test_the_modules_typescript_suite_passes_against_real_copier(installed, tmp_
         COPIER_PREVIOUS=releases[-1],
         COPIER_PYTHON=sys.executable,
     )
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
     started = time.monotonic()
     completed = subprocess.run(
         [npm(), "test", "--", "--json", f"--outputFile={report}"],
-        cwd=installed,
+        cwd=backstage_module,
         env=env,
         capture_output=True,
         text=True,
@@ -77,7 +49,7 @@ def test_the_modules_typescript_suite_passes_against_real_copier(installed, tmp_
     assert results["numTotalTests"] >= 24
     assert results["numPassedTests"] == results["numTotalTests"]
     assert results["numPendingTests"] == results["numTodoTests"] == 0
-    suites = {Path(suite["name"]).relative_to(installed / "src").as_posix() for suite in results["testResults"]}
+    suites = {Path(suite["name"]).relative_to(backstage_module / "src").as_posix() for suite in results["testResults"]}
     assert {
         "actions/copy.test.ts",
         "actions/update.test.ts",

@@ -4,8 +4,8 @@ by scripts/backstage_templates.py, tested against copier in tests/test_backstage
 
 Fast: the owner/lifecycle rules and the rendered entity's fields for several answer combinations.
 Slow (npm): the crate's entity and both Templates through Backstage's own validators
-(`@backstage/catalog-model` and `@backstage/plugin-scaffolder-common`, pinned), installed once
-into ``.tools/npm-backstage``."""
+(`@backstage/catalog-model` and `@backstage/plugin-scaffolder-common`, pinned by the Backstage
+module in backstage/scaffolder-backend-module-copier, whose `npm ci` they share)."""
 
 from __future__ import annotations
 
@@ -18,13 +18,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, TOOLS_DIR, generate
+from conftest import REPO, generate
 
 sys.path.insert(0, str(REPO / "hooks"))
 import answer_rules  # noqa: E402
 
-BACKSTAGE = ["@backstage/catalog-model@1.10.1", "@backstage/plugin-scaffolder-common@2.3.0"]
-NPM_DIR = TOOLS_DIR / "npm-backstage"
 VALIDATE = REPO / "tests" / "backstage_validate.cjs"
 #: The root catalog-info.yaml's Templates: the crate's (which generated crates name) and the update's.
 ROOT_ENTITIES = list(yaml.safe_load_all((REPO / "catalog-info.yaml").read_text(encoding="utf-8")))
@@ -124,35 +122,10 @@ def test_the_crate_is_a_catalog_component_on_its_template_version(rendered):
 
 
 @pytest.fixture(scope="module")
-def backstage() -> Path:
-    """Return the node_modules folder holding the pinned Backstage packages, installing them once."""
-    modules = NPM_DIR / "node_modules"
-    wanted = {spec.rsplit("@", 1)[0]: spec.rsplit("@", 1)[1] for spec in BACKSTAGE}
-    installed = {
-        name: json.loads(path.read_text())["version"]
-        for name in wanted
-        if (path := modules / name / "package.json").exists()
-    }
-    if installed != wanted:
-        if shutil.which("npm") is None:
-            pytest.fail("npm is not installed: the catalog files cannot be validated", pytrace=False)
-        NPM_DIR.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [
-                "npm",
-                "install",
-                "--prefix",
-                str(NPM_DIR),
-                "--no-save",
-                "--no-audit",
-                "--no-fund",
-                "--loglevel=error",
-                *BACKSTAGE,
-            ],
-            check=True,
-            timeout=900,
-        )
-    return modules
+def backstage(backstage_module) -> Path:
+    """Return the node_modules folder with Backstage's validators: the Backstage module's locked
+    install (its package.json pins @backstage/catalog-model and @backstage/plugin-scaffolder-common)."""
+    return backstage_module / "node_modules"
 
 
 def validate(modules: Path, entities: list[dict]) -> subprocess.CompletedProcess[str]:

@@ -6,7 +6,7 @@ import type { Config } from '@backstage/config';
 import { InputError, NotAllowedError } from '@backstage/errors';
 
 /** A release tag as copier and the template's scripts read it: `X.Y.Z`, optionally `v`-prefixed. */
-const RELEASE_TAG = /^v?(\d+)\.(\d+)\.(\d+)$/;
+export const RELEASE_TAG = /^v?(\d+)\.(\d+)\.(\d+)$/;
 
 /** The module's settings, from app-config `scaffolder.copier` (see the README). */
 export interface CopierSettings {

@@ -15,6 +15,7 @@ import {
   techInsightsFactRetrieversExtensionPoint,
 } from '@backstage-community/plugin-tech-insights-node';
 import { Engine } from 'json-rules-engine';
+import { parse } from 'yaml';
 import { fixture, run } from '../testing';
 import {
   COPIER_TEMPLATE_FACT_RETRIEVER_ID,
@@ -85,8 +86,7 @@ beforeAll(() => {
   // 0.1.0 wrote no catalog-info.yaml: its crates are registered by hand with the version copier recorded.
   const oldest = generate('crate-0-1-0', OLDEST);
   expect(existsSync(join(oldest, 'catalog-info.yaml'))).toBe(false);
-  const recorded = /^_commit: (.+)$/m.exec(readFileSync(join(oldest, '.copier-answers.yml'), 'utf8'))?.[1];
-  expect(recorded).toBe(OLDEST);
+  expect(parse(readFileSync(join(oldest, '.copier-answers.yml'), 'utf8'))._commit).toBe(OLDEST);
   crates = [
     component('crate-0-1-0', { 'backstage.io/source-template': TEMPLATE_REF, 'backstage.io/template-version': OLDEST }),
     catalogInfo(generate(`crate-${previous.replace(/\./g, '-')}`, previous)),
@@ -129,8 +129,6 @@ describe('createTemplateFactRetriever', () => {
       [`crate-${upcoming.replace(/\./g, '-')}`]: { templateVersion: upcoming, latestRelease: upcoming, releasesBehind: 0, onSupportedRelease: true },
       'crate-unreleased': { templateVersion: 'unreleased', latestRelease: upcoming, onSupportedRelease: false },
     });
-    // This fixture: 0.1.0, 0.2.0 and the upcoming 0.3.0.
-    expect(facts['crate-0-1-0'].releasesBehind).toBe(releases.length === 3 ? 2 : releases.length - 1);
     expect(ctx.logger.warn).not.toHaveBeenCalled();
 
     const verdicts = Object.fromEntries(

@@ -1,7 +1,7 @@
 import type { Entity } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { FactRetriever, TechInsightFact } from '@backstage-community/plugin-tech-insights-node';
-import { compareReleases, listReleases as listGitReleases } from '../copier';
+import { compareReleases, listReleases as listGitReleases, RELEASE_TAG } from '../copier';
 
 /** The annotation naming the template a crate was made from, e.g. `template:default/copier-reasonkit-rust`. */
 export const SOURCE_TEMPLATE_ANNOTATION = 'backstage.io/source-template';
@@ -24,7 +24,7 @@ export interface TemplateFactRetrieverOptions {
 
 /** `X.Y.Z` for a tag `X.Y.Z` or `vX.Y.Z`, undefined for anything else. */
 function releaseOf(tag: string | undefined): string | undefined {
-  const match = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(tag ?? '');
+  const match = RELEASE_TAG.exec(tag ?? '');
   return match ? match.slice(1).map(Number).join('.') : undefined;
 }
 
