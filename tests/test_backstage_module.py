@@ -1,6 +1,6 @@
 """The Backstage scaffolder module (issue 19): `backstage/scaffolder-backend-module-copier`'s own
 TypeScript suite, run for real: its actions' handlers under Backstage's `createMockActionContext`
-run copier on a tagged clone of this template (copy, then `cargo check` and clippy on the crate;
+run copier on a tagged clone of this template (copy, then clippy on every target of the crate;
 update from the previous release with the crate's own script), and its fact retriever reads an
 in-memory catalog of crates at three releases against the clone's tags.
 
