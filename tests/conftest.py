@@ -5,17 +5,25 @@
   a real question (pytest-copie silently drops unknown keys, which makes tests test nothing).
 - ``cargo_env``: the environment for cargo commands, with ONE shared ``CARGO_TARGET_DIR`` so the
   dependencies of every generated crate compile once per run.
+- ``no_leftover_processes`` (autouse): whatever a test started is killed when it ends, failed or
+  not, so one test's leftovers cannot slow the next; ``cpu_burners`` loads the machine on purpose.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import functools
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 import tomllib
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -154,8 +162,9 @@ def shared_crate(copie_session, key: str) -> Path:
 
 
 #: Where the suite installs gungraun-runner (gate 5's instruction counts need the runner of
-#: exactly the policy's gungraun version); ``$GUNGRAUN_TOOLS`` overrides.
-TOOLS_DIR = Path(os.environ.get("GUNGRAUN_TOOLS") or REPO / ".tools")
+#: exactly the policy's gungraun version) and Renovate; ``$TEMPLATE_TOOLS`` overrides (not
+#: ``$GUNGRAUN_TOOLS``: Gungraun reads that one as its ``--tools`` option).
+TOOLS_DIR = Path(os.environ.get("TEMPLATE_TOOLS") or REPO / ".tools")
 
 
 from context import policy_version  # noqa: E402  (the extension's own: what the templates render)
@@ -300,6 +309,106 @@ def backstage_module() -> Path:
             [npm(), "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=BACKSTAGE_MODULE, check=True, timeout=1200
         )
     return BACKSTAGE_MODULE
+
+
+# --- processes ------------------------------------------------------------------------------------
+
+# A suite started in the background by a non-interactive shell inherits SIGINT ignored, and so would
+# every Python it starts (tests/test_fleet.py sends Ctrl-C to one): give them the default handler.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+# Linux: orphans of the processes the suite starts (a killed cargo's rustc, a daemon) are reparented
+# to this process instead of init, so the cleanup below finds them too.
+PR_SET_CHILD_SUBREAPER = 36
+if sys.platform == "linux":
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` exists and is not a zombie (one that ended and awaits its parent's wait)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def descendants(pid: int | None = None) -> list[int]:
+    """Return the pids of every descendant of ``pid`` (default: this process), parents first,
+    zombies included; an empty list where procfs is missing."""
+    found: list[int] = []
+    queue = [pid or os.getpid()]
+    while queue:
+        parent = queue.pop(0)
+        try:
+            tasks = os.listdir(f"/proc/{parent}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{parent}/task/{task}/children", encoding="ascii") as children:
+                    pids = [int(child) for child in children.read().split()]
+            except OSError:
+                continue
+            found += pids
+            queue += pids
+    return found
+
+
+def command_line(pid: int) -> str:
+    """Return the command line of ``pid`` ('?' once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            return cmdline.read().replace(b"\0", b" ").decode(errors="replace").strip() or "?"
+    except OSError:
+        return "?"
+
+
+def kill_all(pids: list[int]) -> None:
+    """SIGKILL ``pids`` and reap those that are (or became) this process's children."""
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + 10
+    for pid in pids:
+        while time.monotonic() < deadline:
+            try:
+                if os.waitpid(pid, os.WNOHANG) != (0, 0):
+                    break
+            except ChildProcessError:  # not our child: its own parent reaps it
+                break
+            time.sleep(0.01)
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_processes(request) -> Iterator[None]:
+    """Kill every process the test started that is still running when it ends (failed or not),
+    with a warning naming them: a test's servers, burners or builds never slow the next one."""
+    before = set(descendants())
+    yield
+    leftovers = [pid for pid in descendants() if pid not in before and running(pid)]
+    if leftovers:
+        names = [command_line(pid)[:120] for pid in leftovers]
+        kill_all(leftovers)
+        warnings.warn(f"{request.node.nodeid} left {len(leftovers)} process(es) running, killed: {names}", stacklevel=1)
+
+
+@contextlib.contextmanager
+def cpu_burners(count: int = 2) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """``count`` CPU-bound processes (a busy loop each) for the duration of the block: two are the
+    load of a shared 2-core CI runner with a neighbour on each core."""
+    burners = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True) for _ in range(count)
+    ]
+    try:
+        yield burners
+    finally:
+        kill_all([burner.pid for burner in burners])
+        for burner in burners:
+            burner.wait()
 
 
 @pytest.fixture

@@ -1,10 +1,16 @@
 """Slow: gate 5 on a generated crate, the way a pull request runs it.
 
-A library with every component is committed on ``main``; the "pull request" is the working
-tree on top of it, so ``scripts/gates.sh bench`` measures the base (HEAD) and the head (the
-working tree) with the same toolchain. Unchanged code must pass ten times in a row with identical
-instruction counts; 8 % more work in one hot path must fail naming exactly that benchmark; 2 %
-must pass.
+The crate has every component (the mcp-tools sample's answers under another name, so its
+dependencies are the gate tests' builds); it is committed on ``main`` and the "pull request" is
+the working tree on top of it, so ``scripts/gates.sh bench`` measures the base (HEAD) and the head
+(the working tree) with the same toolchain.
+
+- Unchanged code passes three runs in a row while two CPU-bound processes keep both cores of the
+  machine busy: identical instruction counts, and no hot path over the 5 ms budget on the
+  budget's clock (plain wall-clock time read up to 7x its quiet figure on the parallel path there).
+- 8 % more work in one hot path fails naming exactly that benchmark; 2 % passes.
+- A path held back far over the budget fails the budget, naming it: on an idle machine, and under
+  the same load (the clock leaves load out, not slowness).
 """
 
 from __future__ import annotations
@@ -15,24 +21,26 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import FULL_STACK, cargo_env, generate, run
+from conftest import FULL_STACK, cargo_env, cpu_burners, generate, run
 
 pytestmark = pytest.mark.slow
 
-#: Criterion only for one benchmark, briefly: wall-clock is not what this test is about.
-ENV = {"BENCH_ARGS": "--sample-size 10 --warm-up-time 0.1 --measurement-time 0.3 document/tokenize"}
+ANSWERS = {"project_name": "gate-five", "crate_kind": "mcp-server", "python_bindings": True, "stack": FULL_STACK}
+#: Criterion only for one benchmark, briefly, where wall-clock is not what a check is about.
+BRIEF = "--sample-size 10 --warm-up-time 0.1 --measurement-time 0.3"
 COUNT_LINE = re.compile(
     r"^(ok|REGRESSION) +(instructions::\S+): ([\d,]+) -> ([\d,]+) instructions \(([+-][\d.]+) %\)$", re.MULTILINE
 )
+BUDGET_LINE = re.compile(r"^(ok|FAIL) +(\S+): median (?:[\d,]+ ns -> )?([\d,]+) ns", re.MULTILINE)
 TARGET = "instructions::document::parse_jsonl_100_docs"
 SIGNATURE = "pub fn parse_jsonl(input: &str) -> Result<Vec<Document>, DocumentError> {\n"
 
 
-def gate_5(crate: Path) -> subprocess.CompletedProcess[str]:
+def gate_5(crate: Path, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["bash", "scripts/gates.sh", "bench"],
         cwd=crate,
-        env=cargo_env(**ENV),
+        env=cargo_env(**env),
         capture_output=True,
         text=True,
         check=False,
@@ -49,6 +57,11 @@ def counts(completed: subprocess.CompletedProcess[str]) -> dict[str, tuple[int, 
     return found
 
 
+def medians(completed: subprocess.CompletedProcess[str]) -> dict[str, float]:
+    """Criterion benchmark -> its median in ms, from the gate's budget lines."""
+    return {name: int(ns.replace(",", "")) / 1e6 for _, name, ns in BUDGET_LINE.findall(completed.stdout)}
+
+
 def inject(crate: Path, original: str, iterations: int) -> None:
     """Add ``iterations`` rounds of extra work (about 3 instructions each) to parse_jsonl."""
     extra = (
@@ -58,47 +71,91 @@ def inject(crate: Path, original: str, iterations: int) -> None:
     (crate / "src" / "document.rs").write_text(original.replace(SIGNATURE, SIGNATURE + extra), encoding="utf-8")
 
 
-def test_gate_5_passes_unchanged_code_ten_times_and_fails_eight_percent_not_two(copie):
-    # every component: its benchmark set-ups are where determinism is hard (threads, hashing)
-    crate = generate(copie, {"project_name": "gate-five", "stack": FULL_STACK})
+@pytest.fixture(scope="module")
+def crate(copie_session) -> Path:
+    """The crate committed on main; gate 5 has run once on it, idle (base and head built and
+    measured: the runs under load compile nothing)."""
+    crate = generate(copie_session, ANSWERS)
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "base"]):
         run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=crate)
-    document = crate / "src" / "document.rs"
-    original = document.read_text(encoding="utf-8")
-    assert original.count(SIGNATURE) == 1
+    first = gate_5(crate)
+    assert first.returncode == 0, first.stdout + first.stderr[-3000:]
+    assert all(old == new and pct == 0.0 for old, new, pct in counts(first).values())
+    return crate
 
-    # A/A: unchanged code, ten runs in a row (the first also measures the base).
-    reports = []
-    for attempt in range(10):
-        completed = gate_5(crate)
-        assert completed.returncode == 0, f"run {attempt + 1}:\n{completed.stdout}\n{completed.stderr[-3000:]}"
-        reports.append(counts(completed))
+
+def test_unchanged_code_passes_three_times_on_a_busy_machine(crate):
+    reports, budgets = [], []
+    with cpu_burners() as burners:
+        for attempt in range(3):
+            completed = gate_5(crate)
+            assert completed.returncode == 0, f"run {attempt + 1}:\n{completed.stdout}\n{completed.stderr[-3000:]}"
+            assert all(burner.poll() is None for burner in burners), "the load stopped during the run"
+            reports.append(counts(completed))
+            budgets.append(medians(completed))
+    print("medians under load (ms):", budgets)
     assert len(reports[0]) == 6  # every instruction benchmark: document (2), search, cache, parallel, json
     assert all(report == reports[0] for report in reports), reports
     assert all(old == new and pct == 0.0 for old, new, pct in reports[0].values())
+    # every hot path was measured and judged, the parallel one included
+    assert all("parallel/term_frequencies_1000_docs" in budget and len(budget) == 6 for budget in budgets), budgets
     assert "gate 5 passed: compared with base" in completed.stdout
     assert "results recorded earlier, reused" in completed.stderr  # the base is measured once
-    base = reports[0][TARGET][0]
 
-    # Calibrate the injected work's cost per round on this toolchain, then inject 8 % and 2 %.
-    inject(crate, original, 1000)
-    per_round = (counts(gate_5(crate))[TARGET][1] - base) / 1000
-    assert 1 <= per_round <= 10, per_round
 
-    inject(crate, original, math.ceil(0.08 * base / per_round))
-    slowed = gate_5(crate)
-    assert slowed.returncode == 1, slowed.stdout + slowed.stderr[-3000:]
-    regressed = {name: pct for name, (_, _, pct) in counts(slowed).items() if pct > 5}
-    assert list(regressed) == [TARGET] and 7.5 <= regressed[TARGET] <= 8.5, regressed
-    assert re.search(rf"^REGRESSION {re.escape(TARGET)}: ", slowed.stdout, re.MULTILINE)
-    assert slowed.stdout.count("REGRESSION") == 1
-    assert re.search(
-        rf"gate 5 failed:\n  {re.escape(TARGET)}: [\d,]+ -> [\d,]+ instructions "
-        r"\(\+[\d.]+ %, more than 5 %\)",
-        slowed.stderr,
-    )
+def test_eight_percent_more_work_fails_naming_the_benchmark_and_two_percent_passes(crate):
+    document = crate / "src" / "document.rs"
+    original = document.read_text(encoding="utf-8")
+    assert original.count(SIGNATURE) == 1
+    brief = {"BENCH_ARGS": f"{BRIEF} document/tokenize"}
+    try:
+        # Calibrate the injected work's cost per round on this toolchain, then inject 8 % and 2 %.
+        inject(crate, original, 1000)
+        calibrated = counts(gate_5(crate, **brief))[TARGET]
+        base = calibrated[0]
+        per_round = (calibrated[1] - base) / 1000
+        assert 1 <= per_round <= 10, per_round
 
-    inject(crate, original, math.ceil(0.02 * base / per_round))
-    nudged = gate_5(crate)
-    assert nudged.returncode == 0, nudged.stdout + nudged.stderr[-3000:]
-    assert 1.5 <= counts(nudged)[TARGET][2] <= 2.5
+        inject(crate, original, math.ceil(0.08 * base / per_round))
+        slowed = gate_5(crate, **brief)
+        assert slowed.returncode == 1, slowed.stdout + slowed.stderr[-3000:]
+        regressed = {name: pct for name, (_, _, pct) in counts(slowed).items() if pct > 5}
+        assert list(regressed) == [TARGET] and 7.5 <= regressed[TARGET] <= 8.5, regressed
+        assert re.search(rf"^REGRESSION {re.escape(TARGET)}: ", slowed.stdout, re.MULTILINE)
+        assert slowed.stdout.count("REGRESSION") == 1
+        assert re.search(
+            rf"gate 5 failed:\n  {re.escape(TARGET)}: [\d,]+ -> [\d,]+ instructions "
+            r"\(\+[\d.]+ %, more than 5 %\)",
+            slowed.stderr,
+        )
+
+        inject(crate, original, math.ceil(0.02 * base / per_round))
+        nudged = gate_5(crate, **brief)
+        assert nudged.returncode == 0, nudged.stdout + nudged.stderr[-3000:]
+        assert 1.5 <= counts(nudged)[TARGET][2] <= 2.5
+    finally:
+        document.write_text(original, encoding="utf-8")
+
+
+def test_a_path_held_back_over_the_budget_fails_naming_it_idle_and_busy(crate):
+    document = crate / "src" / "document.rs"
+    original = document.read_text(encoding="utf-8")
+    # 30 million rounds: about 30 ms of one core's time (6x the budget)
+    inject(crate, original, 30_000_000)
+    env = cargo_env(BENCH_BASE="none", BENCH_ARGS=f"{BRIEF} document/parse_jsonl_100")
+    try:
+        run(["cargo", "bench", "--no-run", "--quiet"], cwd=crate, env=env)  # built idle, once
+        idle = gate_5(crate, BENCH_BASE="none", BENCH_ARGS=env["BENCH_ARGS"])
+        with cpu_burners():
+            busy = gate_5(crate, BENCH_BASE="none", BENCH_ARGS=env["BENCH_ARGS"])
+    finally:
+        document.write_text(original, encoding="utf-8")
+    for held_back in (idle, busy):
+        assert held_back.returncode == 1, held_back.stdout + held_back.stderr[-3000:]
+        assert medians(held_back)["document/parse_jsonl_100"] > 5, held_back.stdout
+        assert re.search(
+            r"^FAIL +document/parse_jsonl_100: median [\d,]+ ns; over the 5 ms hot-path budget$", held_back.stdout, re.M
+        ), held_back.stdout
+        assert "gate 5 failed:\n  document/parse_jsonl_100: over the 5 ms hot-path budget" in held_back.stderr
+        assert held_back.stdout.count("FAIL") == 1  # only the path held back
+        assert "Compiling" not in held_back.stderr  # nothing was built under load

@@ -7,9 +7,10 @@ use criterion::Criterion;
 
 use mcp_tools::cache::DocumentCache;
 
+use crate::clock::UndelayedWallTime;
 use crate::corpus;
 
-pub(crate) fn benches(c: &mut Criterion) {
+pub(crate) fn benches(c: &mut Criterion<UndelayedWallTime>) {
     let runtime = tokio::runtime::Builder::new_current_thread().build().expect("tokio runtime");
     let cache = DocumentCache::new(10_000, Duration::from_secs(600));
     runtime.block_on(async {

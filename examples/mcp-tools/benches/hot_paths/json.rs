@@ -6,9 +6,10 @@ use criterion::{BatchSize, Criterion};
 
 use mcp_tools::json::parse_documents;
 
+use crate::clock::UndelayedWallTime;
 use crate::corpus;
 
-pub(crate) fn benches(c: &mut Criterion) {
+pub(crate) fn benches(c: &mut Criterion<UndelayedWallTime>) {
     let json = serde_json::to_vec(&corpus::documents(100)).expect("serialising the corpus");
     c.bench_function("json/simd_parse_100_docs", |b| {
         b.iter_batched_ref(

@@ -6,9 +6,10 @@ use criterion::Criterion;
 
 use mcp_tools::search::SearchIndex;
 
+use crate::clock::UndelayedWallTime;
 use crate::corpus;
 
-pub(crate) fn benches(c: &mut Criterion) {
+pub(crate) fn benches(c: &mut Criterion<UndelayedWallTime>) {
     let index = SearchIndex::in_memory().expect("in-RAM index");
     index.add(&corpus::documents(1_000)).expect("indexing the corpus");
     c.bench_function("search/query_1000_docs", |b| {

@@ -6,9 +6,10 @@ use criterion::Criterion;
 
 use ws_tool::parallel::Parallel;
 
+use crate::clock::UndelayedWallTime;
 use crate::corpus;
 
-pub(crate) fn benches(c: &mut Criterion) {
+pub(crate) fn benches(c: &mut Criterion<UndelayedWallTime>) {
     let parallel = Parallel::new(0).expect("thread pool");
     let documents = corpus::documents(1_000);
     c.bench_function("parallel/term_frequencies_1000_docs", |b| {
