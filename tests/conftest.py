@@ -161,56 +161,18 @@ def shared_crate(copie_session, key: str) -> Path:
     return _session_crates[cache_key]
 
 
-#: Where the suite installs gungraun-runner (gate 5's instruction counts need the runner of
-#: exactly the policy's gungraun version) and Renovate; ``$TEMPLATE_TOOLS`` overrides (not
-#: ``$GUNGRAUN_TOOLS``: Gungraun reads that one as its ``--tools`` option).
-TOOLS_DIR = Path(os.environ.get("TEMPLATE_TOOLS") or REPO / ".tools")
+import tools  # noqa: E402  (tests/tools.py: what the suite installs for itself, once, under a lock)
+
+gungraun_runner_bin = functools.cache(tools.gungraun_runner)
 
 
-from context import policy_version  # noqa: E402  (the extension's own: what the templates render)
-
-
-@functools.cache
-def gungraun_runner_bin() -> Path:
-    """Return the directory holding gungraun-runner at the policy's version, installing it there
-    first if needed (``cargo install --locked --debug``, about a minute once; its own target dir).
-
-    Raises:
-        subprocess.CalledProcessError: the install failed.
-    """
-    version = policy_version("gungraun")
-    runner = TOOLS_DIR / "bin" / "gungraun-runner"
-    if runner.exists():
-        installed = subprocess.run([str(runner), "--version"], capture_output=True, text=True, check=False).stdout
-        if installed.split()[-1:] == [version]:
-            return runner.parent
-    # --debug: 61 s to build instead of 110 s on 2 cores; the runner only starts Valgrind and
-    # reads its output files, and a whole gate-5 run measured the same either way (3.6 s).
-    subprocess.run(
-        [
-            "cargo",
-            "install",
-            "--locked",
-            "--quiet",
-            "--debug",
-            "--root",
-            str(TOOLS_DIR),
-            "--version",
-            version,
-            "gungraun-runner",
-        ],
-        check=True,
-        env={k: v for k, v in os.environ.items() if k != "CARGO_TARGET_DIR"},
-    )
-    return runner.parent
-
-
-def cargo_env(**extra: str) -> dict[str, str]:
-    """Return ``os.environ`` plus the shared target dir, quiet, colourless cargo output, and
-    gungraun-runner on ``PATH`` (gate 5)."""
+def cargo_env(*, gate_5: bool = False, **extra: str) -> dict[str, str]:
+    """Return ``os.environ`` plus the shared target dir and quiet, colourless cargo output; with
+    ``gate_5``, gungraun-runner on ``PATH`` too (installed on first use)."""
     env = dict(os.environ)
     env.update(CARGO_TARGET_DIR=str(CARGO_TARGET_DIR), CARGO_TERM_COLOR="never")
-    env["PATH"] = f"{gungraun_runner_bin()}{os.pathsep}{env.get('PATH', '')}"
+    if gate_5:
+        env["PATH"] = f"{gungraun_runner_bin()}{os.pathsep}{env.get('PATH', '')}"
     env.pop("RUSTFLAGS", None)  # identical flags keep the shared dependency artifacts reusable
     env.update(extra)
     return env
@@ -288,27 +250,24 @@ def assert_no_conflicts(crate: Path) -> None:
 
 #: The Backstage module: its TypeScript tests (tests/test_backstage_module.py) and the Backstage
 #: validators of tests/test_catalog.py come from its one locked npm install.
-BACKSTAGE_MODULE = REPO / "backstage" / "scaffolder-backend-module-copier"
+BACKSTAGE_MODULE = tools.BACKSTAGE_MODULE
 
 
 def npm() -> str:
     """Return the npm command; fail the test (not skip it) when npm is missing."""
-    found = shutil.which("npm")
-    if found is None:
-        pytest.fail("npm is not installed: the Backstage module cannot be installed", pytrace=False)
-    return found
+    try:
+        return tools.npm()
+    except tools.ToolMissing as error:
+        pytest.fail(f"{error}: the Backstage module cannot be installed", pytrace=False)
 
 
 @pytest.fixture(scope="session")
 def backstage_module() -> Path:
-    """Install the Backstage module's locked dependencies (``npm ci``) unless node_modules already
-    matches package-lock.json; return the module's folder."""
-    stamp = BACKSTAGE_MODULE / "node_modules" / ".package-lock.json"
-    if not stamp.exists() or stamp.stat().st_mtime < (BACKSTAGE_MODULE / "package-lock.json").stat().st_mtime:
-        subprocess.run(
-            [npm(), "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=BACKSTAGE_MODULE, check=True, timeout=1200
-        )
-    return BACKSTAGE_MODULE
+    """The Backstage module's folder, its locked npm dependencies installed (tests/tools.py)."""
+    try:
+        return tools.backstage_module()
+    except tools.ToolMissing as error:
+        pytest.fail(f"{error}: the Backstage module cannot be installed", pytrace=False)
 
 
 # --- processes ------------------------------------------------------------------------------------
@@ -409,6 +368,17 @@ def cpu_burners(count: int = 2) -> Iterator[list[subprocess.Popen[bytes]]]:
         kill_all([burner.pid for burner in burners])
         for burner in burners:
             burner.wait()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``builds`` compile Rust in the one shared CARGO_TARGET_DIR: they go to a single
+    pytest-xdist worker, in order (cargo's lock would serialise them anyway, and each reuses what
+    the previous built); the other workers take everything else meanwhile, a module at a time."""
+    for item in items:
+        if item.get_closest_marker("builds"):
+            item.add_marker(pytest.mark.xdist_group("builds"))
+        else:  # a module's tests stay together: its module-scoped fixtures are built once
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__ if item.module else item.nodeid))
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from conftest import FULL_STACK, cargo_env, cpu_burners, generate, run
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.builds]
 
 ANSWERS = {"project_name": "gate-five", "crate_kind": "mcp-server", "python_bindings": True, "stack": FULL_STACK}
 #: Criterion only for one benchmark, briefly, where wall-clock is not what a check is about.
@@ -40,7 +40,7 @@ def gate_5(crate: Path, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["bash", "scripts/gates.sh", "bench"],
         cwd=crate,
-        env=cargo_env(**env),
+        env=cargo_env(gate_5=True, **env),
         capture_output=True,
         text=True,
         check=False,

@@ -15,45 +15,21 @@ from pathlib import Path
 
 import pytest
 import tomlkit
-from conftest import REPO, TOOLS_DIR, commit_all, generate
+import tools
+from conftest import REPO, commit_all, generate
 
 pytestmark = pytest.mark.slow
 
-RENOVATE = "renovate@44.121.2"
-NODE = "node@24.21.0"
-NPM_DIR = TOOLS_DIR / "npm"
+NPM_DIR = tools.NPM_DIR
 
 
 @pytest.fixture(scope="module")
 def validator() -> list[str]:
     """Return the command of `renovate-config-validator`, installing Renovate on first use."""
-    bin_dir = NPM_DIR / "node_modules" / ".bin"
-
-    def installed(package: str) -> str | None:
-        manifest = NPM_DIR / "node_modules" / package.split("@", 1)[0] / "package.json"
-        return json.loads(manifest.read_text())["version"] if manifest.exists() else None
-
-    if any(installed(package) != package.split("@", 1)[1] for package in (RENOVATE, NODE)):
-        if shutil.which("npm") is None:
-            pytest.fail("npm is not installed: the Renovate config cannot be validated", pytrace=False)
-        NPM_DIR.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [
-                "npm",
-                "install",
-                "--prefix",
-                str(NPM_DIR),
-                "--no-save",
-                "--no-audit",
-                "--no-fund",
-                "--loglevel=error",
-                NODE,
-                RENOVATE,
-            ],
-            check=True,
-            timeout=900,
-        )
-    return [str(bin_dir / "renovate-config-validator"), "--strict"]
+    try:
+        return [str(tools.renovate() / "renovate-config-validator"), "--strict"]
+    except tools.ToolMissing as error:
+        pytest.fail(f"{error}: the Renovate config cannot be validated", pytrace=False)
 
 
 def run_validator(validator: list[str], crate: Path) -> subprocess.CompletedProcess[str]:

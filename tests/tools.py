@@ -1,0 +1,162 @@
+"""The tools the template's test suite installs for itself, each once and under a file lock (two
+pytest-xdist workers may ask at the same moment). Standard library only: `.ci/run` installs them
+ahead with the machine's Python, in parallel with its other set-up:
+
+    python3 tests/tools.py gungraun-runner renovate backstage
+
+- gungraun-runner at exactly the policy's gungraun version (gate 5's instruction counts), into
+  ``.tools/bin``;
+- Renovate with the Node.js it needs, into ``.tools/npm`` (tests/test_renovate.py);
+- the Backstage module's locked npm dependencies (tests/test_backstage_module.py, and Backstage's
+  validators in tests/test_catalog.py).
+
+``$TEMPLATE_TOOLS`` puts ``.tools`` elsewhere (not ``$GUNGRAUN_TOOLS``: Gungraun reads that one as
+its ``--tools`` option).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "hooks"))
+
+import dependency_policy  # noqa: E402  (stdlib only: policy/dependencies.toml)
+
+TOOLS_DIR = Path(os.environ.get("TEMPLATE_TOOLS") or REPO / ".tools")
+BACKSTAGE_MODULE = REPO / "backstage" / "scaffolder-backend-module-copier"
+#: Renovate, and the Node.js its `engines` asks for (npm's `node` package brings it).
+RENOVATE = "renovate@44.121.2"
+NODE = "node@24.21.0"
+NPM_DIR = TOOLS_DIR / "npm"
+
+
+class ToolMissing(RuntimeError):
+    """A program an install needs (npm) is not on PATH."""
+
+
+@contextlib.contextmanager
+def locked(name: str) -> Iterator[None]:
+    """Hold an exclusive lock on ``.tools/.<name>.lock`` for the block."""
+    TOOLS_DIR.mkdir(parents=True, exist_ok=True)
+    with open(TOOLS_DIR / f".{name}.lock", "w", encoding="ascii") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def npm() -> str:
+    """Return the npm command.
+
+    Raises:
+        ToolMissing: npm is not installed.
+    """
+    found = shutil.which("npm")
+    if found is None:
+        raise ToolMissing("npm is not installed")
+    return found
+
+
+def gungraun_version() -> str:
+    """The policy's gungraun version (its requirement without the exact-match ``=``)."""
+    (dep,) = [dep for dep in dependency_policy.load() if dep.name == "gungraun"]
+    return str(dep.version).lstrip("=")
+
+
+def gungraun_runner() -> Path:
+    """Return the directory holding gungraun-runner at the policy's version, installing it first
+    if needed (``cargo install --locked --debug``, about a minute once, in a target dir of its own).
+
+    Raises:
+        subprocess.CalledProcessError: the install failed.
+    """
+    version = gungraun_version()
+    runner = TOOLS_DIR / "bin" / "gungraun-runner"
+    with locked("gungraun-runner"):
+        if runner.exists():
+            installed = subprocess.run([str(runner), "--version"], capture_output=True, text=True, check=False).stdout
+            if installed.split()[-1:] == [version]:
+                return runner.parent
+        # --debug: 61 s to build instead of 110 s on 2 cores; the runner only starts Valgrind and
+        # reads its output files, and a whole gate-5 run measured the same either way (3.6 s).
+        subprocess.run(
+            ["cargo", "install", "--locked", "--quiet", "--debug", "--root", str(TOOLS_DIR)]
+            + ["--version", version, "gungraun-runner"],
+            check=True,
+            env={k: v for k, v in os.environ.items() if k != "CARGO_TARGET_DIR"},
+        )
+    return runner.parent
+
+
+def renovate() -> Path:
+    """Return the ``node_modules/.bin`` folder holding Renovate's commands, installing Renovate
+    and its Node.js first unless both are there at the pinned versions.
+
+    Raises:
+        ToolMissing: npm is not installed.
+        subprocess.CalledProcessError: the install failed.
+    """
+
+    def installed(package: str) -> str | None:
+        manifest = NPM_DIR / "node_modules" / package.split("@", 1)[0] / "package.json"
+        return json.loads(manifest.read_text(encoding="utf-8"))["version"] if manifest.exists() else None
+
+    with locked("renovate"):
+        if any(installed(package) != package.split("@", 1)[1] for package in (RENOVATE, NODE)):
+            NPM_DIR.mkdir(parents=True, exist_ok=True)
+            subprocess.run(
+                [npm(), "install", "--prefix", str(NPM_DIR), "--no-save", "--no-audit", "--no-fund"]
+                + ["--loglevel=error", NODE, RENOVATE],
+                check=True,
+                timeout=900,
+            )
+    return NPM_DIR / "node_modules" / ".bin"
+
+
+def backstage_module() -> Path:
+    """Install the Backstage module's locked dependencies (``npm ci``) unless node_modules already
+    matches package-lock.json; return the module's folder.
+
+    Raises:
+        ToolMissing: npm is not installed.
+        subprocess.CalledProcessError: ``npm ci`` failed.
+    """
+    stamp = BACKSTAGE_MODULE / "node_modules" / ".package-lock.json"
+    with locked("backstage"):
+        if not stamp.exists() or stamp.stat().st_mtime < (BACKSTAGE_MODULE / "package-lock.json").stat().st_mtime:
+            subprocess.run(
+                [npm(), "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                cwd=BACKSTAGE_MODULE,
+                check=True,
+                timeout=1200,
+            )
+    return BACKSTAGE_MODULE
+
+
+INSTALLERS = {"gungraun-runner": gungraun_runner, "renovate": renovate, "backstage": backstage_module}
+
+
+def main(argv: list[str]) -> int:
+    """Install the tools named in ``argv`` (all without names); return the exit status."""
+    unknown = set(argv) - set(INSTALLERS)
+    if unknown:
+        print(f"tools.py: unknown tool(s) {sorted(unknown)}; known: {sorted(INSTALLERS)}", file=sys.stderr)
+        return 2
+    for name in argv or INSTALLERS:
+        try:
+            print(f"tools.py: {name}: {INSTALLERS[name]()}")
+        except (ToolMissing, subprocess.CalledProcessError) as error:
+            print(f"tools.py: {name}: {error}", file=sys.stderr)
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
