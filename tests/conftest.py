@@ -370,6 +370,7 @@ def cpu_burners(count: int = 2) -> Iterator[list[subprocess.Popen[bytes]]]:
             burner.wait()
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups off the markers
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests marked ``builds`` compile Rust in the one shared CARGO_TARGET_DIR: they go to a single
     pytest-xdist worker, in order (cargo's lock would serialise them anyway, and each reuses what
@@ -379,6 +380,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group("builds"))
         else:  # a module's tests stay together: its module-scoped fixtures are built once
             item.add_marker(pytest.mark.xdist_group(item.module.__name__ if item.module else item.nodeid))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """On a pytest-xdist worker, stop unless the groups above reached pytest-xdist (it reads them
+    off the node ids): lost groups would build Rust on two workers at once, silently."""
+    if session.config.getoption("loadgroup", default=False):
+        lost = [item.nodeid for item in session.items if item.get_closest_marker("builds") and "@" not in item.nodeid]
+        if lost:
+            message = (
+                f"pytest-xdist did not group {len(lost)} test(s) that build Rust, e.g. {lost[0]}: "
+                "this pytest breaks --dist loadgroup (pytest-dev/pytest-xdist#1386); install pyproject.toml's pins"
+            )
+            print(f"\nconftest.py: {message}", file=sys.stderr, flush=True)  # the worker's error hides it
+            raise pytest.UsageError(message)
 
 
 @pytest.fixture

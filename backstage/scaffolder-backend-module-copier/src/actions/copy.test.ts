@@ -16,7 +16,7 @@ describe('copier:copy', () => {
           project_name: 'catalog-crate',
           description: 'Scaffolded from Backstage',
           crate_kind: 'cli',
-          stack: ['moka'],
+          stack: ['tantivy', 'moka'],
           python_bindings: false,
           author_name: 'Platform Team',
           author_email: 'platform@example.org',
@@ -34,7 +34,7 @@ describe('copier:copy', () => {
       _src_path: template,
       project_name: 'catalog-crate',
       crate_kind: 'cli',
-      stack: ['moka'],
+      stack: ['tantivy', 'moka'],
       python_bindings: false,
       catalog_owner: 'group:default/platform',
     });
@@ -43,8 +43,8 @@ describe('copier:copy', () => {
     expect(catalog.spec.owner).toBe('group:default/platform');
 
     // The crate as its first CI run sees it: clippy type-checks every target of both packages
-    // (what `cargo check` would) and denies its warnings; the suite's shared target dir keeps
-    // this to the crate's own code.
+    // (what `cargo check` would) and denies its warnings. The sample doc-search's answers: the
+    // suite's shared target dir keeps this to the crate's own code.
     run('cargo', ['clippy', '--workspace', '--all-targets', '--all-features', '--quiet', '--', '-D', 'warnings'], workspace);
   });
 
