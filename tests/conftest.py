@@ -370,16 +370,37 @@ def cpu_burners(count: int = 2) -> Iterator[list[subprocess.Popen[bytes]]]:
             burner.wait()
 
 
+#: The order the work starts in (pytest-xdist, `--no-loadscope-reorder`): the two groups of tests
+#: that build Rust first, one per worker, then every other module as a worker frees up.
+BUILD_GROUPS = ("builds-samples", "builds-own")
+
+
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups off the markers
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests marked ``builds`` compile Rust in the one shared CARGO_TARGET_DIR: they go to a single
-    pytest-xdist worker, in order (cargo's lock would serialise them anyway, and each reuses what
-    the previous built); the other workers take everything else meanwhile, a module at a time."""
+    """Group the tests for pytest-xdist (``-n auto --dist loadgroup``, pyproject.toml).
+
+    A test marked ``builds("samples")`` builds the session's shared crates (the samples of
+    examples/, SLOW_CRATES): all of them run on one worker, in order, since they reuse (and would
+    otherwise overwrite) each other's crates. ``builds("own")`` tests build crates of their own:
+    another worker runs them meanwhile. Both build in the one shared CARGO_TARGET_DIR, so what one
+    compiles the other reuses, and cargo's lock lets one compile at a time while the other runs
+    benchmarks, Valgrind, copier or pip. Every other module's tests stay together (its
+    module-scoped fixtures are built once)."""
     for item in items:
-        if item.get_closest_marker("builds"):
-            item.add_marker(pytest.mark.xdist_group("builds"))
-        else:  # a module's tests stay together: its module-scoped fixtures are built once
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__ if item.module else item.nodeid))
+        builds = item.get_closest_marker("builds")
+        if builds:
+            group = f"builds-{builds.args[0]}"
+            assert group in BUILD_GROUPS, f"{item.nodeid}: builds({builds.args[0]!r}): 'samples' or 'own'"
+        else:
+            group = item.module.__name__ if item.module else item.nodeid
+        item.add_marker(pytest.mark.xdist_group(group))
+    rank = {group: index for index, group in enumerate(BUILD_GROUPS)}
+
+    def order(item: pytest.Item) -> int:
+        builds = item.get_closest_marker("builds")
+        return rank[f"builds-{builds.args[0]}"] if builds else len(rank)
+
+    items.sort(key=order)  # stable: each group keeps the collection's order
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -18,7 +18,7 @@ import pytest
 from conftest import GIT_IDENTITY, cargo_env, npm, released_template, upcoming_release
 from release import load_releases
 
-pytestmark = [pytest.mark.slow, pytest.mark.builds]
+pytestmark = [pytest.mark.slow, pytest.mark.builds("own")]
 
 
 def test_the_modules_typescript_suite_passes_against_real_copier(backstage_module, tmp_path):

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from conftest import FULL_STACK, cargo_env, cpu_burners, generate, run
 
-pytestmark = [pytest.mark.slow, pytest.mark.builds]
+pytestmark = [pytest.mark.slow, pytest.mark.builds("own")]
 
 ANSWERS = {"project_name": "gate-five", "crate_kind": "mcp-server", "python_bindings": True, "stack": FULL_STACK}
 #: Criterion only for one benchmark, briefly, where wall-clock is not what a check is about.

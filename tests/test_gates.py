@@ -15,7 +15,7 @@ import pytest
 from conftest import SAMPLES, SLOW_CRATES, cargo_env, run, shared_crate
 from dependency_policy import version_key
 
-pytestmark = [pytest.mark.slow, pytest.mark.builds]
+pytestmark = [pytest.mark.slow, pytest.mark.builds("samples")]
 
 GATES = ["build", "lint", "fmt", "test", "bench"]
 

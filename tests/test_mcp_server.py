@@ -16,7 +16,7 @@ import pytest
 from conftest import CARGO_TARGET_DIR, FULL_STACK, cargo_env, run, shared_crate
 from mcp import ClientSession, StdioServerParameters, stdio_client
 
-pytestmark = [pytest.mark.slow, pytest.mark.builds]
+pytestmark = [pytest.mark.slow, pytest.mark.builds("samples")]
 
 BASE_TOOLS = {"server_info", "tokenize", "parse_jsonl"}
 STACK_TOOLS = {

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import cargo_env, generate
 
-pytestmark = [pytest.mark.slow, pytest.mark.builds]
+pytestmark = [pytest.mark.slow, pytest.mark.builds("own")]
 
 BLOCKING = "policy: no blocking I/O in async code (checked in sync code too); use "
 SILENT = "policy: no silent errors; return the error, or log it with tracing where it is handled"

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import cargo_env, run, shared_crate
 
-pytestmark = [pytest.mark.slow, pytest.mark.builds]
+pytestmark = [pytest.mark.slow, pytest.mark.builds("samples")]
 
 #: Crate -> its import package, and the generated Python tests it must run (none skipped).
 PYTHON_CRATES = {"mcp-tools": ("mcp_tools", 21), "python-plain": ("py_plain", 14)}

@@ -35,7 +35,7 @@ from conftest import (
 )
 from test_template_update import PREVIOUS, UPCOMING, answers_commit
 
-pytestmark = [pytest.mark.slow, pytest.mark.builds]
+pytestmark = [pytest.mark.slow, pytest.mark.builds("own")]
 
 FIRST = "0.1.0"
 

@@ -108,7 +108,7 @@ def test_update_with_a_new_answer_adds_the_component(tmp_path, template_repo):
 
 
 @pytest.mark.slow
-@pytest.mark.builds
+@pytest.mark.builds("own")
 def test_removing_a_component_with_copier_update_leaves_a_green_crate(tmp_path, template_repo):
     """`copier update --data 'stack=[…]'` without tantivy: every file of the component goes (its
     module, tests, benchmarks, MCP tools), the shared files stop naming it, the team's edits stay,
