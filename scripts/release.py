@@ -257,8 +257,15 @@ def main(argv: list[str] | None = None) -> int:
                     if problem:
                         print(f"release.py: {problem}", file=sys.stderr)
                         return 1
+            has_origin, published = "origin" in git(REPO, "remote").split(), published_tags(REPO)
             for version in tag_releases(REPO, releases):
-                print(f"tagged {version} at {releases[version][:12]}; push with: git push origin {version}")
+                if version in published:
+                    after = "origin has it already"
+                elif has_origin:
+                    after = f"push with: git push origin {version}"
+                else:
+                    after = "local only (no remote 'origin')"
+                print(f"tagged {version} at {releases[version][:12]}; {after}")
         found = problems(releases, changelog, local_tags(REPO))
     except (OSError, ValueError, subprocess.CalledProcessError) as error:
         print(f"release.py: {error}", file=sys.stderr)

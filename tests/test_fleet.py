@@ -199,7 +199,23 @@ def test_release_tag_refuses_without_a_clean_rehearsal_on_the_recorded_fleet(tmp
 
 def test_release_tag_force_and_no_fleet(tmp_path):
     clone = release_checkout(tmp_path)
-    assert tag(clone).returncode == 0  # no fleet.txt: nothing to rehearse (the README's local flow)
+    latest = list(release.load_releases())[-1]
+    origin = tmp_path / "origin.git"  # a remote without the release tags
+    git(tmp_path, "init", "--quiet", "--bare", str(origin))
+    git(clone, "remote", "set-url", "origin", str(origin))
+    tagged = tag(clone)  # no fleet.txt: nothing to rehearse (the README's local flow)
+    assert tagged.returncode == 0 and f"tagged {latest} at " in tagged.stdout
+    assert f"push with: git push origin {latest}" in tagged.stdout
+    git(clone, "push", "--quiet", "origin", latest)
+    git(clone, "tag", "-d", *release.load_releases())
+    again = tag(clone)
+    assert f"{latest} at {release.load_releases()[latest][:12]}; origin has it already" in again.stdout
+    assert f"git push origin {latest}" not in again.stdout
+    git(clone, "tag", "-d", *release.load_releases())
+    git(clone, "remote", "remove", "origin")  # a local-only checkout: nothing to push to
+    local = tag(clone)
+    assert local.returncode == 0 and "git push" not in local.stdout
+    assert "local only (no remote 'origin')" in local.stdout
     git(clone, "tag", "-d", *release.load_releases())
     (clone / "fleet.txt").write_text("https://example.org/team/a.git\n", encoding="utf-8")
     assert tag(clone).returncode == 1

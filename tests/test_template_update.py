@@ -111,8 +111,8 @@ def test_the_script_updates_commits_and_writes_the_pull_request_body(template, t
     assert "Our on-call rota lives in the wiki." in (crate / "README.md").read_text(encoding="utf-8")
     text = body.read_text(encoding="utf-8")
     assert text.startswith(f"Updates this crate from template version **{PREVIOUS}** to **{UPCOMING}**")
-    assert f"### [{UPCOMING}]" in text and "#### What changes in your crate" in text
-    assert f"### [{PREVIOUS}]" not in text  # only the releases after the crate's old version
+    assert f"\n### {UPCOMING} - " in text
+    assert f"\n### {PREVIOUS} - " not in text  # only the releases after the crate's old version
     assert "## Gates" not in text  # --no-gates
 
     # up to date: nothing to do, nothing written, exit 0 (the crate's own copy of the script now)
@@ -126,6 +126,30 @@ def test_the_script_updates_commits_and_writes_the_pull_request_body(template, t
     assert outputs["result"] == "up-to-date"
     assert git(crate, "rev-parse", "HEAD") == head and not body.exists()
     assert git(crate, "status", "--porcelain") == ""
+
+
+def test_the_body_quotes_each_release_once_under_one_heading():
+    """From the first release to the upcoming one: one ``##`` heading for the changes, then one
+    ``###`` per release, newest first, each with only its part written for crate maintainers."""
+    module = release._crate_update_script()
+    versions = list(release.load_releases())
+    changelog = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
+    report = module.Report("updated", versions[0], UPCOMING, "https://example.org/template")
+    report.changelog = module.sections_between(module.changelog_sections(changelog), versions[0], UPCOMING)
+    text = module.render_body(report)
+    headings = [line for line in text.splitlines() if line.startswith("#")]
+    newer = [UPCOMING, *reversed(versions[1:])]
+    assert [heading.split(" - ")[0] for heading in headings] == [
+        "## What changes in your crate",
+        *[f"### {version}" for version in newer],
+    ]
+    assert "### Template" not in text and "#### " not in text
+    # every bullet a crate maintainer was promised is there: the first line of each
+    for version, section in module.changelog_sections(changelog):
+        if version in newer:
+            part = section.split("### What changes in your crate", 1)[1].split("\n### ", 1)[0]
+            for bullet in (line for line in part.splitlines() if line.startswith("- ")):
+                assert bullet in text, (version, bullet)
 
 
 @pytest.mark.parametrize(

@@ -314,11 +314,27 @@ def render_body(report: Report) -> str:
             lines += ["A gate failed: push the fixes to this branch before merging.", ""]
     lines += ["## What changes in your crate", ""]
     if report.changelog:
-        for _, body in report.changelog:
-            lines += [re.sub(r"^(#+) ", r"#\1 ", body, flags=re.MULTILINE).strip(), ""]
+        for version, body in report.changelog:
+            lines += [release_heading(version, body), "", crate_changes(body), ""]
     else:
         lines += ["The template's CHANGELOG has no section for these versions.", ""]
     return "\n".join(lines)
+
+
+def release_heading(version: str, section: str) -> str:
+    """Return a CHANGELOG section's heading one level down (``### 0.3.0 - 2026-12-04``)."""
+    match = SECTION.match(section)
+    return f"### {version}{match.group('rest') if match else ''}"
+
+
+def crate_changes(section: str) -> str:
+    """Return the "What changes in your crate" part of a CHANGELOG section without its heading
+    (the part written for crate maintainers; the template's own notes stay in the CHANGELOG)."""
+    parts = re.split(r"^### (.*)$", section, flags=re.MULTILINE)
+    for heading, text in zip(parts[1::2], parts[2::2], strict=True):
+        if heading.strip() == "What changes in your crate":
+            return text.strip()
+    return "Nothing, according to the template's CHANGELOG."
 
 
 def github_output(report: Report) -> None:
