@@ -613,6 +613,66 @@ def record(path: Path, fleet: Path, version: str, tree: str, rows: list[Rehearsa
     path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
 
+#: The most jobs `list` spreads a fleet over: GitHub caps a matrix at 256 jobs.
+MAX_JOBS = 128
+
+
+def shards(lines: list[str], max_jobs: int = MAX_JOBS) -> list[dict[str, Any]]:
+    """Split a fleet's entries (its lines) into at most ``max_jobs`` shards of consecutive
+    entries, each at most one entry longer than another: ``[{"shard": 1, "crates": "line\\nline"}]``,
+    the ``include`` list of a CI matrix. Every entry lands in exactly one shard.
+
+    Raises:
+        FleetError: ``max_jobs`` below 1.
+    """
+    if max_jobs < 1:
+        raise FleetError(f"--max-jobs {max_jobs}: at least 1")
+    count = min(len(lines), max_jobs)
+    bounds = [len(lines) * index // count for index in range(count + 1)] if count else [0]
+    return [
+        {"shard": index + 1, "crates": "\n".join(lines[bounds[index] : bounds[index + 1]])} for index in range(count)
+    ]
+
+
+def join_records(records: list[dict[str, Any]], fleet: Path) -> dict[str, Any]:
+    """Join the records of rehearsals of parts of ``fleet`` (one per CI shard) into one record of
+    the whole fleet, as ``release.py tag`` reads it: clean only when every part rehearsed the same
+    version and template tree and every entry of the fleet has exactly one clean row. An entry no
+    part rehearsed (its job failed or timed out) gets the row ``not rehearsed``.
+
+    Raises:
+        FleetError: no records, or records of different versions or template trees, or an
+            entry rehearsed twice.
+    """
+    if not records:
+        raise FleetError("no rehearsal records to join")
+    runs = {(record.get("version"), record.get("tree")) for record in records}
+    if len(runs) != 1:
+        raise FleetError(f"the records rehearsed different releases: {sorted(map(str, runs))}")
+    ((version, tree),) = runs
+    rows = [row for record in records for row in record.get("crates", [])]
+    by_source: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if row["source"] in by_source:
+            raise FleetError(f"{row['source']} was rehearsed twice")
+        by_source[row["source"]] = row
+    missing = {"result": "not rehearsed", "version": "", "detail": [], "seconds": 0.0}
+    joined = [
+        by_source.pop(entry.name) if entry.name in by_source else {"crate": entry.name, "source": entry.name, **missing}
+        for entry in read_fleet(fleet)
+    ]
+    joined += [{**row, "result": f"{row['result']} (not in {fleet.name})"} for row in by_source.values()]
+    return {
+        "fleet": str(fleet),
+        "fleet_sha256": release.fleet_digest(fleet),
+        "version": version,
+        "tree": tree,
+        "clean": all(row["result"] == "clean" for row in joined),
+        "finished": max(str(record.get("finished", "")) for record in records),
+        "crates": joined,
+    }
+
+
 @contextlib.contextmanager
 def _interruptible() -> Iterator[None]:
     """Turn Ctrl-C into exit status 130 with one line."""
@@ -624,13 +684,20 @@ def _interruptible() -> Iterator[None]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run ``status`` or ``rehearse``; return the exit code."""
+    """Run ``status``, ``rehearse``, ``list``, ``table`` or ``join``; return the exit code."""
     parser = argparse.ArgumentParser(prog="fleet.py", description=__doc__.split("\n\n", 1)[0])
     commands = parser.add_subparsers(dest="command", required=True)
     status_parser = commands.add_parser("status", help="version, lag, drift and update branch of every crate")
     rehearse_parser = commands.add_parser("rehearse", help="the upcoming release on every crate, gates 1-4")
-    list_parser = commands.add_parser("list", help="the fleet's entries as a JSON list (a CI matrix)")
+    list_parser = commands.add_parser("list", help="the fleet's entries in shards, as JSON (a CI matrix)")
     list_parser.add_argument("fleet", type=Path)
+    list_parser.add_argument(
+        "--max-jobs", type=int, default=MAX_JOBS, help=f"at most this many shards (default {MAX_JOBS})"
+    )
+    join_parser = commands.add_parser("join", help="join the records of shards into the fleet's record")
+    join_parser.add_argument("records", type=Path, nargs="+", help="files written by `rehearse --record`")
+    join_parser.add_argument("--fleet", type=Path, required=True, help="the whole fleet file the shards came from")
+    join_parser.add_argument("--record", type=Path, default=RECORD, help=f"where to write it (default {RECORD})")
     table_parser = commands.add_parser("table", help="join rehearsal rows (rehearse --json) into one table")
     table_parser.add_argument("rows", type=Path, nargs="+", help="files written by `rehearse --json`")
     for sub in (status_parser, rehearse_parser):
@@ -654,8 +721,15 @@ def main(argv: list[str] | None = None) -> int:
             print(rehearsal_table(joined, version))
             return 0 if joined and all(row.result == "clean" for row in joined) else 1
         if args.command == "list":
-            print(json.dumps([entry.name for entry in read_fleet(args.fleet)]))
+            read_fleet(args.fleet)  # a malformed line is an error here, before any job starts
+            print(json.dumps(shards(release.fleet_entries(args.fleet), args.max_jobs)))
             return 0
+        if args.command == "join":
+            document = join_records([json.loads(path.read_text(encoding="utf-8")) for path in args.records], args.fleet)
+            args.record.parent.mkdir(parents=True, exist_ok=True)
+            args.record.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+            print(rehearsal_table([Rehearsal(**row) for row in document["crates"]], document["version"]))
+            return 0 if document["clean"] else 1
         if args.jobs < 1:
             raise FleetError(f"--jobs {args.jobs}: at least 1")
         entries = read_fleet(args.fleet)

@@ -146,6 +146,11 @@ def release_checkout(tmp_path: Path) -> Path:
     release.py is under test."""
     clone = tmp_path / "template"
     git(tmp_path, "clone", "--quiet", str(REPO), str(clone))
+    if tags := git(clone, "tag").split():  # a maintainer's checkout may hold the release tags
+        git(clone, "tag", "-d", *tags)
+    origin = tmp_path / "origin.git"  # a remote without them either: no release published yet
+    git(tmp_path, "init", "--quiet", "--bare", str(origin))
+    git(clone, "remote", "set-url", "origin", str(origin))
     copy_work_tree(clone)
     return clone
 
@@ -200,9 +205,6 @@ def test_release_tag_refuses_without_a_clean_rehearsal_on_the_recorded_fleet(tmp
 def test_release_tag_force_and_no_fleet(tmp_path):
     clone = release_checkout(tmp_path)
     latest = list(release.load_releases())[-1]
-    origin = tmp_path / "origin.git"  # a remote without the release tags
-    git(tmp_path, "init", "--quiet", "--bare", str(origin))
-    git(clone, "remote", "set-url", "origin", str(origin))
     tagged = tag(clone)  # no fleet.txt: nothing to rehearse (the README's local flow)
     assert tagged.returncode == 0 and f"tagged {latest} at " in tagged.stdout
     assert f"push with: git push origin {latest}" in tagged.stdout
@@ -226,7 +228,7 @@ def test_release_tag_force_and_no_fleet(tmp_path):
 REHEARSE_WORKFLOW = REPO / ".github" / "workflows" / "rehearse.yml"
 
 
-def test_the_rehearsal_workflow_fans_out_one_job_per_crate():
+def test_the_rehearsal_workflow_fans_out_over_shards_and_joins_their_records():
     from test_workflow import BIN, assert_pinned_and_credential_free
 
     text = REHEARSE_WORKFLOW.read_text(encoding="utf-8")
@@ -247,30 +249,108 @@ def test_the_rehearsal_workflow_fans_out_one_job_per_crate():
     assert zizmor.returncode == 0, zizmor.stdout + zizmor.stderr
     workflow = yaml.safe_load(text)
     triggers = workflow[True]
-    assert {"template/**", "policy/**", "hooks/**"} <= set(triggers["pull_request"]["paths"])
     assert "workflow_dispatch" in triggers
     assert workflow["permissions"] == {}
     jobs = workflow["jobs"]
     assert all(job["permissions"] == {"contents": "read"} for job in jobs.values())
     strategy = jobs["rehearse"]["strategy"]
     assert strategy["fail-fast"] is False and strategy["max-parallel"] >= 1
-    assert strategy["matrix"]["crate"] == "${{ fromJSON(needs.fleet.outputs.crates) }}"
+    assert strategy["matrix"] == {"include": "${{ fromJSON(needs.fleet.outputs.shards) }}"}
     run = next(step for step in jobs["rehearse"]["steps"] if step.get("name") == "Rehearse")
-    assert run["env"]["CRATE"] == "${{ matrix.crate }}" and "${{" not in run["run"]
-    assert "scripts/fleet.py rehearse" in run["run"]
+    assert run["env"]["CRATES"] == "${{ matrix.crates }}" and "${{" not in run["run"]
+    assert "scripts/fleet.py rehearse" in run["run"] and '--record "$RUNNER_TEMP/rehearsal/record.json"' in run["run"]
     assert run["env"]["FLEET_READ_TOKEN"] == "${{ secrets.FLEET_READ_TOKEN }}"
-    assert jobs["summary"]["needs"] == ["fleet", "rehearse"] and "always()" in jobs["summary"]["if"]
-    assert any("GITHUB_STEP_SUMMARY" in step.get("run", "") for step in jobs["summary"]["steps"])
+    summary = jobs["summary"]
+    assert summary["needs"] == ["fleet", "rehearse"] and "always()" in summary["if"]
+    join = next(step for step in summary["steps"] if step.get("name") == "Join the records")
+    assert "scripts/fleet.py join" in join["run"] and "--fleet fleet.txt" in join["run"]
+    assert "GITHUB_STEP_SUMMARY" in join["run"] and "gh run download" in join["run"]
+    upload = summary["steps"][-1]
+    assert upload["uses"].startswith("actions/upload-artifact@") and upload["with"]["name"] == "rehearsal-record"
 
 
-def test_list_and_table_are_what_the_workflow_joins(tmp_path):
+#: Reports which files of the template (argv[1]) a `copier copy` into argv[2] with the answers
+#: argv[3] (JSON) opens, lists or runs, as paths relative to the template, into argv[4].
+READS_PROBE = """
+import json, os, sys
+template, dest, answers, out = sys.argv[1:5]
+root, seen, busy = os.path.realpath(template), set(), [False]
+def note(path):
+    real = os.path.realpath(os.fsdecode(path))
+    if real.startswith(root + os.sep):
+        seen.add(os.path.relpath(real, root))
+def hook(event, args):
+    if busy[0] or event not in ("open", "os.scandir", "os.listdir", "subprocess.Popen"):
+        return
+    busy[0] = True
+    try:
+        paths = args[1] if event == "subprocess.Popen" else args[:1]
+        for path in paths or []:
+            if isinstance(path, (str, bytes, os.PathLike)):
+                note(path)
+    finally:
+        busy[0] = False
+sys.addaudithook(hook)
+import copier
+copier.run_copy(template, dest, data=json.loads(answers), defaults=True, unsafe=True, quiet=True)
+with open(out, "w") as file:
+    json.dump(sorted(seen), file)
+"""
+
+
+def test_the_rehearsal_runs_on_every_path_a_render_reads(tmp_path):
+    """The pull_request paths of rehearse.yml cover every file of this repository that rendering
+    a crate reads (found by rendering the samples' answers under an audit hook) and every file
+    copier.yml's migrations run: a change to any of them changes what crates receive."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    import samples
+
+    template = tmp_path / "template"
+    copy_work_tree(template)  # a plain folder: copier reads it in place
+    probe = tmp_path / "probe.py"
+    probe.write_text(READS_PROBE, encoding="utf-8")
+    read: set[str] = set()
+    for name, (answers, _) in samples.SAMPLES.items():
+        if name == "workspace":  # a member needs its team's workspace around it; its files are the cli's
+            continue
+        out = tmp_path / f"{name}.json"
+        data = json.dumps({**samples.COMMON, **answers})
+        subprocess.run(
+            [sys.executable, str(probe), str(template), str(tmp_path / name), data, str(out)],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+        read |= set(json.loads(out.read_text(encoding="utf-8")))
+    copier_yml = yaml.safe_load((REPO / "copier.yml").read_text(encoding="utf-8"))
+    for step in copier_yml.get("_migrations", []) + copier_yml.get("_tasks", []):
+        for arg in step["command"] if isinstance(step, dict) else []:
+            if arg.startswith("{{ _copier_conf.src_path }}/"):
+                read.add(arg.split("/", 1)[1])
+    assert {"copier.yml", "includes", "policy", "template"} <= {path.split("/")[0] for path in read}, sorted(read)
+    patterns = yaml.safe_load(REHEARSE_WORKFLOW.read_text(encoding="utf-8"))[True]["pull_request"]["paths"]
+
+    def covered(path: str) -> bool:
+        folders = [p.removesuffix("/**") for p in patterns if p.endswith("/**")]
+        return path in patterns or any(path == f or path.startswith(f"{f}/") for f in folders)
+
+    assert [path for path in sorted(read) if path != "." and not covered(path)] == []
+
+
+def test_list_shards_and_table_are_what_the_workflow_joins(tmp_path):
     fleet_file = tmp_path / "fleet.txt"
     fleet_file.write_text(
         "# crates\nhttps://example.org/a.git\n\ngit@example.org:team/tools.git crates/b  # a member\n",
         encoding="utf-8",
     )
     listed = fleet("list", str(fleet_file))
-    assert json.loads(listed.stdout) == ["https://example.org/a.git", "git@example.org:team/tools.git crates/b"]
+    assert json.loads(listed.stdout) == [
+        {"shard": 1, "crates": "https://example.org/a.git"},
+        {"shard": 2, "crates": "git@example.org:team/tools.git crates/b"},
+    ]
+    assert json.loads(fleet("list", str(fleet_file), "--max-jobs", "1").stdout) == [
+        {"shard": 1, "crates": "https://example.org/a.git\ngit@example.org:team/tools.git crates/b"}
+    ]
     row = {"crate": "a", "source": "a", "version": "0.2.0", "seconds": 12.0}
     clean, red = tmp_path / "clean.json", tmp_path / "red.json"
     clean.write_text(json.dumps([{**row, "result": "clean", "detail": []}]), encoding="utf-8")
@@ -282,6 +362,76 @@ def test_list_and_table_are_what_the_workflow_joins(tmp_path):
         "| b | 0.2.0 | gate 2 red | `x` | 12 s |",
     ]
     assert fleet("table", str(clean)).returncode == 0
+
+
+def test_a_fleet_of_a_thousand_crates_is_a_valid_matrix(tmp_path):
+    """GitHub caps a matrix at 256 jobs: 1,000 crates become at most 128 shards of 7 or 8, every
+    crate in exactly one, and the JSON stays far below a job output's 1 MB."""
+    fleet_file = tmp_path / "fleet.txt"
+    crates = [f"https://github.com/acme/crate-{number:04d}" for number in range(1000)]
+    fleet_file.write_text("\n".join(crates[:500] + ["https://github.com/acme/tools crates/x"] + crates[500:]) + "\n")
+    listed = fleet("list", str(fleet_file))
+    assert listed.returncode == 0, listed.stderr
+    matrix = json.loads(listed.stdout)
+    assert 1 <= len(matrix) <= 128 < 256
+    assert [shard["shard"] for shard in matrix] == list(range(1, len(matrix) + 1))
+    lines = [line for shard in matrix for line in shard["crates"].split("\n")]
+    assert sorted(lines) == sorted(release.fleet_entries(fleet_file)) and len(lines) == len(set(lines)) == 1001
+    sizes = {len(shard["crates"].split("\n")) for shard in matrix}
+    assert max(sizes) - min(sizes) <= 1
+    assert len(listed.stdout.encode()) < 1_000_000
+    assert fleet("list", str(fleet_file), "--max-jobs", "0").returncode == 2
+
+
+def test_joined_shard_records_license_a_tag_only_when_every_crate_is_clean(tmp_path):
+    """What rehearse.yml's last job does: the shards' records become one record of fleet.txt,
+    which release.py tag accepts for that release's tree; a crate no shard rehearsed, or
+    records of two trees, license nothing."""
+    version, commit = list(release.load_releases().items())[-1]
+    tree = git(REPO, "rev-parse", f"{commit}^{{tree}}").strip()
+    fleet_file = tmp_path / "fleet.txt"
+    entries = ["https://github.com/acme/a", "https://github.com/acme/b", "https://github.com/acme/tools crates/c"]
+    fleet_file.write_text("# the org\n" + "\n".join(entries) + "\n", encoding="utf-8")
+
+    def shard_record(name: str, sources: list[str], result: str = "clean", of: str = tree) -> Path:
+        rows = [
+            {"crate": s, "source": s, "result": result, "version": "0.2.0", "detail": [], "seconds": 1.0}
+            for s in sources
+        ]
+        path = tmp_path / name
+        document = {
+            "fleet": "shard",
+            "fleet_sha256": "x",
+            "version": version,
+            "tree": of,
+            "clean": True,
+            "crates": rows,
+        }
+        path.write_text(json.dumps(document), encoding="utf-8")
+        return path
+
+    one, two = shard_record("1.json", entries[:2]), shard_record("2.json", entries[2:])
+    record = tmp_path / ".rehearsal" / "last.json"
+    joined = fleet("join", str(one), str(two), "--fleet", str(fleet_file), "--record", str(record))
+    assert joined.returncode == 0, joined.stderr
+    assert release.rehearsal_problem(REPO, version, commit, fleet_file, record) is None
+
+    # a shard's job failed: its crate was never rehearsed
+    partial = fleet("join", str(one), "--fleet", str(fleet_file), "--record", str(record))
+    assert partial.returncode == 1 and "| not rehearsed |" in partial.stdout
+    problem = release.rehearsal_problem(REPO, version, commit, fleet_file, record)
+    assert problem is not None and f"{entries[2]} (not rehearsed)" in problem
+    # a red crate
+    red = shard_record("red.json", entries[2:], result="gate 2 red")
+    assert fleet("join", str(one), str(red), "--fleet", str(fleet_file), "--record", str(record)).returncode == 1
+    assert "gate 2 red" in (release.rehearsal_problem(REPO, version, commit, fleet_file, record) or "")
+    # shards of two trees, or a crate twice: no record at all
+    other = shard_record("other.json", entries[2:], of="0" * 40)
+    record.unlink()
+    mixed = fleet("join", str(one), str(other), "--fleet", str(fleet_file), "--record", str(record))
+    assert mixed.returncode == 2 and "different releases" in mixed.stderr and not record.exists()
+    twice = fleet("join", str(one), str(one), str(two), "--fleet", str(fleet_file), "--record", str(record))
+    assert twice.returncode == 2 and "rehearsed twice" in twice.stderr
 
 
 def test_crates_of_one_name_never_share_a_target_dir(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, session_crate
+from conftest import GIT_IDENTITY, REPO, commit_all, git, session_crate
 
 BIN = Path(sys.executable).parent
 SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40} # v\d+(\.\d+)*$")
@@ -247,10 +248,11 @@ def test_the_release_workflow_publishes_with_trusted_publishing_only(python_crat
 
 
 def test_the_update_workflow_runs_the_crates_script_with_least_privilege(crate):
-    """Weekly and on demand; write access on the one job only; the version input reaches the
-    script through the environment (no template injection); a pull request when the update
-    merged or conflicted, a draft when a gate failed or a conflict waits for a person (the
-    script commits it with its markers); the run fails on conflicts or red gates."""
+    """Weekly and on demand. The job that runs copier and gates 1-4 (the template's and the
+    crate's code) reads only, and holds no token but the template's read token; the job with
+    write access runs nothing from the crate or the template: it applies the first job's commit
+    from an artifact and opens the pull request (a draft on conflicts or a red gate). The
+    version input reaches the script through the environment (no template injection)."""
     text = workflow_text(crate, "template-update.yml")
     workflow = yaml.safe_load(text)
     assert_pinned_and_credential_free(text)
@@ -258,35 +260,56 @@ def test_the_update_workflow_runs_the_crates_script_with_least_privilege(crate):
     triggers = workflow[True]  # PyYAML reads the key `on` as True
     assert triggers["schedule"] == [{"cron": "23 5 * * 1"}]
     assert triggers["workflow_dispatch"]["inputs"]["version"]["required"] is False
-    ((name, job),) = workflow["jobs"].items()
-    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
-    assert job["timeout-minutes"] == 60
-    update = next(step for step in job["steps"] if step.get("id") == "update")
+    assert list(workflow["jobs"]) == ["update", "pull-request"]
+    update_job, pr_job = workflow["jobs"]["update"], workflow["jobs"]["pull-request"]
+
+    # the update job: read-only, no write token anywhere in it
+    assert "permissions" not in update_job and update_job["timeout-minutes"] == 60
+    update_text = yaml.safe_dump(update_job)
+    assert "github.token" not in update_text and "GH_TOKEN" not in update_text and "GITHUB_TOKEN" not in update_text
+    assert re.findall(r"secrets\.\w+", update_text) == ["secrets.TEMPLATE_READ_TOKEN"]
+    update = next(step for step in update_job["steps"] if step.get("id") == "update")
     assert update["env"]["VERSION"] == "${{ inputs.version }}"
     assert "${{" not in update["run"]
     assert (
-        'python3 scripts/template_update.py ${VERSION:+--to "$VERSION"} --body "$RUNNER_TEMP/pr-body.md" '
-        "--commit-conflicts" in update["run"]
+        'python3 scripts/template_update.py ${VERSION:+--to "$VERSION"} '
+        '--body "$RUNNER_TEMP/template-update/pr-body.md" --commit-conflicts' in update["run"]
     )
-    install = next(step for step in job["steps"] if step.get("name") == "Install copier (pinned)")
+    install = next(step for step in update_job["steps"] if step.get("name") == "Install copier (pinned)")
     assert "-r .github/template-update-requirements.txt" in install["run"]
+    upload = next(step for step in update_job["steps"] if step.get("uses", "").startswith("actions/upload-artifact@"))
+    assert upload["with"]["name"] == "template-update"
+    setup_python = any(step.get("uses", "").startswith("actions/setup-python@") for step in update_job["steps"])
+    assert setup_python == answered_python(crate)
+
+    # the pull-request job: write access, and only git, gh (reads) and pinned actions
+    assert pr_job["needs"] == "update"
+    assert pr_job["if"] == "needs.update.outputs.result == 'updated' || needs.update.outputs.result == 'conflicts'"
+    assert pr_job["permissions"] == {"contents": "write", "pull-requests": "write"}
+    assert pr_job["environment"] == "template-update"
+    runs = [step["run"] for step in pr_job["steps"] if "run" in step]
+    commands = {
+        line.split()[0]
+        for run in runs
+        for line in run.splitlines()
+        if line.strip() and not line.lstrip().startswith(("#", "if ", "else", "fi", "echo "))
+    }
+    assert commands <= {"committers=$(gh", "people=$(printf", "git", "exit"}, commands
+    code = [line for run in runs for line in run.splitlines() if not line.lstrip().startswith(("#", "echo "))]
+    assert not any("scripts/" in line or "python" in line or "cargo" in line for line in code), code
+    uses = [step["uses"].split("@")[0] for step in pr_job["steps"] if "uses" in step]
+    assert uses == ["actions/checkout", "actions/download-artifact", "peter-evans/create-pull-request"]
     pull_request = next(
-        step for step in job["steps"] if step.get("uses", "").startswith("peter-evans/create-pull-request@")
+        step for step in pr_job["steps"] if step.get("uses", "").startswith("peter-evans/create-pull-request@")
     )
-    assert pull_request["if"] == (
-        "steps.update.outputs.result == 'updated' || steps.update.outputs.result == 'conflicts'"
-    )
-    assert pull_request["with"]["body-path"] == "${{ runner.temp }}/pr-body.md"
+    assert pull_request["with"]["body-path"] == "${{ runner.temp }}/template-update/pr-body.md"
     assert pull_request["with"]["draft"] == (
-        "${{ steps.update.outputs.gates == 'fail' || steps.update.outputs.result == 'conflicts' }}"
+        "${{ needs.update.outputs.gates == 'fail' || needs.update.outputs.result == 'conflicts' }}"
     )
     assert pull_request["with"]["branch"] == "template-update"  # one pull request, updated by each run
-    assert update["env"]["TEMPLATE_READ_TOKEN"] == "${{ secrets.TEMPLATE_READ_TOKEN }}"
     assert pull_request["with"]["token"] == "${{ secrets.TEMPLATE_UPDATE_TOKEN || github.token }}"
-    assert job["steps"][-1]["if"] == "steps.update.outputs.status != '0'"
+    assert pr_job["steps"][-1]["if"] == "needs.update.outputs.status != '0'"
     assert "TEMPLATE_UPDATE_TOKEN" in text.split("name:", 1)[0]  # the header comment explains the token
-    setup_python = any(step.get("uses", "").startswith("actions/setup-python@") for step in job["steps"])
-    assert setup_python == answered_python(crate)
 
 
 def test_the_update_requirements_pin_what_the_template_supports(crate):
@@ -326,44 +349,96 @@ def test_the_renovate_config_covers_three_managers_and_says_what_copier_needs(cr
     assert "Renovate keeps the pins current" in workflow_text(crate)
 
 
-def update_step_script(crate: Path) -> str:
-    workflow = yaml.safe_load(workflow_text(crate, "template-update.yml"))
-    ((_, job),) = workflow["jobs"].items()
-    return next(step for step in job["steps"] if step.get("id") == "update")["run"]
+def pull_request_job(crate: Path) -> dict:
+    return yaml.safe_load(workflow_text(crate, "template-update.yml"))["jobs"]["pull-request"]
 
 
-@pytest.mark.parametrize(("author", "runs_update"), [("jane", False), ("github-actions[bot]", True), ("", True)])
-def test_the_update_step_leaves_a_branch_a_person_pushed_to_alone(crate, tmp_path, author, runs_update):
-    """The step's own shell, with ``gh`` answering who last committed to ``template-update`` and
-    a stand-in update script that records that it ran."""
+BOT = "41898282+github-actions[bot]@users.noreply.github.com"
+
+
+@pytest.mark.parametrize(
+    ("committers", "applies"),
+    [
+        (["jane@example.org"], False),  # a person whose e-mail no account is linked to (author.login "")
+        ([BOT, "jane@example.org"], False),
+        ([BOT], True),
+        ([BOT, BOT], True),
+        (None, True),  # no template-update branch yet
+    ],
+)
+def test_the_pull_request_job_leaves_a_branch_a_person_committed_to_alone(crate, tmp_path, committers, applies):
+    """The guard step's own shell, with ``gh`` answering the committers of ``template-update``'s
+    commits (or failing, as for a branch that does not exist)."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     gh = bin_dir / "gh"
-    gh.write_text(f"#!/bin/sh\n[ -n '{author}' ] && echo '{author}' || exit 1\n", encoding="utf-8")
+    answer = "exit 1" if committers is None else "printf '%s\\n' " + " ".join(f"'{email}'" for email in committers)
+    gh.write_text(f"#!/bin/sh\n{answer}\n", encoding="utf-8")
     gh.chmod(0o755)
-    work = tmp_path / "crate"
-    (work / "scripts").mkdir(parents=True)
-    (work / "scripts" / "template_update.py").write_text("open('ran', 'w').close()\n", encoding="utf-8")
+    guard = next(step for step in pull_request_job(crate)["steps"] if step.get("id") == "guard")
+    assert guard["env"]["GH_TOKEN"] == "${{ github.token }}"
     output, summary = tmp_path / "output", tmp_path / "summary"
     env = {
-        "PATH": f"{bin_dir}:{Path(sys.executable).parent}:/usr/bin:/bin",
+        "PATH": f"{bin_dir}:/usr/bin:/bin",
         "GITHUB_OUTPUT": str(output),
         "GITHUB_STEP_SUMMARY": str(summary),
         "GITHUB_REPOSITORY": "team/crate",
-        "RUNNER_TEMP": str(tmp_path),
-        "VERSION": "",
-        "TEMPLATE_READ_TOKEN": "",
+        "GITHUB_SHA": "0" * 40,
+        "BOT_EMAIL": guard["env"]["BOT_EMAIL"],
     }
     completed = subprocess.run(
-        ["bash", "-e", "-c", update_step_script(crate)], cwd=work, env=env, capture_output=True, text=True, check=False
+        ["bash", "-e", "-c", guard["run"]], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
     )
     assert completed.returncode == 0, completed.stderr
-    assert (work / "ran").exists() == runs_update
-    assert output.read_text(encoding="utf-8") == "status=0\n"
-    if not runs_update:
+    assert output.read_text(encoding="utf-8") == f"apply={'true' if applies else 'false'}\n"
+    if not applies:
         assert summary.read_text(encoding="utf-8") == (
-            "template-update has commits by jane: leaving the branch and its pull request alone\n"
+            "template-update has commits by jane@example.org: leaving the branch and its pull request alone\n"
         )
+
+
+def test_the_pull_request_job_applies_only_a_commit_on_top_of_the_run(crate, tmp_path):
+    """The apply step's own shell on a bundle made as the update job makes it: the update commit
+    fast-forwards the checked-out branch; a bundle whose commit does not descend from it fails."""
+    apply = next(step for step in pull_request_job(crate)["steps"] if step.get("name") == "Apply the update commit")
+    bundle_step = next(
+        step
+        for step in yaml.safe_load(workflow_text(crate, "template-update.yml"))["jobs"]["update"]["steps"]
+        if step.get("name") == "Bundle the update commit"
+    )
+    origin = tmp_path / "origin"
+    git(tmp_path, "init", "-q", "-b", "main", str(origin))
+    (origin / "README.md").write_text("crate\n", encoding="utf-8")
+    commit_all(origin, "the crate")
+    base = git(origin, "rev-parse", "HEAD").strip()
+    runner = tmp_path / "runner"
+    (runner / "template-update").mkdir(parents=True)
+    env = {**os.environ, **GIT_IDENTITY, "RUNNER_TEMP": str(runner), "GITHUB_SHA": base}
+
+    def job_shell(run: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["bash", "-e", "-c", run], cwd=cwd, env=env, capture_output=True, text=True, check=False)
+
+    (origin / "README.md").write_text("crate, updated\n", encoding="utf-8")
+    commit_all(origin, "chore: update from template")
+    assert job_shell(bundle_step["run"], origin).returncode == 0
+    checkout = tmp_path / "checkout"
+    git(tmp_path, "clone", "-q", "--branch", "main", str(origin), str(checkout))
+    git(checkout, "reset", "-q", "--hard", base)
+    applied = job_shell(apply["run"], checkout)
+    assert applied.returncode == 0, applied.stderr
+    assert git(checkout, "log", "-1", "--format=%s").strip() == "chore: update from template"
+    assert (checkout / "README.md").read_text(encoding="utf-8") == "crate, updated\n"
+
+    # a commit that does not build on the checked-out one: nothing applied
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(origin), str(other))
+    git(other, "reset", "-q", "--hard", base)
+    git(checkout, "reset", "-q", "--hard", base)
+    (checkout / "README.md").write_text("main moved on\n", encoding="utf-8")
+    commit_all(checkout, "main moved on")
+    refused = job_shell(apply["run"], checkout)
+    assert refused.returncode != 0
+    assert git(checkout, "log", "-1", "--format=%s").strip() == "main moved on"
 
 
 def test_a_private_template_is_read_with_its_token_sent_to_its_url_only(crate, tmp_path):

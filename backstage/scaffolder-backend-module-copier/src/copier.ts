@@ -91,11 +91,29 @@ export interface CommandResult {
   stderr: string;
 }
 
+/** How long a cancelled command's process group has between SIGTERM and SIGKILL. */
+const KILL_GRACE_MS = 5000;
+
+/** Signal every process of the group `pgid` leads; false when none is left. */
+function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false; // ESRCH: the group is gone
+  }
+}
+
 /**
  * Run a command to completion. Its output goes to `logger` line by line as it comes.
  *
+ * The command leads a process group of its own: when `signal` aborts (a cancelled task), the
+ * whole group gets SIGTERM, then SIGKILL after a grace period, so copier's git and Python children
+ * end with it; whatever the command leaves running in its group is killed when it exits.
+ *
  * @param check - throw when the command exits non-zero (default true).
- * @throws Error whose message is the command's last stderr line, when `check` and it fails.
+ * @throws Error whose message is the command's last stderr line, when `check` and it fails;
+ *   the signal's reason (an AbortError) when it aborts.
  */
 export function runCommand(
   command: string,
@@ -109,12 +127,24 @@ export function runCommand(
   } = {},
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) {
+      reject(options.signal.reason);
+      return;
+    }
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      signal: options.signal,
+      detached: true, // a process group of its own, killed as one
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let killer: NodeJS.Timeout | undefined;
+    const abort = () => {
+      if (child.pid === undefined) return;
+      signalGroup(child.pid, 'SIGTERM');
+      killer = setTimeout(() => child.pid !== undefined && signalGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS);
+      killer.unref();
+    };
+    options.signal?.addEventListener('abort', abort, { once: true });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const log = (chunk: Buffer) =>
@@ -125,8 +155,19 @@ export function runCommand(
         .forEach(line => options.logger?.info(line));
     child.stdout.on('data', (chunk: Buffer) => (out.push(chunk), log(chunk)));
     child.stderr.on('data', (chunk: Buffer) => (err.push(chunk), log(chunk)));
-    child.on('error', reject);
+    child.on('error', error => {
+      options.signal?.removeEventListener('abort', abort);
+      reject(error);
+    });
+    // What the command left running in its group would hold its pipes open: end it with it.
+    child.on('exit', () => child.pid !== undefined && signalGroup(child.pid, 'SIGKILL'));
     child.on('close', code => {
+      options.signal?.removeEventListener('abort', abort);
+      clearTimeout(killer);
+      if (options.signal?.aborted) {
+        reject(options.signal.reason);
+        return;
+      }
       const result = {
         code: code ?? 1,
         stdout: Buffer.concat(out).toString('utf8'),

@@ -7,8 +7,11 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { techInsightsFactRetrieversExtensionPoint } from '@backstage-community/plugin-tech-insights-node';
+import { ConfigReader } from '@backstage/config';
 import { parse } from 'yaml';
 import * as pkg from '.';
+import { createCopierCopyAction } from './actions/copy';
+import { createCopierUpdateAction } from './actions/update';
 
 const root = path.resolve(__dirname, '..');
 const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
@@ -68,9 +71,27 @@ describe('README.md', () => {
   });
 
   it("installs the copier the crates' update workflow pins", () => {
-    expect(block('dockerfile')).toContain('plugins/scaffolder-backend-module-copier/requirements.txt');
+    // Every pin, written out: create-app's .dockerignore keeps plugins/ out of the build context.
+    const dockerfile = block('dockerfile');
+    expect(dockerfile).not.toContain('plugins/');
+    const installed = dockerfile.match(/pip install --no-cache-dir \\\n\s+(.+)\n/)?.[1].split(/\s+/);
+    expect(installed).toEqual(pins(path.join(root, 'requirements.txt')));
     expect(pins(path.join(root, 'requirements.txt'))).toEqual(
       pins(path.join(root, '..', '..', 'template', '.github', 'template-update-requirements.txt')),
     );
+  });
+
+  it("names every input and output of both actions in the action's own part", () => {
+    const config = new ConfigReader({ scaffolder: { copier: { allowedTemplates: ['https://example.org/template'] } } });
+    const actions = readme.split('\n## The actions\n')[1].split('\n## ')[0];
+    const [copyPart, updatePart] = actions.split('\n`copier:update`\n');
+    const parts: Record<string, string> = { 'copier:copy': copyPart, 'copier:update': updatePart };
+    for (const action of [createCopierCopyAction({ config }), createCopierUpdateAction({ config })]) {
+      const names = [action.schema?.input, action.schema?.output].flatMap(schema => Object.keys(schema?.properties ?? {}));
+      expect(names.length).toBeGreaterThan(3);
+      for (const name of names) {
+        expect([action.id, parts[action.id].includes(`\`${name}\``)]).toEqual([action.id, true]);
+      }
+    }
   });
 });
