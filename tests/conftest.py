@@ -370,35 +370,36 @@ def cpu_burners(count: int = 2) -> Iterator[list[subprocess.Popen[bytes]]]:
             burner.wait()
 
 
-#: The order the work starts in (pytest-xdist, `--no-loadscope-reorder`): the two groups of tests
-#: that build Rust first, one per worker, then every other module as a worker frees up.
-BUILD_GROUPS = ("builds-samples", "builds-own")
+#: The kinds of Rust-building tests (``builds(kind)``), in the order they run: the samples first
+#: (later tests reuse their builds), then the tests that generate crates of their own.
+BUILD_KINDS = ("samples", "own")
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups off the markers
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Group the tests for pytest-xdist (``-n auto --dist loadgroup``, pyproject.toml).
 
-    A test marked ``builds("samples")`` builds the session's shared crates (the samples of
-    examples/, SLOW_CRATES): all of them run on one worker, in order, since they reuse (and would
-    otherwise overwrite) each other's crates. ``builds("own")`` tests build crates of their own:
-    another worker runs them meanwhile. Both build in the one shared CARGO_TARGET_DIR, so what one
-    compiles the other reuses, and cargo's lock lets one compile at a time while the other runs
-    benchmarks, Valgrind, copier or pip. Every other module's tests stay together (its
-    module-scoped fixtures are built once)."""
+    Every test marked ``builds`` compiles Rust in the one shared CARGO_TARGET_DIR: they all run
+    on one worker, in order (``builds("samples")`` first, whose crates later tests reuse, then
+    ``builds("own")``), started first. Two workers building at once is not safe there: gate 5
+    runs `cargo clean --release --package <crate>` before it builds a base, and cargo removes
+    every ``hot_paths-*``/``instructions-*`` binary of the dir by those target names, another
+    crate's included, between that crate's build and its run (a run of two groups failed so,
+    "could not execute process …hot_paths-…: No such file"). Every other module's tests stay
+    together (its module-scoped fixtures are built once) and run on the other workers."""
     for item in items:
         builds = item.get_closest_marker("builds")
         if builds:
-            group = f"builds-{builds.args[0]}"
-            assert group in BUILD_GROUPS, f"{item.nodeid}: builds({builds.args[0]!r}): 'samples' or 'own'"
+            assert builds.args[0] in BUILD_KINDS, f"{item.nodeid}: builds({builds.args[0]!r}): 'samples' or 'own'"
+            group = "builds"
         else:
             group = item.module.__name__ if item.module else item.nodeid
         item.add_marker(pytest.mark.xdist_group(group))
-    rank = {group: index for index, group in enumerate(BUILD_GROUPS)}
+    rank = {kind: index for index, kind in enumerate(BUILD_KINDS)}
 
     def order(item: pytest.Item) -> int:
         builds = item.get_closest_marker("builds")
-        return rank[f"builds-{builds.args[0]}"] if builds else len(rank)
+        return rank[builds.args[0]] if builds else len(rank)
 
     items.sort(key=order)  # stable: each group keeps the collection's order
 

@@ -33,6 +33,7 @@ from conftest import (
     git,
     released_template,
 )
+from packaging.version import Version
 from test_template_update import PREVIOUS, UPCOMING, answers_commit
 
 pytestmark = [pytest.mark.slow, pytest.mark.builds("own")]
@@ -71,6 +72,8 @@ mod team_tests {
     }
 }
 """
+#: How tests/integration.rs (0.3.0 on) declares the search component's test module.
+SEARCH_MODULE = '#[path = "integration/search.rs"]\nmod search;\n'
 TEAM_README = "\n## Team notes\n\nOur on-call rota lives in the wiki.\n"
 TEAM_STEP = "      - name: Team check\n        run: echo the team's own step\n"
 WORKSPACE_ROOT = '[workspace]\nresolver = "3"\nmembers = ["crates/*"]\n'
@@ -112,7 +115,10 @@ def make_team_edits(crate: Path, kind: str) -> None:
     of a policy crate where the README says, code in lib.rs using the new dependency, a README
     paragraph, a step of its own in ci.yml; a cli team also tests its binary (src/main.rs, moved
     by 0.3.0) and deleted the search module's integration test."""
-    subprocess.run(["cargo", "add", "--quiet", "itoa@1"], cwd=crate, check=True, env=cargo_env())
+    package = tomllib.loads((crate / "Cargo.toml").read_text(encoding="utf-8"))["package"]["name"]
+    subprocess.run(  # the library package (from 0.3.0 a binary is a package of its own beside it)
+        ["cargo", "add", "--quiet", "--package", package, "itoa@1"], cwd=crate, check=True, env=cargo_env()
+    )
     manifest = tomlkit.parse((crate / "Cargo.toml").read_text(encoding="utf-8"))
     tokio = tomlkit.inline_table()
     if kind == "member":
@@ -132,13 +138,21 @@ def make_team_edits(crate: Path, kind: str) -> None:
         assert anchor in text
         ci.write_text(text.replace(anchor, anchor + TEAM_STEP, 1), encoding="utf-8")
     if kind == "cli":
-        with (crate / "src" / "main.rs").open("a", encoding="utf-8") as main:
+        main_rs = crate / "cli" / "src" / "main.rs"  # from 0.3.0; before, src/main.rs
+        with (main_rs if main_rs.exists() else crate / "src" / "main.rs").open("a", encoding="utf-8") as main:
             main.write(TEAM_BINARY_TEST)
         tests = crate / "tests" / "integration.rs"
         text = tests.read_text(encoding="utf-8")
-        start = text.index("#[tokio::test]\nasync fn indexes_and_searches_a_loaded_corpus")
-        end = text.index("\n}\n", start) + 3
-        tests.write_text(text[:start].rstrip("\n") + "\n" + text[end:], encoding="utf-8")
+        module = crate / "tests" / "integration" / "search.rs"
+        if module.exists():  # from 0.3.0: a module file per component
+            module.unlink()
+            assert SEARCH_MODULE in text
+            text = text.replace(SEARCH_MODULE, "")
+        else:
+            start = text.index("#[tokio::test]\nasync fn indexes_and_searches_a_loaded_corpus")
+            end = text.index("\n}\n", start) + 3
+            text = text[:start].rstrip("\n") + "\n" + text[end:]
+        tests.write_text(text, encoding="utf-8")
     commit_all(crate, "team edits")
 
 
@@ -235,11 +249,12 @@ def test_the_upcoming_release_rehearsed_on_a_fleet(template, tmp_path):
             continue
         assert answers_commit(updated) == UPCOMING, (kind, version)
         assert_no_conflicts(updated)
-        assert_team_edits_kept(updated, kind)
+        assert_team_edits_kept(updated, kind, version)
 
 
-def assert_team_edits_kept(crate: Path, kind: str) -> None:
-    """Every edit of ``make_team_edits`` is in the updated crate, and the release arrived."""
+def assert_team_edits_kept(crate: Path, kind: str, version: str) -> None:
+    """Every edit of ``make_team_edits`` to the crate generated at ``version`` is in the updated
+    crate, and the release arrived."""
     cargo = tomllib.loads((crate / "Cargo.toml").read_text(encoding="utf-8"))
     assert cargo["dependencies"]["itoa"] == "1"
     assert cargo["dependencies"]["tokio"]["features"] == ["net"]
@@ -250,6 +265,9 @@ def assert_team_edits_kept(crate: Path, kind: str) -> None:
     if kind == "cli":
         assert TEAM_BINARY_TEST.strip() in (crate / "cli" / "src" / "main.rs").read_text(encoding="utf-8")
         assert "indexes_and_searches_a_loaded_corpus" not in (crate / "tests" / "integration.rs").read_text()
+        if Version(version) >= Version("0.3.0"):  # the team deleted the module file; it stays deleted
+            assert not (crate / "tests" / "integration" / "search.rs").exists()
+            assert "mod search;" not in (crate / "tests" / "integration.rs").read_text()
     # the release arrived: the binary is a package of its own, the library carries none of its
     # dependencies, no task rewrote the manifest, the policy bump is in
     assert not (crate / "src" / "main.rs").exists() and not (crate / ".cargo").exists()

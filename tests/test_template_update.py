@@ -287,10 +287,11 @@ def test_a_crate_from_a_clone_without_tags_updates_to_the_next_release(tmp_path)
 
     clone = tmp_path / "template"
     git(tmp_path, "clone", "--quiet", "--no-hardlinks", str(REPO), str(clone))
+    if tags := git(clone, "tag").split():  # a maintainer's checkout may hold the release tags; CI's has none
+        git(clone, "tag", "-d", *tags)
     git(clone, "rm", "-rq", "--ignore-unmatch", ".")
     copy_work_tree(clone)
     commit_all(clone, "main between releases")
-    assert git(clone, "tag") == ""
     crate = tmp_path / "crate"
     copier.run_copy(
         str(clone), crate, data={"project_name": "untagged", "stack": []}, defaults=True, unsafe=True, quiet=True
