@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import context  # this checkout's hooks/context.py, bound at collection: see tests/test_workspace.py
 import pytest
 from conftest import ASKED, FULL_STACK, QUESTIONS, check_answer_keys
 
@@ -50,8 +51,6 @@ def test_the_default_stack_is_a_skeleton_and_the_choices_are_the_registry(copie)
     assert QUESTIONS["stack"]["default"] == []
     registry = tomllib.loads((REPO / "policy" / "components.toml").read_text(encoding="utf-8"))
     assert list(registry) == FULL_STACK
-    import context
-
     assert context.component_choices() == [[entry["choice"], name] for name, entry in registry.items()]
     # copier stores a multiselect answer in the order of its choices
     result = copie.copy(extra_answers={"project_name": "order", "stack": ["simd-json", "qdrant"]})

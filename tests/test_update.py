@@ -11,6 +11,9 @@ import pytest
 import tomlkit
 from conftest import REPO, assert_no_conflicts, bump_policy, commit_all, git
 
+sys.path.insert(0, str(REPO / "hooks"))  # bound at collection: see tests/test_workspace.py
+from carry_edits import KeyConflict, merge_lines, merge_tables  # noqa: E402
+
 pytestmark = pytest.mark.usefixtures("git_identity")
 
 
@@ -153,9 +156,6 @@ def test_a_dropped_file_the_team_edited_is_kept_and_an_unedited_one_goes(tmp_pat
 def test_the_key_merge_takes_both_sides_unless_they_changed_the_same_key():
     import tomlkit
 
-    sys.path.insert(0, str(REPO / "hooks"))
-    from carry_edits import KeyConflict, merge_tables
-
     base = tomlkit.parse(
         "[dependencies]\ntokio = {workspace = true}\ntantivy = {workspace = true}\n"
         '[workspace.dependencies]\ntokio = {version = "1.54", features = ["fs"]}\n'
@@ -183,8 +183,6 @@ def test_the_key_merge_takes_both_sides_unless_they_changed_the_same_key():
 
 
 def test_the_line_merge_unifies_deletions_and_neighbours_but_not_changes():
-    sys.path.insert(0, str(REPO / "hooks"))
-    from carry_edits import merge_lines
 
     base = ["fn a() {\n", "    old();\n", "}\n", "\n", "fn search() {}\n", "\n", "fn cache() {}\n"]
     # the team deleted search(); the release changed a() and moved search() and cache() away

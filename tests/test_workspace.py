@@ -27,8 +27,12 @@ from conftest import (
 from copier.errors import UserMessageError
 from test_gate5 import BRIEF, TARGET, counts, gate_5, inject
 
+# Bound at collection, from this checkout's hooks/ (conftest puts it first on sys.path): copier
+# runs older releases in this process too, and their hooks may put their own modules of these
+# names in sys.modules; an import inside a test could then get an older release's module.
 sys.path.insert(0, str(REPO / "hooks"))
 import workspace  # noqa: E402
+from answer_rules import workspace_root_error  # noqa: E402
 from context import policy_version  # noqa: E402
 
 MEMBER_TARGET = "cfg(all())"
@@ -139,8 +143,6 @@ def test_the_member_is_registered_unless_an_entry_covers_it(tmp_path, members, a
     ],
 )
 def test_the_workspace_root_answer_is_a_path_up(answer, valid):
-    from answer_rules import workspace_root_error
-
     assert (workspace_root_error(answer) == "") is valid
 
 
