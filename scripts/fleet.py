@@ -618,7 +618,7 @@ MAX_JOBS = 128
 
 
 def shards(lines: list[str], max_jobs: int = MAX_JOBS) -> list[dict[str, Any]]:
-    """Split a fleet's entries (its lines) into at most ``max_jobs`` shards of consecutive
+    """Split a fleet's entries (``Entry.name`` each, a fleet-file line) into at most ``max_jobs`` shards of consecutive
     entries, each at most one entry longer than another: ``[{"shard": 1, "crates": "line\\nline"}]``,
     the ``include`` list of a CI matrix. Every entry lands in exactly one shard.
 
@@ -656,10 +656,9 @@ def join_records(records: list[dict[str, Any]], fleet: Path) -> dict[str, Any]:
         if row["source"] in by_source:
             raise FleetError(f"{row['source']} was rehearsed twice")
         by_source[row["source"]] = row
-    missing = {"result": "not rehearsed", "version": "", "detail": [], "seconds": 0.0}
     joined = [
-        by_source.pop(entry.name) if entry.name in by_source else {"crate": entry.name, "source": entry.name, **missing}
-        for entry in read_fleet(fleet)
+        by_source.pop(name) if name in by_source else asdict(Rehearsal(name, name, "not rehearsed"))
+        for name in (entry.name for entry in read_fleet(fleet))
     ]
     joined += [{**row, "result": f"{row['result']} (not in {fleet.name})"} for row in by_source.values()]
     return {
@@ -721,8 +720,7 @@ def main(argv: list[str] | None = None) -> int:
             print(rehearsal_table(joined, version))
             return 0 if joined and all(row.result == "clean" for row in joined) else 1
         if args.command == "list":
-            read_fleet(args.fleet)  # a malformed line is an error here, before any job starts
-            print(json.dumps(shards(release.fleet_entries(args.fleet), args.max_jobs)))
+            print(json.dumps(shards([entry.name for entry in read_fleet(args.fleet)], args.max_jobs)))
             return 0
         if args.command == "join":
             document = join_records([json.loads(path.read_text(encoding="utf-8")) for path in args.records], args.fleet)

@@ -221,6 +221,16 @@ upcoming_release = release.upcoming_release
 copy_work_tree = release.copy_work_tree
 
 
+def fresh_clone(dest: Path) -> Path:
+    """Clone this repository to ``dest`` as CI's fresh clone of ``main`` has it: the whole
+    history and no tags (a maintainer's checkout may hold the release tags; tests make the tags
+    they need). Return ``dest``."""
+    git(dest.parent, "clone", "--quiet", "--no-hardlinks", str(REPO), str(dest))
+    if tags := git(dest, "tag").split():
+        git(dest, "tag", "-d", *tags)
+    return dest
+
+
 def released_template(dest: Path) -> Path:
     """Clone this repository to ``dest`` with its history, tag every release of ``releases.toml``
     at its commit, commit this work tree's state on top (uncommitted edits included) and tag it
@@ -229,7 +239,7 @@ def released_template(dest: Path) -> Path:
     This is what the template looks like to crates once the upcoming version is released: CI's
     fresh clone of ``main`` may carry no tags, and a work tree under test is not committed.
     """
-    git(dest.parent, "clone", "--quiet", "--no-hardlinks", str(REPO), str(dest))
+    fresh_clone(dest)
     release.tag_releases(dest, release.load_releases())
     git(dest, "rm", "-rq", "--ignore-unmatch", ".")
     copy_work_tree(dest)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import release
 import yaml
-from conftest import GIT_IDENTITY, REPO, commit_all, copy_work_tree, git, released_template, running
+from conftest import GIT_IDENTITY, REPO, commit_all, copy_work_tree, fresh_clone, git, released_template, running
 from packaging.version import Version
 from test_rollout import DRIFTED, FIRST, build_fleet
 
@@ -145,9 +145,7 @@ def release_checkout(tmp_path: Path) -> Path:
     """A clone of this repository without tags (as CI's) holding this work tree's files, whose
     release.py is under test."""
     clone = tmp_path / "template"
-    git(tmp_path, "clone", "--quiet", str(REPO), str(clone))
-    if tags := git(clone, "tag").split():  # a maintainer's checkout may hold the release tags
-        git(clone, "tag", "-d", *tags)
+    fresh_clone(clone)
     origin = tmp_path / "origin.git"  # a remote without them either: no release published yet
     git(tmp_path, "init", "--quiet", "--bare", str(origin))
     git(clone, "remote", "set-url", "origin", str(origin))

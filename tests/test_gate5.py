@@ -6,8 +6,8 @@ the working tree on top of it, so ``scripts/gates.sh bench`` measures the base (
 (the working tree) with the same toolchain.
 
 - Unchanged code passes three runs in a row while two CPU-bound processes keep both cores of the
-  machine busy: every instruction count within the gate's 5 % (single-threaded paths exactly
-  equal, threaded ones move with scheduling), and no hot path over the 5 ms budget on the
+  machine busy: every instruction count within the gate's 5 % (the single-threaded document
+  and json paths exactly equal, threaded ones move with scheduling), and no hot path over the 5 ms budget on the
   budget's clock (plain wall-clock time read up to 7x its quiet figure on the parallel path there).
 - 8 % more work in one hot path fails naming exactly that benchmark; 2 % passes.
 - A path held back far over the budget fails the budget, naming it: on an idle machine, and under
@@ -97,16 +97,16 @@ def test_unchanged_code_passes_three_times_on_a_busy_machine(crate):
     print("medians under load (ms):", budgets)
     assert len(reports[0]) == 6  # every instruction benchmark: document (2), search, cache, parallel, json
     assert all(set(report) == set(reports[0]) for report in reports), reports
-    # Valgrind counts a single-threaded path exactly; a path that runs threads (rayon's workers
-    # spin, then sleep on timers) moves with scheduling, which load changes (a fresh CI run saw
-    # it). What judges unchanged code is the gate's own 5 % threshold: every run passed it, and
-    # each run's report says so for every benchmark, against the one base.
-    drift = {
-        name: max(abs(report[name][1] - reports[0][name][1]) / reports[0][name][1] * 100 for report in reports)
-        for name in reports[0]
-    }
-    print("instruction-count drift across the runs (%):", drift)
+    # A fresh CI run saw one count move between runs under this load (which one, its report cut
+    # off): a path that runs threads (rayon's workers spin, then sleep on timers) or hashes with
+    # a per-process seed (tantivy, moka) need not count the same twice. What judges unchanged
+    # code is the gate's own 5 % threshold: every run passed it, and each run's report says so
+    # for every benchmark, against the one base. The document and json paths run on the calling
+    # thread alone and have counted exactly the same in every run so far: they must go on so.
     assert all(abs(pct) < 5 for report in reports for _, _, pct in report.values()), reports
+    single_threaded = [name for name in reports[0] if name.split("::")[1] in ("document", "json")]
+    assert len(single_threaded) == 3, single_threaded
+    assert all(report[name] == reports[0][name] for report in reports for name in single_threaded), reports
     # every hot path was measured and judged, the parallel one included
     assert all("parallel/term_frequencies_1000_docs" in budget and len(budget) == 6 for budget in budgets), budgets
     assert "gate 5 passed: compared with base" in completed.stdout

@@ -10,7 +10,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-from conftest import ASKED, QUESTIONS, REPO
+from conftest import ASKED, QUESTIONS, REPO, fresh_clone
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 FIRST_BLOCK = re.search(r"```sh\n(.*?)```", README, re.S).group(1)
@@ -56,7 +56,7 @@ def test_the_local_checkout_commands_generate_the_newest_release(tmp_path):
     import release
 
     clone = tmp_path / "checkout"
-    subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
+    fresh_clone(clone)
     block = README.split("From a local checkout instead", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
     lines = [line.split("#", 1)[0].strip() for line in block.splitlines() if line.strip()]
     assert lines[0].startswith(".copier-venv/bin/python scripts/release.py tag")

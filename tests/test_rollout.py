@@ -239,6 +239,19 @@ def test_the_upcoming_release_rehearsed_on_a_fleet(template, tmp_path):
     assert not_clean == {}, not_clean
     assert [row["result"] for row in rows[len(crates) :]] == ["skipped"] * 3
     assert json.loads(record.read_text(encoding="utf-8"))["clean"] is False
+    # The record is what each shard of rehearse.yml uploads: joined, it stands for the whole fleet.
+    joined = tmp_path / "joined.json"
+    completed = subprocess.run(
+        [sys.executable, str(checkout / "scripts" / "fleet.py"), "join", str(record)]
+        + ["--fleet", str(fleet), "--record", str(joined)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 1, completed.stderr  # the drifted crate's conflict
+    document = json.loads(joined.read_text(encoding="utf-8"))
+    assert [(row["crate"], row["result"]) for row in document["crates"]] == [(r["crate"], r["result"]) for r in rows]
+    assert document["clean"] is False
 
     for index, (kind, version, crate) in enumerate(crates):
         clone = keep / f"crate-{index:03d}" / "clone"

@@ -20,6 +20,7 @@ from conftest import (
     assert_no_conflicts,
     commit_all,
     copy_work_tree,
+    fresh_clone,
     git,
     release,
     released_template,
@@ -286,9 +287,7 @@ def test_a_crate_from_a_clone_without_tags_updates_to_the_next_release(tmp_path)
     import yaml
 
     clone = tmp_path / "template"
-    git(tmp_path, "clone", "--quiet", "--no-hardlinks", str(REPO), str(clone))
-    if tags := git(clone, "tag").split():  # a maintainer's checkout may hold the release tags; CI's has none
-        git(clone, "tag", "-d", *tags)
+    fresh_clone(clone)
     git(clone, "rm", "-rq", "--ignore-unmatch", ".")
     copy_work_tree(clone)
     commit_all(clone, "main between releases")

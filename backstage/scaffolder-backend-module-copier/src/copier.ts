@@ -94,13 +94,12 @@ export interface CommandResult {
 /** How long a cancelled command's process group has between SIGTERM and SIGKILL. */
 const KILL_GRACE_MS = 5000;
 
-/** Signal every process of the group `pgid` leads; false when none is left. */
-function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+/** Signal every process of the group `pgid` leads, if any is left. */
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pgid, signal);
-    return true;
   } catch {
-    return false; // ESRCH: the group is gone
+    // ESRCH: the group is gone
   }
 }
 
@@ -108,8 +107,9 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
  * Run a command to completion. Its output goes to `logger` line by line as it comes.
  *
  * The command leads a process group of its own: when `signal` aborts (a cancelled task), the
- * whole group gets SIGTERM, then SIGKILL after a grace period, so copier's git and Python children
- * end with it; whatever the command leaves running in its group is killed when it exits.
+ * whole group gets SIGTERM, and SIGKILL once the command has exited (or after a grace period if
+ * it has not), so copier's git and Python children end with it; whatever the command leaves
+ * running in its group is killed when it exits.
  *
  * @param check - throw when the command exits non-zero (default true).
  * @throws Error whose message is the command's last stderr line, when `check` and it fails;
@@ -139,9 +139,10 @@ export function runCommand(
     });
     let killer: NodeJS.Timeout | undefined;
     const abort = () => {
-      if (child.pid === undefined) return;
-      signalGroup(child.pid, 'SIGTERM');
-      killer = setTimeout(() => child.pid !== undefined && signalGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS);
+      const pid = child.pid;
+      if (pid === undefined) return;
+      signalGroup(pid, 'SIGTERM');
+      killer = setTimeout(() => signalGroup(pid, 'SIGKILL'), KILL_GRACE_MS);
       killer.unref();
     };
     options.signal?.addEventListener('abort', abort, { once: true });
@@ -160,7 +161,9 @@ export function runCommand(
       reject(error);
     });
     // What the command left running in its group would hold its pipes open: end it with it.
-    child.on('exit', () => child.pid !== undefined && signalGroup(child.pid, 'SIGKILL'));
+    child.on('exit', () => {
+      if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
+    });
     child.on('close', code => {
       options.signal?.removeEventListener('abort', abort);
       clearTimeout(killer);

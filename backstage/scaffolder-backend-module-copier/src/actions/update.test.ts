@@ -19,6 +19,13 @@ async function crateAt(version: string, name: string): Promise<string> {
   return workspace;
 }
 
+/** A workspace with only the answers file of a crate at `version`: enough for what is refused before copier runs. */
+async function answersOnly(version: string): Promise<string> {
+  const workspace = tempDir('workspace-');
+  await fs.writeFile(path.join(workspace, '.copier-answers.yml'), `_commit: ${version}\n_src_path: ${template}\n`);
+  return workspace;
+}
+
 /**
  * A team's edit of a line every release rewrites too (a real conflict): the catalog entry's
  * template-version annotation. Returns the file.
@@ -121,7 +128,7 @@ describe('copier:update', () => {
   });
 
   it('refuses a version that is not a release, naming the releases', async () => {
-    const crate = await crateAt(previous, 'bad-version');
+    const crate = await answersOnly(previous);
     const ctx = actionContext({ version: '9.9.9' }, crate);
 
     await expect(createCopierUpdateAction({ config: moduleConfig() }).handler(ctx)).rejects.toThrow(
@@ -168,7 +175,7 @@ describe('copier:update', () => {
   });
 
   it('refuses a release older than the update script', async () => {
-    const crate = await crateAt('0.1.0', 'oldest');
+    const crate = await answersOnly('0.1.0');
     const ctx = actionContext({ version: '0.1.0' }, crate);
 
     await expect(createCopierUpdateAction({ config: moduleConfig() }).handler(ctx)).rejects.toThrow(
@@ -178,7 +185,7 @@ describe('copier:update', () => {
   });
 
   it('runs no template outside the allow-list', async () => {
-    const crate = await crateAt(previous, 'elsewhere');
+    const crate = await answersOnly(previous);
     const ctx = actionContext({}, crate);
 
     await expect(

@@ -81,9 +81,8 @@ export function createCopierUpdateAction(options: { config: Config }) {
       assertAllowed(settings, src);
       const target = chooseRelease(src, await listReleases(src, ctx.signal), ctx.input.version?.trim());
 
-      // Python never puts the working directory (the crate) on sys.path: a crate's copier.py or
-      // yaml.py must not shadow the real ones.
-      const python = [settings.python, '-P'];
+      // `-P`: Python never puts the working directory (the crate) on sys.path, so a crate's
+      // copier.py or yaml.py cannot shadow the real ones.
       const env = {
         ...process.env,
         GIT_TERMINAL_PROMPT: '0',
@@ -91,7 +90,7 @@ export function createCopierUpdateAction(options: { config: Config }) {
         GIT_AUTHOR_EMAIL: process.env.GIT_AUTHOR_EMAIL ?? 'scaffolder@backstage.invalid',
         GIT_COMMITTER_NAME: process.env.GIT_COMMITTER_NAME ?? 'Backstage scaffolder',
         GIT_COMMITTER_EMAIL: process.env.GIT_COMMITTER_EMAIL ?? 'scaffolder@backstage.invalid',
-        COPIER: `${python.join(' ')} -m copier`,
+        COPIER: `${settings.python} -P -m copier`,
         CRATE_DIR: crate,
       };
       const git = (...args: string[]) => runCommand('git', args, { cwd: crate, env, signal: ctx.signal });
@@ -122,7 +121,7 @@ export function createCopierUpdateAction(options: { config: Config }) {
       const before = (await git('rev-parse', 'HEAD')).stdout.trim();
       const body = path.join(scratch, 'body.md');
       const outputs = path.join(scratch, 'outputs');
-      const run = await runCommand(python[0], [...python.slice(1), script, '--body', body, '--to', target, '--no-gates'], {
+      const run = await runCommand(settings.python, ['-P', script, '--body', body, '--to', target, '--no-gates'], {
         cwd: scratch,
         env: { ...env, GITHUB_OUTPUT: outputs },
         logger: ctx.logger,
