@@ -7,6 +7,7 @@ Gates 1-4 are left to the slow rollout test (``--no-gates`` here)."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import copier
 import pytest
 import tomlkit
+import tools
 from conftest import (
     GIT_IDENTITY,
     REPO,
@@ -47,11 +49,19 @@ def generate_at(template: Path, dest: Path, version: str, data: dict) -> Path:
     return dest
 
 
-def run_script(script: Path, crate: Path, *args: str, tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], dict]:
-    """Run the update script on ``crate`` as the workflow does; return the process and its
-    ``$GITHUB_OUTPUT`` entries."""
+def run_script(
+    script: Path, crate: Path, *args: str, tmp_path: Path, env: dict[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess[str], dict]:
+    """Run the update script on ``crate`` as the workflow does (in ``env``, default this
+    process's); return the process and its ``$GITHUB_OUTPUT`` entries."""
     output = tmp_path / f"github-output-{len(list(tmp_path.glob('github-output-*')))}"
-    env = {**os.environ, **GIT_IDENTITY, "COPIER": COPIER, "CRATE_DIR": str(crate), "GITHUB_OUTPUT": str(output)}
+    env = {
+        **(env or os.environ),
+        **GIT_IDENTITY,
+        "COPIER": COPIER,
+        "CRATE_DIR": str(crate),
+        "GITHUB_OUTPUT": str(output),
+    }
     completed = subprocess.run(
         [sys.executable, str(script), *args], env=env, capture_output=True, text=True, check=False, timeout=600
     )
@@ -104,7 +114,7 @@ def test_the_script_updates_commits_and_writes_the_pull_request_body(template, t
     completed, outputs = run_script(template / SCRIPT, crate, "--no-gates", "--body", str(body), tmp_path=tmp_path)
 
     assert completed.returncode == 0, completed.stderr
-    assert outputs == {"result": "updated", "from": PREVIOUS, "to": UPCOMING, "gates": "skipped"}
+    assert outputs == {"result": "updated", "from": PREVIOUS, "to": UPCOMING, "gates": "skipped", "api": "unchecked"}
     assert git(crate, "log", "-1", "--format=%s").strip() == f"chore: update from template {PREVIOUS} to {UPCOMING}"
     assert git(crate, "status", "--porcelain") == ""
     assert answers_commit(crate) == UPCOMING
@@ -151,6 +161,91 @@ def test_the_body_quotes_each_release_once_under_one_heading():
             part = section.split("### What changes in your crate", 1)[1].split("\n### ", 1)[0]
             for bullet in (line for line in part.splitlines() if line.startswith("- ")):
                 assert bullet in text, (version, bullet)
+
+
+@pytest.mark.slow
+def test_an_update_that_breaks_the_library_api_says_so_in_its_first_line(template, tmp_path, monkeypatch):
+    """0.2.0 -> 0.3.0 took ``Error::Json``, ``Error::InvalidArgument`` and the ``telemetry`` module
+    out of every crate's library: with ``--api-check`` (the workflow's), cargo-semver-checks at the
+    version the crates' workflow installs finds them, and the body's first line names them and the
+    release the crate needs. A public function the team adds afterwards is no breaking change."""
+    crate = generate_at(template, tmp_path / "api-break", "0.2.0", {"project_name": "api-break", "stack": []})
+    assert "pub mod telemetry;" in (crate / "src" / "lib.rs").read_text(encoding="utf-8")
+    assert "InvalidArgument(String)" in (crate / "src" / "error.rs").read_text(encoding="utf-8")
+    assert tomlkit.parse((crate / "Cargo.toml").read_text(encoding="utf-8"))["package"]["version"] == "0.1.0"
+    # the crate's own target dir: the shared one belongs to the worker that runs the builds
+    monkeypatch.delenv("CARGO_TARGET_DIR", raising=False)
+    monkeypatch.setenv("PATH", f"{tools.cargo_semver_checks()}{os.pathsep}{os.environ['PATH']}")
+    body = tmp_path / "pr-body.md"
+
+    completed, outputs = run_script(
+        template / SCRIPT, crate, "--to", "0.3.0", "--no-gates", "--api-check", "--body", str(body), tmp_path=tmp_path
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert outputs["result"] == "updated" and outputs["api"] == "breaking"
+    assert git(crate, "status", "--porcelain") == ""
+    first, rest = body.read_text(encoding="utf-8").split("\n", 1)
+    assert first.startswith("**Breaking change of this crate's public API:** ")
+    assert "`Error::Json`" in first and "`Error::InvalidArgument`" in first
+    assert "Release the crate next as **0.2.0**, not a compatible bump of 0.1.0" in first
+    assert "- `module_missing` (pub module removed or renamed): mod `api_break::telemetry`" in rest
+    assert "function `api_break::telemetry::init`" in rest
+    assert rest.count("## Public API of the library") == 1
+
+    (crate / "src" / "added.rs").write_text(
+        "//! The team's own addition.\n\n/// Doubles `x`.\n#[must_use]\npub fn double(x: u32) -> u32 {\n    x * 2\n}\n",
+        encoding="utf-8",
+    )
+    with (crate / "src" / "lib.rs").open("a", encoding="utf-8") as lib:
+        lib.write("pub mod added;\n")
+    commit_all(crate, "team: a public function")
+    api = release._crate_update_script().check_api(crate, "HEAD~1")
+    assert api.state == "compatible", api
+    assert api.note == f"cargo-semver-checks {tools.semver_checks_version()}"
+
+
+def test_without_cargo_semver_checks_the_api_is_unchecked_and_said_so(tmp_path, monkeypatch):
+    """No tool: no banner, and the body's API section says what to install (the check never fails
+    an update)."""
+    module = release._crate_update_script()
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "cargo").symlink_to(shutil.which("cargo") or "cargo")
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}/usr/bin{os.pathsep}/bin")
+    monkeypatch.setenv("CARGO_HOME", str(tmp_path / "empty-cargo-home"))  # where cargo also looks for subcommands
+    api = module.check_api(tmp_path, "HEAD")
+    assert api.state == "unchecked"
+    text = module.render_body(module.Report("updated", PREVIOUS, UPCOMING, "template", api=api))
+    assert text.startswith(f"Updates this crate from template version **{PREVIOUS}**")
+    install = "`cargo install cargo-semver-checks --locked`"
+    assert f"## Public API of the library\n\nNot checked: cargo-semver-checks is not installed ({install}).\n" in text
+
+
+def test_cargo_semver_checks_report_is_read_item_by_item():
+    """Its real report of a 0.2.0 -> 0.3.0 update (tests/data): each failed lint with its items,
+    each item once (the report lists an enum's variants twice, once per path to the enum) and
+    without the file it was in."""
+    report = (REPO / "tests" / "data" / "semver-checks-0.2.0-to-0.3.0.txt").read_text(encoding="utf-8")
+    lints = release._crate_update_script().semver_lints(report)
+    assert [lint for lint, _, _ in lints] == [
+        "enum_variant_missing",
+        "function_missing",
+        "method_requires_different_generic_type_params",
+        "module_missing",
+    ]
+    variants = lints[0][2]
+    assert len(variants) == 10 and variants[0] == "variant Error::Io" and "variant Error::InvalidArgument" in variants
+    assert lints[1][2] == ["function api_demo::telemetry::init"]
+    assert lints[2][2] == ["api_demo::cache::DocumentCache::get_or_load takes 2 generic types instead of 1"]
+    assert lints[3] == ("module_missing", "pub module removed or renamed", ["mod api_demo::telemetry"])
+
+
+@pytest.mark.parametrize(
+    ("version", "breaking"), [("1.4.2", "2.0.0"), ("0.1.0", "0.2.0"), ("0.3.7", "0.4.0"), ("0.0.3", "0.0.4")]
+)
+def test_a_breaking_change_needs_the_next_major_or_below_1_0_the_next_minor(version, breaking):
+    """Cargo's semver rules (the Cargo book, "SemVer Compatibility")."""
+    assert release._crate_update_script().next_breaking(version) == breaking
 
 
 @pytest.mark.parametrize(
@@ -216,7 +311,7 @@ def test_a_conflict_is_named_and_never_committed(tmp_path):
     assert completed.returncode == 3, completed.stderr
     assert "template-update: conflict in Cargo.toml\n" in completed.stderr
     assert "1 conflicted file(s), nothing committed" in completed.stderr
-    assert outputs == {"result": "conflicts", "from": UPCOMING, "to": newer, "gates": "skipped"}
+    assert outputs == {"result": "conflicts", "from": UPCOMING, "to": newer, "gates": "skipped", "api": "unchecked"}
     assert git(crate, "rev-parse", "HEAD") == head  # nothing committed
     assert "Cargo.toml" in git(crate, "ls-files", "--unmerged")
     assert "<<<<<<< before updating" in (crate / "Cargo.toml").read_text(encoding="utf-8")
@@ -310,7 +405,7 @@ def test_a_crate_from_a_clone_without_tags_updates_to_the_next_release(tmp_path)
 
     completed, outputs = run_script(crate / SCRIPT.relative_to("template"), crate, "--no-gates", tmp_path=tmp_path)
     assert completed.returncode == 0, completed.stderr
-    assert outputs == {"result": "updated", "from": PREVIOUS, "to": UPCOMING, "gates": "skipped"}
+    assert outputs == {"result": "updated", "from": PREVIOUS, "to": UPCOMING, "gates": "skipped", "api": "unchecked"}
     assert_no_conflicts(crate)
     assert git(crate, "log", "-1", "--format=%s").strip() == (
         f"chore: update from template {recorded} (after {PREVIOUS}) to {UPCOMING}"
@@ -331,7 +426,7 @@ def test_a_conflict_committed_for_a_draft_pull_request(tmp_path):
     )
     assert completed.returncode == 3, completed.stderr
     assert "1 conflicted file(s), committed with their markers" in completed.stderr
-    assert outputs == {"result": "conflicts", "from": UPCOMING, "to": newer, "gates": "skipped"}
+    assert outputs == {"result": "conflicts", "from": UPCOMING, "to": newer, "gates": "skipped", "api": "unchecked"}
     assert git(crate, "rev-parse", "HEAD~1").strip() == head
     assert git(crate, "log", "-1", "--format=%s").strip() == (
         f"chore: update from template {UPCOMING} to {newer}: conflicts to resolve"

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import tools
 import yaml
 from conftest import GIT_IDENTITY, REPO, commit_all, git, session_crate
 
@@ -273,8 +274,14 @@ def test_the_update_workflow_runs_the_crates_script_with_least_privilege(crate):
     assert "${{" not in update["run"]
     assert (
         'python3 scripts/template_update.py ${VERSION:+--to "$VERSION"} '
-        '--body "$RUNNER_TEMP/template-update/pr-body.md" --commit-conflicts' in update["run"]
+        '--body "$RUNNER_TEMP/template-update/pr-body.md" --commit-conflicts --api-check' in update["run"]
     )
+    # the public-API check the update runs with --api-check: the version the suite tests, installed before
+    names = [step.get("uses", step.get("name", "")) for step in update_job["steps"]]
+    semver = next(step for step in update_job["steps"] if "cargo-semver-checks" in str(step.get("with", {})))
+    assert semver["uses"].startswith("taiki-e/install-action@")
+    assert semver["with"]["tool"] == f"cargo-semver-checks@{tools.semver_checks_version()}"
+    assert names.index(semver["uses"]) < [step.get("id") for step in update_job["steps"]].index("update")
     install = next(step for step in update_job["steps"] if step.get("name") == "Install copier (pinned)")
     assert "-r .github/template-update-requirements.txt" in install["run"]
     upload = next(step for step in update_job["steps"] if step.get("uses", "").startswith("actions/upload-artifact@"))

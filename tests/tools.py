@@ -2,10 +2,12 @@
 pytest-xdist workers may ask at the same moment). Standard library only: `.ci/run` installs them
 ahead with the machine's Python, in parallel with its other set-up:
 
-    python3 tests/tools.py gungraun-runner renovate backstage
+    python3 tests/tools.py gungraun-runner cargo-semver-checks renovate backstage
 
 - gungraun-runner at exactly the policy's gungraun version (gate 5's instruction counts), into
   ``.tools/bin``;
+- cargo-semver-checks at the version the crates' template-update workflow installs (the update
+  pull request's public-API check, tests/test_template_update.py), into ``.tools/bin``;
 - Renovate with the Node.js it needs, into ``.tools/npm`` (tests/test_renovate.py);
 - the Backstage module's locked npm dependencies (tests/test_backstage_module.py, and Backstage's
   validators in tests/test_catalog.py).
@@ -20,6 +22,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -37,6 +40,8 @@ BACKSTAGE_MODULE = REPO / "backstage" / "scaffolder-backend-module-copier"
 RENOVATE = "renovate@44.121.2"
 NODE = "node@24.21.0"
 NPM_DIR = TOOLS_DIR / "npm"
+#: The workflow that installs cargo-semver-checks in every crate: the suite tests that version.
+TEMPLATE_UPDATE_WORKFLOW = REPO / "template" / ".github" / "workflows" / "template-update.yml.jinja"
 
 
 class ToolMissing(RuntimeError):
@@ -95,6 +100,46 @@ def gungraun_runner() -> Path:
     return runner.parent
 
 
+def semver_checks_version() -> str:
+    """The cargo-semver-checks version the crates' template-update workflow installs
+    (``tool: cargo-semver-checks@X.Y.Z``).
+
+    Raises:
+        LookupError: the workflow names no version.
+    """
+    found = re.search(
+        r"tool: cargo-semver-checks@(\d+\.\d+\.\d+)", TEMPLATE_UPDATE_WORKFLOW.read_text(encoding="utf-8")
+    )
+    if found is None:
+        raise LookupError(f"{TEMPLATE_UPDATE_WORKFLOW.name} installs no cargo-semver-checks@X.Y.Z")
+    return found.group(1)
+
+
+def cargo_semver_checks() -> Path:
+    """Return the directory holding cargo-semver-checks at the workflow's version, installing it
+    first if needed (``cargo install --locked``, in a target dir of its own).
+
+    Raises:
+        subprocess.CalledProcessError: the install failed.
+    """
+    version = semver_checks_version()
+    tool = TOOLS_DIR / "bin" / "cargo-semver-checks"
+    with locked("cargo-semver-checks"):
+        if tool.exists():
+            installed = subprocess.run(
+                [str(tool), "semver-checks", "--version"], capture_output=True, text=True, check=False
+            ).stdout
+            if installed.split()[-1:] == [version]:
+                return tool.parent
+        subprocess.run(
+            ["cargo", "install", "--locked", "--quiet", "--root", str(TOOLS_DIR)]
+            + ["--version", version, "cargo-semver-checks"],
+            check=True,
+            env={k: v for k, v in os.environ.items() if k != "CARGO_TARGET_DIR"},
+        )
+    return tool.parent
+
+
 def renovate() -> Path:
     """Return the ``node_modules/.bin`` folder holding Renovate's commands, installing Renovate
     and its Node.js first unless both are there at the pinned versions.
@@ -140,7 +185,12 @@ def backstage_module() -> Path:
     return BACKSTAGE_MODULE
 
 
-INSTALLERS = {"gungraun-runner": gungraun_runner, "renovate": renovate, "backstage": backstage_module}
+INSTALLERS = {
+    "gungraun-runner": gungraun_runner,
+    "cargo-semver-checks": cargo_semver_checks,
+    "renovate": renovate,
+    "backstage": backstage_module,
+}
 
 
 def main(argv: list[str]) -> int:

@@ -5,6 +5,7 @@ maintainer runs locally (with the Python copier is installed in; needs git and c
     python3 scripts/template_update.py                 # to the template's newest release
     python3 scripts/template_update.py --to 0.3.0      # to one release
     python3 scripts/template_update.py --no-gates      # skip gates 1-4 on the result
+    python3 scripts/template_update.py --api-check     # also compare the library's public API
     python3 scripts/template_update.py --commit-conflicts  # commit a conflicted update, markers and all
 
 Steps: refuse a dirty work tree; a crate generated from a commit between releases (or from a clone
@@ -14,17 +15,22 @@ newest; nothing to do: exit 0, nothing written. Otherwise ``copier update --trus
 --skip-answered --conflict inline --vcs-ref <version>``, then look for conflicts the way copier
 leaves them (unmerged index entries, inline ``<<<<<<< before updating`` markers, ``.rej`` files):
 any → every file named, nothing committed (``--commit-conflicts``: committed with the markers,
-for a draft pull request that stays visible until a person resolves it), exit 3. Then gates 1-4 (``scripts/gates.sh
-build|lint|fmt|test``) on the updated tree, one commit on the current branch, and a pull-request
-body (``--body``): the template's CHANGELOG sections between the old and the new version, and the
-gates' results.
+for a draft pull request that stays visible until a person resolves it), exit 3. Then gates 1-4
+(``scripts/gates.sh build|lint|fmt|test``) on the updated tree; with ``--api-check``, the
+library's public API before and after, compared by cargo-semver-checks (``check-release
+--baseline-rev <the commit before> --release-type minor``: the field's semver linter, on stable
+Rust; it builds the crate as the gates do; not installed: said, not failed); one commit on the
+current branch; and a pull-request body (``--body``): a first line naming the public items the
+update breaks and the version the crate's next release needs, the template's CHANGELOG sections
+between the old and the new version, the gates' results and the API check's.
 
 Exit codes: 0 updated and gates green, or already up to date; 1 a command failed; 2 bad input (a
 version that is not a release, a downgrade, a dirty tree); 3 conflicts (the tree is left as copier
 wrote it, for you to resolve); 4 updated and committed, but a gate failed. In GitHub Actions it also
-writes ``result`` (up-to-date|updated|conflicts), ``from``, ``to`` and ``gates`` (pass|fail|skipped)
-to ``$GITHUB_OUTPUT`` and the report to the job summary. Environment: ``COPIER`` (copier command,
-default ``copier``), ``CRATE_DIR`` (default: this script's crate).
+writes ``result`` (up-to-date|updated|conflicts), ``from``, ``to``, ``gates`` (pass|fail|skipped)
+and ``api`` (breaking|compatible|unchecked) to ``$GITHUB_OUTPUT``, and the report to the job
+summary. Environment: ``COPIER`` (copier command, default ``copier``), ``CRATE_DIR`` (default:
+this script's crate).
 """
 
 from __future__ import annotations
@@ -55,6 +61,12 @@ RELEASE_TAG = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)$")
 SECTION = re.compile(r"^## \[(?P<version>[^\]]+)\](?P<rest>.*)$", re.MULTILINE)
 #: What `copier update --conflict inline` writes into a conflicted file.
 MARKERS = re.compile(r"^(<<<<<<< |>>>>>>> )", re.MULTILINE)
+#: A failed lint in cargo-semver-checks' report: ``--- failure enum_variant_missing: pub enum variant removed ---``.
+SEMVER_LINT = re.compile(r"^--- failure (?P<lint>\S+): (?P<what>.*) ---$", re.MULTILINE)
+#: Where an item of a ``Failed in:`` list names its file (the item is what comes before).
+SEMVER_WHERE = re.compile(r",? (?:previously )?in (?:file )?/\S*$")
+#: Its summary when a lint failed: ``Summary semver requires new major version: 4 major and 0 minor checks failed``.
+SEMVER_SUMMARY = re.compile(r"semver requires new (?P<bump>major|minor) version")
 
 
 class UpdateError(Exception):
@@ -63,6 +75,32 @@ class UpdateError(Exception):
     def __init__(self, message: str, code: int = 1) -> None:
         super().__init__(message)
         self.code = code
+
+
+@dataclass
+class ApiCheck:
+    """What cargo-semver-checks found comparing the library's public API before and after the update."""
+
+    checked: bool
+    #: Why it was not checked (``checked`` False), else the tool's version.
+    note: str
+    #: The crate's version, and the one its next release needs (empty: the API stays compatible).
+    version: str = ""
+    next_version: str = ""
+    #: ``(lint, what it finds, items)`` per failed lint, in the tool's order.
+    lints: list[tuple[str, str, list[str]]] = field(default_factory=list)
+
+    @property
+    def state(self) -> str:
+        """``breaking``, ``compatible`` or ``unchecked``."""
+        if not self.checked:
+            return "unchecked"
+        return "breaking" if self.lints else "compatible"
+
+    @property
+    def items(self) -> list[str]:
+        """Every item a failed lint names, each once, in order."""
+        return list(dict.fromkeys(item for _, _, items in self.lints for item in items))
 
 
 @dataclass
@@ -77,6 +115,7 @@ class Report:
     conflicts: list[str] = field(default_factory=list)
     gates: list[tuple[str, bool, float]] = field(default_factory=list)
     committed: bool = False
+    api: ApiCheck | None = None
 
     @property
     def gates_state(self) -> str:
@@ -267,9 +306,111 @@ def run_gates(crate: Path) -> list[tuple[str, bool, float]]:
     return results
 
 
+def check_api(crate: Path, baseline: str) -> ApiCheck:
+    """Compare the public API of the crate's library at git revision ``baseline`` (before the
+    update) with the work tree's, by ``cargo semver-checks check-release --release-type minor``:
+    every lint that fails is a change a semver-compatible release may not make. Builds rustdoc JSON
+    of both (in ``target/semver-checks``); needs no network once the dependencies are fetched.
+
+    Never raises: a crate without a library target, a missing tool or a tool failure is an
+    unchecked result that says why.
+    """
+    version = subprocess.run(
+        ["cargo", "semver-checks", "--version"], cwd=crate, capture_output=True, text=True, check=False
+    )
+    if version.returncode != 0:
+        return ApiCheck(False, "cargo-semver-checks is not installed (`cargo install cargo-semver-checks --locked`)")
+    manifest = (crate / "Cargo.toml").resolve()
+    metadata = run(["cargo", "metadata", "--no-deps", "--format-version", "1", "--manifest-path", str(manifest)], crate)
+    packages = [
+        package for package in json.loads(metadata.stdout)["packages"] if Path(package["manifest_path"]) == manifest
+    ]
+    if not packages or not any("lib" in target["kind"] for target in packages[0]["targets"]):
+        return ApiCheck(False, "the package has no library target")
+    package = packages[0]
+    completed = subprocess.run(
+        ["cargo", "semver-checks", "check-release", "--manifest-path", str(manifest), "--package", package["name"]]
+        + ["--baseline-rev", baseline, "--release-type", "minor", "--color", "never"],
+        cwd=crate,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    tool = version.stdout.strip()
+    if completed.returncode == 0:
+        return ApiCheck(True, tool, package["version"])
+    lints = semver_lints(completed.stdout)
+    if not lints or not SEMVER_SUMMARY.search(completed.stderr):
+        tail = (completed.stderr or completed.stdout).strip().splitlines()[-1:] or ["no output"]
+        return ApiCheck(False, f"{tool} exited {completed.returncode}: {tail[0].strip()}")
+    return ApiCheck(True, tool, package["version"], next_breaking(package["version"]), lints)
+
+
+def semver_lints(report: str) -> list[tuple[str, str, list[str]]]:
+    """Return ``(lint, what it finds, items)`` for each failed lint in cargo-semver-checks'
+    report (its standard output), the items without their file names, each once."""
+    found = []
+    matches = list(SEMVER_LINT.finditer(report))
+    for index, match in enumerate(matches):
+        end = matches[index + 1].start() if index + 1 < len(matches) else len(report)
+        block = report[match.end() : end].split("\nFailed in:\n", 1)
+        items = block[1].split("\n\n", 1)[0].splitlines() if len(block) == 2 else []
+        names = [SEMVER_WHERE.sub("", item.strip()) for item in items if item.strip()]
+        found.append((match.group("lint"), match.group("what"), list(dict.fromkeys(names))))
+    return found
+
+
+def next_breaking(version: str) -> str:
+    """Return the version after ``version`` that may break its API: the next major, or below
+    1.0 the next minor (Cargo's semver rules), e.g. ``1.4.2`` -> ``2.0.0``, ``0.1.0`` -> ``0.2.0``."""
+    major, minor, patch = (int(part) for part in re.split(r"[.+-]", version)[:3])
+    if major:
+        return f"{major + 1}.0.0"
+    return f"0.{minor + 1}.0" if minor else f"0.0.{patch + 1}"
+
+
+def code_spans(text: str) -> str:
+    """Return ``text`` with each Rust path in it (a word with ``::``) as Markdown code."""
+    return re.sub(r"[\w:<>]*::[\w:<>]*", lambda match: f"`{match.group(0)}`", text)
+
+
+def api_banner(api: ApiCheck, limit: int = 6) -> str:
+    """Return the pull request's one-line opening for an update that breaks the library's API."""
+    items = api.items
+    named = "; ".join(code_spans(item) for item in items[:limit])
+    more = f"; and {len(items) - limit} more (below)" if len(items) > limit else ""
+    rule = " (below 1.0 the minor version is the breaking one)" if api.version.startswith("0.") else ""
+    return (
+        f"**Breaking change of this crate's public API:** {named}{more}. Release the crate next as "
+        f"**{api.next_version}**, not a compatible bump of {api.version}{rule}."
+    )
+
+
+def api_section(api: ApiCheck) -> list[str]:
+    """Return the body's section on the library's public API (Markdown lines)."""
+    lines = ["## Public API of the library", ""]
+    if not api.checked:
+        return [*lines, f"Not checked: {api.note}.", ""]
+    if not api.lints:
+        return [
+            *lines,
+            f"No breaking change: {api.note} finds the API of the updated crate compatible with its last.",
+            "",
+        ]
+    lines += [
+        f"{api.note} (`check-release --release-type minor` against the crate before this update): a release "
+        f"after this update must be {api.next_version}.",
+        "",
+    ]
+    for lint, what, items in api.lints:
+        lines.append(f"- `{lint}` ({what}): " + "; ".join(code_spans(item) for item in items))
+    return [*lines, ""]
+
+
 def render_body(report: Report) -> str:
     """Return the pull-request body (Markdown) for ``report``."""
-    lines = [
+    lines = [api_banner(report.api), ""] if report.api and report.api.state == "breaking" else []
+    lines += [
         f"Updates this crate from template version **{report.old}** to **{report.new}** "
         f"(`{report.src}`), with `copier update --trust --defaults --skip-answered "
         f"--vcs-ref {report.new}`.",
@@ -312,6 +453,8 @@ def render_body(report: Report) -> str:
         lines.append("")
         if report.gates_state == "fail":
             lines += ["A gate failed: push the fixes to this branch before merging.", ""]
+    if report.api:
+        lines += api_section(report.api)
     lines += ["## What changes in your crate", ""]
     if report.changelog:
         for version, body in report.changelog:
@@ -341,7 +484,10 @@ def github_output(report: Report) -> None:
     """Write the step outputs and the job summary when running in GitHub Actions."""
     if output := os.environ.get("GITHUB_OUTPUT"):
         with open(output, "a", encoding="utf-8") as out:
-            out.write(f"result={report.result}\nfrom={report.old}\nto={report.new}\ngates={report.gates_state}\n")
+            api = report.api.state if report.api else "unchecked"
+            out.write(
+                f"result={report.result}\nfrom={report.old}\nto={report.new}\ngates={report.gates_state}\napi={api}\n"
+            )
     if summary := os.environ.get("GITHUB_STEP_SUMMARY"):
         with open(summary, "a", encoding="utf-8") as out:
             out.write(
@@ -351,7 +497,14 @@ def github_output(report: Report) -> None:
             )
 
 
-def update(crate: Path, requested: str | None, gates: bool, body: Path | None, commit_conflicts: bool = False) -> int:
+def update(
+    crate: Path,
+    requested: str | None,
+    gates: bool,
+    body: Path | None,
+    commit_conflicts: bool = False,
+    api_check: bool = False,
+) -> int:
     """Update ``crate`` and return the exit code (see the module docstring).
 
     Raises:
@@ -380,6 +533,7 @@ def update(crate: Path, requested: str | None, gates: bool, body: Path | None, c
         return 0
 
     print(f"{PROG}: updating from template version {current} to {target}", flush=True)
+    before = run(["git", "rev-parse", "HEAD"], crate).stdout.strip()
     run(
         [*copier, "update", "--trust", "--defaults", "--skip-answered", "--conflict", "inline", "--vcs-ref", target],
         crate,
@@ -407,6 +561,11 @@ def update(crate: Path, requested: str | None, gates: bool, body: Path | None, c
         report.result = "updated"
         if gates:
             report.gates = run_gates(crate)
+        if api_check:
+            report.api = check_api(crate, before)
+            print(f"{PROG}: public API: {report.api.state}" + ("" if report.api.checked else f" ({report.api.note})"))
+            if report.api.state == "breaking":
+                print(f"{PROG}: {len(report.api.items)} public item(s) break; next release: {report.api.next_version}")
         run(["git", "add", "--all"], crate)
         origin = current if recorded == current else f"{recorded} (after {current})"
         run(
@@ -431,13 +590,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-gates", action="store_true", help="do not run gates 1-4 on the result")
     parser.add_argument("--body", type=Path, help="write the pull-request body (Markdown) here")
     parser.add_argument(
+        "--api-check",
+        action="store_true",
+        help="compare the library's public API before and after (cargo-semver-checks)",
+    )
+    parser.add_argument(
         "--commit-conflicts", action="store_true", help="commit a conflicted update with its markers (exit 3 still)"
     )
     args = parser.parse_args(argv)
     crate = Path(os.environ.get("CRATE_DIR") or Path(__file__).resolve().parent.parent)
     requested = args.to.strip() if args.to and args.to.strip() else None
     try:
-        return update(crate, requested, not args.no_gates, args.body, args.commit_conflicts)
+        return update(crate, requested, not args.no_gates, args.body, args.commit_conflicts, args.api_check)
     except UpdateError as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return error.code
