@@ -115,9 +115,21 @@ def semver_checks_version() -> str:
     return found.group(1)
 
 
+#: Cargo profile overrides for building cargo-semver-checks (see ``cargo_semver_checks``).
+SEMVER_CHECKS_BUILD = {
+    "CARGO_PROFILE_RELEASE_LTO": "off",
+    "CARGO_PROFILE_RELEASE_CODEGEN_UNITS": "16",
+    "CARGO_PROFILE_RELEASE_OPT_LEVEL": "1",
+}
+
+
 def cargo_semver_checks() -> Path:
     """Return the directory holding cargo-semver-checks at the workflow's version, installing it
     first if needed (``cargo install --locked``, in a target dir of its own).
+
+    Built with the release profile minus what makes it slow to build: the crate asks for fat LTO
+    in one codegen unit (a serial link of its whole graph, minutes on two cores) for speed the
+    suite does not need (it checks one small crate). ``SEMVER_CHECKS_BUILD`` holds the overrides.
 
     Raises:
         subprocess.CalledProcessError: the install failed.
@@ -135,7 +147,7 @@ def cargo_semver_checks() -> Path:
             ["cargo", "install", "--locked", "--quiet", "--root", str(TOOLS_DIR)]
             + ["--version", version, "cargo-semver-checks"],
             check=True,
-            env={k: v for k, v in os.environ.items() if k != "CARGO_TARGET_DIR"},
+            env={k: v for k, v in os.environ.items() if k != "CARGO_TARGET_DIR"} | SEMVER_CHECKS_BUILD,
         )
     return tool.parent
 
