@@ -7,6 +7,7 @@ AGENTS.md and the agent profile all render from one reading of the data files.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,10 +50,15 @@ class Component:
         public_crates: crates whose types the module's public API exposes.
         mcp_tools: the MCP tools the component serves.
         mcp_state: whether those tools keep state (a ``State`` built at start-up).
+        mcp_caps: the server's shared caps and checks its tools use beyond the text cap:
+            ``"items"`` (list arguments), ``"results"`` (``limit``/``top``), ``"documents"``
+            (document arguments).
         benches: whether it has benchmark files.
         readme: a paragraph of the crate's README, or ``""``.
         agents: its line among AGENTS.md's rules, or ``""``.
         python_stub: the typing stub of its Python classes, or ``""`` (no bindings).
+        keyword: its crates.io keyword in the manifest's ``keywords``.
+        category: its crates.io category slug in the manifest's ``categories``.
     """
 
     name: str
@@ -65,9 +71,12 @@ class Component:
     mcp_tools: tuple[str, ...]
     benches: bool
     mcp_state: bool = True
+    mcp_caps: tuple[str, ...] = ()
     readme: str = ""
     agents: str = ""
     python_stub: str = ""
+    keyword: str = ""
+    category: str = ""
 
 
 @dataclass(frozen=True)
@@ -144,6 +153,13 @@ def _check_keys(name: str, raw: dict[str, Any], allowed: set[str], required: tup
         raise PolicyError(f"{name}: missing {', '.join(missing)}")
 
 
+#: The shared caps and checks of the MCP server a component's tools may use (``mcp-caps``).
+MCP_CAPS = {"items", "results", "documents"}
+
+#: What crates.io accepts as a keyword (lowercase here, so two spellings never differ by case).
+_KEYWORD = re.compile(r"[a-z][a-z0-9_-]{0,19}")
+
+
 def load_components(path: Path = COMPONENTS_FILE) -> list[Component]:
     """Read and validate the components registry, in file order.
 
@@ -165,13 +181,31 @@ def load_components(path: Path = COMPONENTS_FILE) -> list[Component]:
                 "public-crates",
                 "mcp-tools",
                 "mcp-state",
+                "mcp-caps",
                 "benches",
                 "readme",
                 "agents",
                 "python-stub",
+                "keyword",
+                "category",
             },
-            ("choice", "module", "summary", "error", "variant", "public-crates", "mcp-tools", "benches"),
+            (
+                "choice",
+                "module",
+                "summary",
+                "error",
+                "variant",
+                "public-crates",
+                "mcp-tools",
+                "benches",
+                "keyword",
+                "category",
+            ),
         )
+        if unknown_caps := set(raw.get("mcp-caps", ())) - MCP_CAPS:
+            raise PolicyError(f"{name}: unknown mcp-caps {sorted(unknown_caps)}, not one of {sorted(MCP_CAPS)}")
+        if not _KEYWORD.fullmatch(raw["keyword"]):
+            raise PolicyError(f"{name}: keyword must be a crates.io keyword (a letter, then up to 19 of a-z0-9_-)")
         if not raw["choice"].startswith(f"{name}: "):
             raise PolicyError(f"{name}: choice must start with '{name}: '")
         components.append(
@@ -185,10 +219,13 @@ def load_components(path: Path = COMPONENTS_FILE) -> list[Component]:
                 public_crates=tuple(raw["public-crates"]),
                 mcp_tools=tuple(raw["mcp-tools"]),
                 mcp_state=bool(raw.get("mcp-state", True)),
+                mcp_caps=tuple(raw.get("mcp-caps", ())),
                 benches=bool(raw["benches"]),
                 readme=raw.get("readme", "").strip(),
                 agents=raw.get("agents", ""),
                 python_stub=raw.get("python-stub", "").strip(),
+                keyword=raw["keyword"],
+                category=raw["category"],
             )
         )
     return components

@@ -39,6 +39,74 @@ def server(request, copie_session) -> tuple[Path, list[str]]:
     return binary, stack
 
 
+def resolve(schema: dict, root: dict) -> dict:
+    """`schema`, or the definition its `$ref` names in `root` (`#/$defs/<name>`)."""
+    ref = schema.get("$ref")
+    if ref is None:
+        return schema
+    *_, section, name = ref.split("/")
+    return resolve(root[section][name], root)
+
+
+def types(schema: dict) -> set[str]:
+    kind = schema.get("type", [])
+    return {kind} if isinstance(kind, str) else set(kind)
+
+
+def minimal(schema: dict, root: dict) -> object:
+    """The smallest valid value of `schema`: what fills the arguments not under test."""
+    schema = resolve(schema, root)
+    kinds = types(schema)
+    if "object" in kinds:
+        return {name: minimal(schema["properties"][name], root) for name in schema.get("required", [])}
+    if "array" in kinds:
+        return []
+    if "integer" in kinds:
+        return 1
+    return "x"
+
+
+def uncapped(schema: dict, root: dict, path: str = "") -> list[str]:
+    """The text, list and count arguments under `schema` whose schema states no cap."""
+    schema = resolve(schema, root)
+    kinds = types(schema)
+    found: list[str] = []
+    if "object" in kinds:
+        for name, child in schema.get("properties", {}).items():
+            found += uncapped(child, root, f"{path}.{name}" if path else name)
+    if "array" in kinds:
+        found += [] if "maxItems" in schema else [path]
+        found += uncapped(schema["items"], root, f"{path}[]")
+    if "string" in kinds and "maxLength" not in schema:
+        found.append(path)
+    if "integer" in kinds and "maximum" not in schema:
+        found.append(path)
+    return found
+
+
+def over_caps(schema: dict, root: dict) -> list[tuple[str, object]]:
+    """Every way to break one cap under `schema`: (the argument's name, a value over its cap), the
+    rest of the value minimal."""
+    schema = resolve(schema, root)
+    kinds = types(schema)
+    cases: list[tuple[str, object]] = []
+    if "object" in kinds:
+        base = minimal(schema, root)
+        assert isinstance(base, dict)
+        for name, child in schema.get("properties", {}).items():
+            for argument, value in over_caps(child, root):
+                cases.append((argument or name, {**base, name: value}))
+    if "array" in kinds:
+        if "maxItems" in schema:
+            cases.append(("", [minimal(schema["items"], root)] * (schema["maxItems"] + 1)))
+        cases += [(argument, [value]) for argument, value in over_caps(schema["items"], root)]
+    if "string" in kinds and "maxLength" in schema:
+        cases.append(("", "x" * (schema["maxLength"] + 1)))
+    if "integer" in kinds and "maximum" in schema:
+        cases.append(("", schema["maximum"] + 1))
+    return cases
+
+
 def structured(result) -> dict:
     assert result.is_error is False, result.content
     return result.structured_content
@@ -99,6 +167,15 @@ async def exercise(binary: Path, stack: list[str]) -> dict[str, object]:
             assert unset.is_error is True
             assert unset.content[0].text.startswith("QDRANT_URL is not set")
 
+        # Every cap a schema states is checked: one argument over it is a tool error naming it.
+        seen["over_caps"] = 0
+        for name, tool in tools.items():
+            for argument, arguments in over_caps(tool.input_schema, tool.input_schema):
+                over = await session.call_tool(name, arguments)
+                assert over.is_error is True, (name, argument, over.content)
+                assert over.content[0].text.startswith(f"`{argument}` "), (name, over.content[0].text)
+                seen["over_caps"] += 1
+
         wrong_type = await session.call_tool("tokenize", {"text": 42})
         assert wrong_type.is_error is True
         assert "failed to deserialize parameters" in wrong_type.content[0].text
@@ -125,5 +202,9 @@ def test_a_real_mcp_client_uses_every_tool(server):
         search = seen["schemas"]["search"]
         assert search["required"] == ["query"]
         assert search["properties"]["limit"]["type"] == ["integer", "null"]
+    uncapped_arguments = {name: uncapped(schema, schema) for name, schema in seen["schemas"].items()}
+    assert {name: found for name, found in uncapped_arguments.items() if found} == {}
+    # tokenize's text, parse_jsonl's jsonl; with the components, their texts, lists and counts.
+    assert seen["over_caps"] == (2 if not stack else 14)
     assert seen["unknown_tool_code"] == -32602
     assert seen["alive_after_errors"] == binary.name

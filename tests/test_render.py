@@ -226,6 +226,7 @@ def test_a_sixth_component_is_its_registry_entry_and_its_own_files(tmp_path):
             '\n[sqlite]\nchoice = "sqlite: embedded database"\nmodule = "store"\n'
             'summary = "an embedded document store"\nerror = "StoreError"\nvariant = "Store"\n'
             'public-crates = []\nmcp-tools = ["store_get"]\nbenches = true\n'
+            'keyword = "sqlite"\ncategory = "database"\n'
             'agents = "Open the store once per process."\n'
         )
     own = {

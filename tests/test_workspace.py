@@ -171,7 +171,8 @@ def test_a_crate_generated_inside_a_workspace_is_a_member(tmp_path, template_rep
     ]
     gates = (member / "scripts" / "gates.sh").read_text(encoding="utf-8")
     assert "cargo build --release --package new-lib;" in gates
-    assert "cargo clippy --package new-lib --all-targets --all-features -- -D warnings;" in gates
+    assert "cargo clippy --package new-lib --all-targets --all-features -- -D warnings\n" in gates
+    assert 'RUSTDOCFLAGS="${RUSTDOCFLAGS:-} -D warnings" cargo doc --package new-lib --no-deps --all-features' in gates
     assert "cargo fmt --check --package new-lib;" in gates
     assert "cargo test --package new-lib --all-features --no-fail-fast" in gates
     readme = (member / "README.md").read_text(encoding="utf-8")

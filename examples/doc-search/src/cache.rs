@@ -1,4 +1,19 @@
 //! An async document cache (moka): bounded in entries, entries expire after a time to live.
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! use doc_search::Document;
+//! use doc_search::cache::DocumentCache;
+//!
+//! # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+//! let cache = DocumentCache::new(1_000, Duration::from_secs(60));
+//! cache.insert(Document::new("readme", "Tokio is an asynchronous runtime")).await;
+//! let cached = cache.get("readme").await;
+//! assert_eq!(cached.map(|document| document.text.len()), Some(32));
+//! # });
+//! # Ok::<(), std::io::Error>(())
+//! ```
 
 use std::future::Future;
 use std::sync::Arc;
@@ -30,6 +45,14 @@ pub enum CacheError {
 #[derive(Clone)]
 pub struct DocumentCache {
     inner: Cache<String, Arc<Document>>,
+}
+
+impl std::fmt::Debug for DocumentCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DocumentCache")
+            .field("entries", &self.inner.entry_count())
+            .finish_non_exhaustive()
+    }
 }
 
 impl DocumentCache {

@@ -3,8 +3,14 @@
 //! Functions return their module's error; [`Error`] is what a caller combining several modules
 //! propagates with `?`. The module errors carry context (the file, the line, the query) and keep
 //! the underlying error reachable through [`std::error::Error::source`].
-
-use thiserror::Error;
+//!
+//! ```
+//! use mcp_tools::Error;
+//! use mcp_tools::document::parse_jsonl;
+//!
+//! let error = Error::from(parse_jsonl("{}").unwrap_err());
+//! assert_eq!(error.chain(), "invalid document on line 1: missing field `id` at line 1 column 2");
+//! ```
 
 use crate::cache::CacheError;
 use crate::document::DocumentError;
@@ -14,7 +20,7 @@ use crate::search::SearchError;
 use crate::vector::VectorStoreError;
 
 /// Every error this crate returns, by the module it comes from.
-#[derive(Debug, Error)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// Reading or parsing documents failed.

@@ -1,4 +1,14 @@
 //! SIMD-accelerated JSON parsing of documents (simd-json; the CPU is detected at run time).
+//!
+//! ```
+//! use mcp_tools::json::parse_documents;
+//!
+//! // simd-json parses in place: the buffer is scratch space afterwards.
+//! let mut buffer = br#"[{"id": "a", "text": "simd"}]"#.to_vec();
+//! let documents = parse_documents(&mut buffer)?;
+//! assert_eq!(documents[0].id, "a");
+//! # Ok::<(), mcp_tools::json::JsonError>(())
+//! ```
 
 use thiserror::Error;
 

@@ -1,4 +1,15 @@
 //! Full-text search over [`Document`]s with an in-memory tantivy index.
+//!
+//! ```
+//! use mcp_tools::Document;
+//! use mcp_tools::search::SearchIndex;
+//!
+//! let index = SearchIndex::in_memory()?;
+//! index.add(&[Document::new("a", "fast search in rust"), Document::new("b", "slow loops")])?;
+//! let hits = index.search("rust", 10)?;
+//! assert_eq!(hits.iter().map(|hit| hit.id.as_str()).collect::<Vec<_>>(), ["a"]);
+//! # Ok::<(), mcp_tools::search::SearchError>(())
+//! ```
 
 use std::sync::Mutex;
 
@@ -20,9 +31,27 @@ const WRITER_MEMORY_BYTES: usize = 20_000_000;
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum SearchError {
-    /// tantivy failed to open, write, commit or read the index.
-    #[error("the search index failed")]
-    Index(#[from] TantivyError),
+    /// tantivy could not open the in-memory index's writer or reader.
+    #[error("cannot open the search index")]
+    Open(#[source] TantivyError),
+    /// tantivy could not add a batch of documents, commit it, or reload the reader after it.
+    #[error("cannot add {documents} documents to the search index")]
+    Add {
+        /// How many documents the batch held.
+        documents: usize,
+        /// What tantivy reported.
+        #[source]
+        source: TantivyError,
+    },
+    /// tantivy could not run a parsed query or read one of its hits.
+    #[error("search query {query:?} failed")]
+    Search {
+        /// The query as given.
+        query: String,
+        /// What tantivy reported.
+        #[source]
+        source: TantivyError,
+    },
     /// The query does not parse (tantivy's query language).
     #[error("invalid search query {query:?}")]
     Query {
@@ -73,14 +102,20 @@ impl SearchIndex {
     ///
     /// # Errors
     ///
-    /// [`SearchError::Index`] when tantivy cannot open the writer or a reader.
+    /// [`SearchError::Open`] when tantivy cannot open the writer or a reader.
     pub fn in_memory() -> Result<Self, SearchError> {
         let mut schema = Schema::builder();
         let id = schema.add_text_field("id", STRING | STORED);
         let text = schema.add_text_field("text", TEXT);
         let index = Index::create_in_ram(schema.build());
-        let writer = Mutex::new(index.writer_with_num_threads(1, WRITER_MEMORY_BYTES)?);
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let writer =
+            index.writer_with_num_threads(1, WRITER_MEMORY_BYTES).map_err(SearchError::Open)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(SearchError::Open)?;
+        let writer = Mutex::new(writer);
         Ok(Self { index, writer, reader, id, text })
     }
 
@@ -90,20 +125,25 @@ impl SearchIndex {
     ///
     /// # Errors
     ///
-    /// [`SearchError::Index`] when writing or committing fails, [`SearchError::WriterPoisoned`]
-    /// after a panic in another thread's `add`.
+    /// [`SearchError::Add`] when writing, committing or reloading fails,
+    /// [`SearchError::WriterPoisoned`] after a panic in another thread's `add`.
     pub fn add(&self, documents: &[Document]) -> Result<(), SearchError> {
         let Ok(mut writer) = self.writer.lock() else {
             return Err(SearchError::WriterPoisoned);
         };
-        for document in documents {
-            writer.add_document(doc!(
-                self.id => document.id.as_str(),
-                self.text => document.text.as_str(),
-            ))?;
-        }
-        writer.commit()?;
-        self.reader.reload()?;
+        let added = documents
+            .iter()
+            .try_for_each(|document| {
+                writer
+                    .add_document(doc!(
+                        self.id => document.id.as_str(),
+                        self.text => document.text.as_str(),
+                    ))
+                    .map(drop)
+            })
+            .and_then(|()| writer.commit().map(drop))
+            .and_then(|()| self.reader.reload());
+        added.map_err(|source| SearchError::Add { documents: documents.len(), source })?;
         tracing::debug!(added = documents.len(), "indexed documents");
         Ok(())
     }
@@ -113,7 +153,7 @@ impl SearchIndex {
     /// # Errors
     ///
     /// [`SearchError::ZeroLimit`] when `limit` is 0, [`SearchError::Query`] when `query` does
-    /// not parse, [`SearchError::Index`] when the index cannot be read.
+    /// not parse, [`SearchError::Search`] when the index cannot be read.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>, SearchError> {
         if limit == 0 {
             return Err(SearchError::ZeroLimit);
@@ -122,10 +162,13 @@ impl SearchIndex {
         let parsed = QueryParser::for_index(&self.index, vec![self.text])
             .parse_query(query)
             .map_err(|source| SearchError::Query { query: query.to_owned(), source })?;
-        let top = searcher.search(&parsed, &TopDocs::with_limit(limit).order_by_score())?;
+        let failed = |source| SearchError::Search { query: query.to_owned(), source };
+        let top = searcher
+            .search(&parsed, &TopDocs::with_limit(limit).order_by_score())
+            .map_err(failed)?;
         top.into_iter()
             .map(|(score, address)| {
-                let stored: TantivyDocument = searcher.doc(address)?;
+                let stored: TantivyDocument = searcher.doc(address).map_err(failed)?;
                 let id = stored
                     .get_first(self.id)
                     .and_then(|value| value.as_str())
@@ -145,6 +188,12 @@ impl SearchIndex {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex").field("documents", &self.len()).finish_non_exhaustive()
     }
 }
 

@@ -2,6 +2,15 @@
 //!
 //! Construction does no I/O (the gRPC connection opens lazily), so it is safe inside async code;
 //! [`VectorStore::health`] is the explicit, async connectivity check.
+//!
+//! ```
+//! use mcp_tools::vector::VectorStore;
+//!
+//! // No I/O yet: the connection opens on the first call, e.g. `store.health().await`.
+//! let store = VectorStore::connect("http://localhost:6334")?;
+//! assert_eq!(format!("{store:?}"), r#"VectorStore { url: "http://localhost:6334", .. }"#);
+//! # Ok::<(), mcp_tools::vector::VectorStoreError>(())
+//! ```
 
 use qdrant_client::{Qdrant, QdrantError};
 use thiserror::Error;
@@ -22,14 +31,29 @@ pub enum VectorStoreError {
         #[source]
         source: QdrantError,
     },
-    /// The server could not be reached, or answered with an error.
-    #[error("Qdrant request failed")]
-    QueryFailed(#[from] QdrantError),
+    /// The server could not be reached, or answered `operation` with an error.
+    #[error("Qdrant {operation} at {url} failed")]
+    QueryFailed {
+        /// What was asked, e.g. `health check`.
+        operation: String,
+        /// The server's URL.
+        url: String,
+        /// What the client reported.
+        #[source]
+        source: QdrantError,
+    },
 }
 
 /// A handle to a Qdrant server.
 pub struct VectorStore {
     client: Qdrant,
+    url: String,
+}
+
+impl std::fmt::Debug for VectorStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VectorStore").field("url", &self.url).finish_non_exhaustive()
+    }
 }
 
 /// What the server reports about itself.
@@ -55,7 +79,12 @@ impl VectorStore {
             .skip_compatibility_check()
             .build()
             .map_err(|source| VectorStoreError::InvalidUrl { url: url.to_owned(), source })?;
-        Ok(Self { client })
+        Ok(Self { client, url: url.to_owned() })
+    }
+
+    /// The error of `operation` on this store's server.
+    fn failed(&self, operation: String) -> impl FnOnce(QdrantError) -> VectorStoreError + '_ {
+        move |source| VectorStoreError::QueryFailed { operation, url: self.url.clone(), source }
     }
 
     /// Asks the server for its title and version.
@@ -65,7 +94,8 @@ impl VectorStore {
     /// [`VectorStoreError::QueryFailed`] when the server cannot be reached or answers with an
     /// error.
     pub async fn health(&self) -> Result<ServerInfo, VectorStoreError> {
-        let reply = self.client.health_check().await?;
+        let reply =
+            self.client.health_check().await.map_err(self.failed("health check".to_owned()))?;
         Ok(ServerInfo { title: reply.title, version: reply.version })
     }
 
@@ -76,7 +106,8 @@ impl VectorStore {
     /// [`VectorStoreError::QueryFailed`] when the server cannot be reached or answers with an
     /// error.
     pub async fn collection_exists(&self, name: &str) -> Result<bool, VectorStoreError> {
-        Ok(self.client.collection_exists(name).await?)
+        let operation = format!("existence check of collection {name:?}");
+        self.client.collection_exists(name).await.map_err(self.failed(operation))
     }
 }
 

@@ -3,7 +3,7 @@
 # gate by gate; run `scripts/gates.sh all` before every pull request.
 #
 #   scripts/gates.sh all                   the five gates in order, stopping at the first failure
-#   scripts/gates.sh build|lint|fmt|test   one gate
+#   scripts/gates.sh build|lint|fmt|test   one gate (lint: clippy, then rustdoc -D warnings)
 #   scripts/gates.sh bench                 gate 5 (scripts/bench_gate.py): the base and the head of
 #                                          the change, benchmarked now by the same toolchain
 #
@@ -23,7 +23,14 @@ cd "${CRATE_DIR:-$script_dir/..}"
 say() { printf '\n== %s\n' "$*" >&2; }
 
 gate_build() { say "gate 1/5: build"; cargo build --release; }
-gate_lint() { say "gate 2/5: lint"; cargo clippy --all-targets --all-features -- -D warnings; }
+# Gate 2 lints the code and its docs: the policy's clippy command as written, then rustdoc with
+# warnings as errors (a broken or ambiguous doc link fails like a clippy warning). Both are static
+# checks of the same sources, so the docs join gate 2 rather than making a sixth gate.
+gate_lint() {
+  say "gate 2/5: lint (clippy, then rustdoc)"
+  cargo clippy --all-targets --all-features -- -D warnings
+  RUSTDOCFLAGS="${RUSTDOCFLAGS:-} -D warnings" cargo doc --no-deps --all-features
+}
 gate_fmt() { say "gate 3/5: format"; cargo fmt --check; }
 
 gate_test() {

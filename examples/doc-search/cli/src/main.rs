@@ -18,6 +18,8 @@
     reason = "policy: no silent errors; return the error, or log it with tracing where it is handled"
 )]
 
+use std::fmt::Display;
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -83,30 +85,40 @@ fn log_level(verbose: u8, quiet: u8) -> LevelFilter {
     }
 }
 
-#[allow(
-    clippy::disallowed_macros,
-    reason = "the binary's entry point: results go to stdout, the last error line to stderr"
-)]
+/// Writes each item on its own line to stdout (buffered). A reader that closed the pipe early
+/// (`| head -1`) wants no more output: that ends the command quietly, as in ripgrep.
+///
+/// # Errors
+///
+/// When stdout cannot be written for another reason (e.g. a full disk).
+fn print_lines<T: Display>(lines: impl IntoIterator<Item = T>) -> anyhow::Result<()> {
+    let mut stdout = io::BufWriter::new(io::stdout().lock());
+    let written = lines
+        .into_iter()
+        .try_for_each(|line| writeln!(stdout, "{line}"))
+        .and_then(|()| stdout.flush());
+    match written {
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        written => written.context("cannot write to stdout"),
+    }
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Tokenize { text } => {
-            for token in tokenize(&text) {
-                println!("{token}");
-            }
-        }
+        Command::Tokenize { text } => print_lines(tokenize(&text)),
         Command::Count { path } => {
             let documents = load_jsonl(&path).await.context("cannot load the documents")?;
-            println!("{}", documents.len());
+            print_lines([documents.len()])
         }
     }
-    Ok(())
 }
 
 #[allow(
     clippy::disallowed_macros,
-    reason = "the binary's entry point: results go to stdout, the last error line to stderr"
+    reason = "the binary's entry point: the last error line goes to stderr"
 )]
-#[tokio::main]
+// One command, one file read at most: a current-thread runtime, no worker threads to start.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Err(error) = init_logging(log_level(cli.verbose, cli.quiet)) {

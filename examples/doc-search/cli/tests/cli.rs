@@ -46,6 +46,22 @@ fn tokenizes_a_text() {
 }
 
 #[test]
+fn a_reader_that_closed_the_pipe_ends_the_output_quietly() {
+    // The read end closes before the binary starts: every write gets EPIPE, as behind `| head -1`.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = Command::new(BIN)
+        .args(["tokenize", "one two three"])
+        .env_remove("RUST_LOG")
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{:?}: {}", output.status, stderr(&output));
+    assert!(stderr(&output).is_empty(), "{}", stderr(&output));
+}
+
+#[test]
 fn counts_the_documents_of_a_file() {
     let path = temp_file("cli.jsonl");
     std::fs::write(&path, "{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"text\":\"y\"}\n")

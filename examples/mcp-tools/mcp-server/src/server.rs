@@ -4,6 +4,11 @@
 //! `#[tool_router]`). A failing tool answers with an MCP tool error (`isError: true`, the error's
 //! cause chain as the message); rmcp itself answers unknown tools and malformed requests with
 //! JSON-RPC errors. Nothing here panics.
+//!
+//! Every text, list and count argument has a cap, stated in its JSON schema ([`caps`]) and
+//! checked before any work is done: a call over one is a tool error. Tools that do CPU work run
+//! off the runtime's threads ([`off_runtime`], or the rayon pool), so one large call never stalls
+//! the others.
 
 mod cache;
 mod json;
@@ -63,6 +68,67 @@ impl McpServer {
     }
 }
 
+/// Caps on what one call may ask for. Each argument's schema states its cap (`maxLength`,
+/// `maxItems`, `maximum`), and the tool checks it before any work.
+pub(crate) mod caps {
+    /// Characters of one text argument (a text, a document, a JSON payload, a query, an id).
+    pub(crate) const TEXT: usize = 1 << 20;
+    /// Items of one list argument (documents, texts).
+    pub(crate) const ITEMS: usize = 10_000;
+    /// Results one call may ask for (`limit`, `top`).
+    pub(crate) const RESULTS: usize = 1_000;
+}
+
+/// Checks a text argument against [`caps::TEXT`] (in characters, as JSON schema's `maxLength`).
+///
+/// # Errors
+///
+/// The tool error's message, naming the argument, when the text is longer.
+fn check_text(argument: &str, text: &str) -> Result<(), String> {
+    check_len(argument, text.chars().count(), "characters", caps::TEXT)
+}
+
+/// Checks that `argument` holds at most `cap` `unit`s.
+///
+/// # Errors
+///
+/// The tool error's message, naming the argument and its cap, when it holds more.
+fn check_len(argument: &str, len: usize, unit: &str, cap: usize) -> Result<(), String> {
+    if len <= cap {
+        return Ok(());
+    }
+    let message = format!("`{argument}` has {len} {unit}; the cap is {cap}");
+    tracing::warn!(error = %message, "tool call over a cap");
+    Err(message)
+}
+
+/// Checks a count argument (`limit`, `top`) against [`caps::RESULTS`].
+///
+/// # Errors
+///
+/// The tool error's message, naming the argument and its cap, when it is larger.
+fn check_results(argument: &str, count: Option<usize>) -> Result<(), String> {
+    match count {
+        Some(count) if count > caps::RESULTS => {
+            let message = format!("`{argument}` is {count}; the cap is {}", caps::RESULTS);
+            tracing::warn!(error = %message, "tool call over a cap");
+            Err(message)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Runs CPU-bound `work` on tokio's blocking pool: the runtime's threads keep serving other calls.
+///
+/// # Errors
+///
+/// The tool error's message when the work panicked (the pool catches the panic).
+async fn off_runtime<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
+    tokio::task::spawn_blocking(work).await.map_err(|error| tool_error(&error))
+}
+
 /// The message of an MCP tool error: `error` and its sources on one line. Logged here, once:
 /// the client gets the message, the server's log the event.
 fn tool_error(error: &(dyn std::error::Error + 'static)) -> String {
@@ -92,6 +158,7 @@ pub(crate) struct ServerStatus {
 #[derive(Debug, Deserialize, JsonSchema)]
 pub(crate) struct TokenizeParams {
     /// The text to split into lowercase tokens.
+    #[schemars(length(max = caps::TEXT))]
     text: String,
 }
 
@@ -106,9 +173,23 @@ pub(crate) struct Tokens {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub(crate) struct DocumentParams {
     /// Unique identifier.
+    #[schemars(length(max = caps::TEXT))]
     id: String,
     /// The document's text.
+    #[schemars(length(max = caps::TEXT))]
     text: String,
+}
+
+impl DocumentParams {
+    /// Checks both fields against [`caps::TEXT`].
+    ///
+    /// # Errors
+    ///
+    /// The tool error's message naming the field over its cap.
+    fn check(&self) -> Result<(), String> {
+        check_text("id", &self.id)?;
+        check_text("text", &self.text)
+    }
 }
 
 impl From<DocumentParams> for Document {
@@ -127,6 +208,7 @@ impl From<Document> for DocumentParams {
 #[derive(Debug, Deserialize, JsonSchema)]
 pub(crate) struct JsonLinesParams {
     /// One `{"id": …, "text": …}` object per line; blank lines are skipped.
+    #[schemars(length(max = caps::TEXT))]
     jsonl: String,
 }
 
@@ -151,16 +233,23 @@ impl McpServer {
 
     /// Split a text into lowercase alphanumeric tokens.
     #[tool]
-    fn tokenize(Parameters(params): Parameters<TokenizeParams>) -> Json<Tokens> {
-        Json(Tokens { tokens: tokenize(&params.text) })
+    async fn tokenize(
+        Parameters(params): Parameters<TokenizeParams>,
+    ) -> Result<Json<Tokens>, String> {
+        check_text("text", &params.text)?;
+        let tokens = off_runtime(move || tokenize(&params.text)).await?;
+        Ok(Json(Tokens { tokens }))
     }
 
     /// Parse JSON lines into documents; the error names the first line that is not one.
     #[tool]
-    fn parse_jsonl(
+    async fn parse_jsonl(
         Parameters(params): Parameters<JsonLinesParams>,
     ) -> Result<Json<Documents>, String> {
-        let documents = parse_jsonl(&params.jsonl).map_err(|error| tool_error(&error))?;
+        check_text("jsonl", &params.jsonl)?;
+        let documents = off_runtime(move || parse_jsonl(&params.jsonl))
+            .await?
+            .map_err(|error| tool_error(&error))?;
         Ok(Json(Documents { documents: documents.into_iter().map(DocumentParams::from).collect() }))
     }
 }

@@ -157,6 +157,27 @@ fn errors_are_protocol_correct_and_the_server_keeps_serving() {
 }
 
 #[test]
+fn a_text_over_the_cap_its_schema_states_is_a_tool_error() {
+    let (mut session, _) = initialized().unwrap();
+    let listed = session.request(1, "tools/list", &json!({})).unwrap();
+    let tokenize = listed["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|tool| tool["name"] == "tokenize")
+        .unwrap();
+    let cap = tokenize["inputSchema"]["properties"]["text"]["maxLength"].as_u64().unwrap();
+    let at_cap = "a".repeat(usize::try_from(cap).unwrap());
+    let within = session.call(2, "tokenize", &json!({"text": at_cap})).unwrap();
+    assert_eq!(within["result"]["isError"], json!(false));
+    let over = session.call(3, "tokenize", &json!({"text": at_cap + "a"})).unwrap();
+    assert_eq!(over["result"]["isError"], json!(true));
+    let text = over["result"]["content"][0]["text"].as_str().unwrap_or_default();
+    assert_eq!(text, format!("`text` has {} characters; the cap is {cap}", cap + 1));
+    assert!(session.close(Duration::from_secs(10)).unwrap(), "no clean exit on stdin EOF");
+}
+
+#[test]
 fn exits_cleanly_when_stdin_closes_before_initialize() {
     let session = Session::start().unwrap();
     assert!(session.close(Duration::from_secs(10)).unwrap());

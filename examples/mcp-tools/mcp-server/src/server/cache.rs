@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use mcp_tools::cache::DocumentCache;
 
-use super::{DocumentParams, McpServer, ToolState};
+use super::{DocumentParams, McpServer, ToolState, caps, check_text};
 
 /// Most documents the cache keeps, and for how long.
 const ENTRIES: u64 = 10_000;
@@ -31,6 +31,7 @@ impl ToolState for State {
 #[derive(Debug, Deserialize, JsonSchema)]
 pub(crate) struct CacheGetParams {
     /// Identifier of the cached document.
+    #[schemars(length(max = caps::TEXT))]
     id: String,
 }
 
@@ -41,9 +42,10 @@ impl McpServer {
     async fn cache_put(
         &self,
         Parameters(params): Parameters<DocumentParams>,
-    ) -> Json<DocumentParams> {
+    ) -> Result<Json<DocumentParams>, String> {
+        params.check()?;
         self.cache.documents.insert(params.clone().into()).await;
-        Json(params)
+        Ok(Json(params))
     }
 
     /// Fetch a document from the server's cache by id.
@@ -52,6 +54,7 @@ impl McpServer {
         &self,
         Parameters(params): Parameters<CacheGetParams>,
     ) -> Result<Json<DocumentParams>, String> {
+        check_text("id", &params.id)?;
         match self.cache.documents.get(&params.id).await {
             Some(document) => Ok(Json(DocumentParams::from((*document).clone()))),
             None => Err(format!("no cached document with id {:?}", params.id)),

@@ -7,12 +7,13 @@ use serde::{Deserialize, Serialize};
 
 use mcp_tools::json::parse_documents;
 
-use super::{McpServer, tool_error};
+use super::{McpServer, caps, check_text, off_runtime, tool_error};
 
 /// Arguments of `parse_json`.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub(crate) struct ParseJsonParams {
     /// A JSON array of `{"id": …, "text": …}` objects.
+    #[schemars(length(max = caps::TEXT))]
     json: String,
 }
 
@@ -29,11 +30,14 @@ pub(crate) struct ParsedDocuments {
 impl McpServer {
     /// Parse a JSON array of documents with SIMD-accelerated simd-json.
     #[tool]
-    fn parse_json(
+    async fn parse_json(
         Parameters(params): Parameters<ParseJsonParams>,
     ) -> Result<Json<ParsedDocuments>, String> {
+        check_text("json", &params.json)?;
         let mut buffer = params.json.into_bytes();
-        let documents = parse_documents(&mut buffer).map_err(|error| tool_error(&error))?;
+        let documents = off_runtime(move || parse_documents(&mut buffer))
+            .await?
+            .map_err(|error| tool_error(&error))?;
         let ids: Vec<String> = documents.into_iter().map(|document| document.id).collect();
         Ok(Json(ParsedDocuments { count: ids.len(), ids }))
     }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use mcp_tools::Document;
 use mcp_tools::parallel::Parallel;
 
-use super::{McpServer, ToolState, tool_error};
+use super::{McpServer, ToolState, caps, check_len, check_results, check_text, tool_error};
 
 /// The thread pool the tools share.
 pub(crate) struct State {
@@ -28,8 +28,10 @@ impl ToolState for State {
 #[derive(Debug, Deserialize, JsonSchema)]
 pub(crate) struct TermFrequencyParams {
     /// The texts to count terms in.
+    #[schemars(length(max = caps::ITEMS), inner(length(max = caps::TEXT)))]
     texts: Vec<String>,
     /// How many of the most frequent terms to return (default 10).
+    #[schemars(range(max = caps::RESULTS))]
     top: Option<usize>,
 }
 
@@ -57,6 +59,9 @@ impl McpServer {
         &self,
         Parameters(params): Parameters<TermFrequencyParams>,
     ) -> Result<Json<TermCounts>, String> {
+        check_len("texts", params.texts.len(), "items", caps::ITEMS)?;
+        params.texts.iter().try_for_each(|text| check_text("texts", text))?;
+        check_results("top", params.top)?;
         let documents: Vec<Document> = params
             .texts
             .into_iter()

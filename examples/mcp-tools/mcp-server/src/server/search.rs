@@ -10,7 +10,10 @@ use serde::{Deserialize, Serialize};
 use mcp_tools::Document;
 use mcp_tools::search::SearchIndex;
 
-use super::{DocumentParams, McpServer, ToolState, tool_error};
+use super::{
+    DocumentParams, McpServer, ToolState, caps, check_len, check_results, check_text, off_runtime,
+    tool_error,
+};
 
 /// The index the tools share.
 pub(crate) struct State {
@@ -28,6 +31,7 @@ impl ToolState for State {
 #[derive(Debug, Deserialize, JsonSchema)]
 pub(crate) struct IndexParams {
     /// The documents to add to the search index.
+    #[schemars(length(max = caps::ITEMS))]
     documents: Vec<DocumentParams>,
 }
 
@@ -44,8 +48,10 @@ pub(crate) struct Indexed {
 #[derive(Debug, Deserialize, JsonSchema)]
 pub(crate) struct SearchParams {
     /// Query in tantivy's query language, e.g. `rust AND async`.
+    #[schemars(length(max = caps::TEXT))]
     query: String,
     /// Most hits to return (default 10).
+    #[schemars(range(max = caps::RESULTS))]
     limit: Option<usize>,
 }
 
@@ -73,28 +79,29 @@ impl McpServer {
         &self,
         Parameters(params): Parameters<IndexParams>,
     ) -> Result<Json<Indexed>, String> {
+        check_len("documents", params.documents.len(), "items", caps::ITEMS)?;
+        params.documents.iter().try_for_each(DocumentParams::check)?;
         let index = Arc::clone(&self.search.index);
         let documents: Vec<Document> = params.documents.into_iter().map(Document::from).collect();
         let added = documents.len();
-        // Indexing is CPU-bound: one hop to the blocking pool, off the runtime's threads.
-        let total =
-            tokio::task::spawn_blocking(move || index.add(&documents).map(|()| index.len()))
-                .await
-                .map_err(|error| tool_error(&error))?
-                .map_err(|error| tool_error(&error))?;
+        let total = off_runtime(move || index.add(&documents).map(|()| index.len()))
+            .await?
+            .map_err(|error| tool_error(&error))?;
         Ok(Json(Indexed { added, total }))
     }
 
     /// Search the indexed documents (tantivy query syntax), best first.
     #[tool]
-    fn search(
+    async fn search(
         &self,
         Parameters(params): Parameters<SearchParams>,
     ) -> Result<Json<SearchHits>, String> {
-        let hits = self
-            .search
-            .index
-            .search(&params.query, params.limit.unwrap_or(10))
+        check_text("query", &params.query)?;
+        check_results("limit", params.limit)?;
+        let index = Arc::clone(&self.search.index);
+        let limit = params.limit.unwrap_or(10);
+        let hits = off_runtime(move || index.search(&params.query, limit))
+            .await?
             .map_err(|error| tool_error(&error))?;
         let hits = hits.into_iter().map(|hit| SearchHit { id: hit.id, score: hit.score }).collect();
         Ok(Json(SearchHits { hits }))

@@ -1,7 +1,19 @@
 //! Term statistics over many documents, computed on a rayon thread pool.
+//!
+//! ```
+//! use ws_tool::Document;
+//! use ws_tool::parallel::Parallel;
+//!
+//! let pool = Parallel::new(2)?;
+//! let documents = [Document::new("hamlet", "to be or not to be")];
+//! assert_eq!(pool.term_frequencies(&documents)["be"], 2);
+//! # Ok::<(), ws_tool::parallel::ParallelError>(())
+//! ```
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use rayon::prelude::*;
 use thiserror::Error;
@@ -17,12 +29,16 @@ pub enum ParallelError {
     /// The operating system refused the pool's threads.
     #[error("cannot start the thread pool")]
     Pool(#[from] rayon::ThreadPoolBuildError),
-    /// The batch stopped before returning its result (it panicked; the pool logged the panic).
-    #[error("the parallel batch stopped before returning its result")]
-    Interrupted,
+    /// The batch panicked before returning its result.
+    #[error("the parallel batch panicked: {message}")]
+    Interrupted {
+        /// The panic's message (its `&str` or `String` payload).
+        message: String,
+    },
 }
 
 /// A dedicated thread pool for CPU-bound batch work, kept off the async runtime's threads.
+#[derive(Debug)]
 pub struct Parallel {
     pool: rayon::ThreadPool,
 }
@@ -38,12 +54,16 @@ impl Parallel {
             .num_threads(threads)
             .thread_name(|index| format!("parallel-{index}"))
             // Without a handler, a panic in a spawned batch would abort the process.
-            .panic_handler(|_| tracing::error!("a parallel batch panicked"))
+            .panic_handler(|payload| {
+                tracing::error!(panic = %panic_message(&*payload), "a parallel batch panicked");
+            })
             .build()?;
         Ok(Self { pool })
     }
 
     /// Creates a pool whose only worker is the calling thread: batches run on this thread.
+    ///
+    /// Hidden from the docs: a hook for the benches, not part of the crate's API.
     ///
     /// For measuring a batch's work alone (Callgrind counts the calling thread's instructions:
     /// `benches/instructions.rs`) and for callers that must not start threads. Rayon keeps the
@@ -53,6 +73,7 @@ impl Parallel {
     ///
     /// [`ParallelError::Pool`] when rayon refuses, e.g. because this thread already is a worker
     /// of another pool.
+    #[doc(hidden)]
     pub fn on_current_thread() -> Result<Self, ParallelError> {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(1).use_current_thread().build()?;
         Ok(Self { pool })
@@ -69,7 +90,9 @@ impl Parallel {
     /// The default (`RandomState`) seeds every map at random, against hash flooding by hostile
     /// input, so the exact work differs from run to run; a fixed-key `S` (e.g.
     /// `BuildHasherDefault<DefaultHasher>`, the same `SipHash`) makes it reproducible, which
-    /// instruction counts need (`benches/instructions.rs`).
+    /// instruction counts need (`benches/instructions.rs`). Hidden from the docs: a hook for the
+    /// benches, not part of the crate's API.
+    #[doc(hidden)]
     #[must_use]
     pub fn term_frequencies_with_hasher<S>(
         &self,
@@ -96,7 +119,7 @@ impl Parallel {
     ///
     /// # Errors
     ///
-    /// [`ParallelError::Interrupted`] when `batch` panicked.
+    /// [`ParallelError::Interrupted`] with the panic's message when `batch` panicked.
     pub async fn spawn<T, F>(&self, batch: F) -> Result<T, ParallelError>
     where
         T: Send + 'static,
@@ -104,13 +127,17 @@ impl Parallel {
     {
         let (sender, receiver) = oneshot::channel();
         self.pool.spawn(move || {
-            if sender.send(batch()).is_err() {
+            let result =
+                catch_unwind(AssertUnwindSafe(batch)).map_err(|payload| panic_message(&*payload));
+            if sender.send(result).is_err() {
                 tracing::debug!("the caller stopped waiting for a parallel batch");
             }
         });
         match receiver.await {
-            Ok(value) => Ok(value),
-            Err(_sender_dropped) => Err(ParallelError::Interrupted),
+            Ok(result) => result.map_err(|message| ParallelError::Interrupted { message }),
+            Err(_dropped) => Err(ParallelError::Interrupted {
+                message: "the pool dropped the batch unrun".to_owned(),
+            }),
         }
     }
 
@@ -118,6 +145,17 @@ impl Parallel {
     #[must_use]
     pub fn threads(&self) -> usize {
         self.pool.current_num_threads()
+    }
+}
+
+/// The message a panic carried: its `&str` or `String` payload.
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(message) = payload.downcast_ref::<&str>() {
+        (*message).to_owned()
+    } else if let Some(message) = payload.downcast_ref::<String>() {
+        message.clone()
+    } else {
+        "a panic without a message".to_owned()
     }
 }
 
@@ -181,8 +219,9 @@ mod tests {
     #[tokio::test]
     async fn a_panicking_batch_is_an_error_not_an_abort() {
         let parallel = Parallel::new(1).unwrap();
-        let error = parallel.spawn(|| -> u32 { panic!("boom") }).await.unwrap_err();
-        assert!(matches!(error, ParallelError::Interrupted), "{error:?}");
+        let error = parallel.spawn(|| -> u32 { panic!("boom {}", 7) }).await.unwrap_err();
+        assert!(matches!(&error, ParallelError::Interrupted { message } if message == "boom 7"));
+        assert_eq!(error.to_string(), "the parallel batch panicked: boom 7");
         assert_eq!(parallel.spawn(|| 7).await.unwrap(), 7, "the pool keeps working");
     }
 
