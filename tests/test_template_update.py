@@ -437,3 +437,18 @@ def test_a_conflict_committed_for_a_draft_pull_request(tmp_path):
     text = body.read_text(encoding="utf-8")
     assert "## Conflicts: this pull request needs a person" in text and "- `Cargo.toml`" in text
     assert "git switch template-update" in text and "mark this pull request ready for review" in text
+
+
+def test_a_library_with_python_bindings_is_checked_as_a_library(tmp_path, monkeypatch):
+    """The mcp-tools sample's library is ``["cdylib", "rlib"]``: its rlib is the API the check
+    compares, so the check gets past the library test to the tool (absent here: a fake that fails
+    without a summary, which the check reports as its own failure, not as "no library target")."""
+    module = release._crate_update_script()
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "cargo-semver-checks"
+    fake.write_text('#!/bin/sh\n[ "$2" = --version ] && echo "cargo-semver-checks 0.0.0" && exit 0\nexit 9\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    api = module.check_api(REPO / "examples" / "mcp-tools", "HEAD")
+    assert (api.state, api.note) == ("unchecked", "cargo-semver-checks 0.0.0 exited 9: no output")
