@@ -112,13 +112,21 @@ def copier_command(copier_python: PurePath | str) -> str:
 
 
 def policy_msrv(crate_kind: str, stack: list[str], python_bindings: bool = False) -> str:
-    """Return the generated crate's MSRV (``rust-version``) for these answers.
+    """Return the generated crate's MSRV (``rust-version``) for these answers: what its library
+    and binaries build with, its normal dependencies (dev-dependencies build the tests and
+    benchmarks, on the current stable toolchain; a dependent never builds them).
 
     Raises:
         policy.PolicyError: the data file is malformed.
     """
     features = ("python",) if python_bindings else ()
-    return str(policy.msrv(policy.select(policy.load(), crate_kind, list(stack), features)))
+    selected = policy.select(policy.load(), crate_kind, list(stack), features)
+    built = [
+        dep
+        for dep in selected
+        if any(table == "dependencies" for _, table in dep.package_tables(crate_kind, list(stack), features))
+    ]
+    return str(policy.msrv(built))
 
 
 def policy_version(crate: str) -> str:

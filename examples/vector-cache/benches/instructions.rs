@@ -11,7 +11,9 @@
 //! Wall-clock time, parallel scaling and I/O are `hot_paths.rs`' part (criterion). Each
 //! component's group is in `benches/instructions/<module>.rs` (named after the module: the
 //! benchmarks' ids). Plain `cargo bench --bench
-//! instructions` compares nothing and fails nothing: use the gate.
+//! instructions` compares nothing and fails nothing: use the gate. Without gungraun-runner or
+//! Valgrind on PATH, this binary says so in one line and ends successfully, so plain
+//! `cargo bench` runs the criterion benchmarks (the gate checks for both itself).
 #![allow(
     clippy::disallowed_macros,
     reason = "a benchmark binary's entry point: gungraun's main! prints its report to stderr"
@@ -53,14 +55,41 @@ fn parse_jsonl_100_docs(jsonl: String) -> Result<Vec<Document>, DocumentError> {
 
 library_benchmark_group!(name = document, benchmarks = [tokenize_60_words, parse_jsonl_100_docs]);
 
-main! {
+/// The tools the counts need, besides this binary: Gungraun's runner runs it under Valgrind.
+const TOOLS: [&str; 2] = ["gungraun-runner", "valgrind"];
+
+/// Gungraun's configuration; when a tool it needs is not installed, a one-line notice instead,
+/// and the end of this binary (`main!` evaluates this first, before it starts the runner).
+fn counting_config() -> LibraryBenchmarkConfig {
+    let missing: Vec<&str> = TOOLS.into_iter().filter(|tool| !installed(tool)).collect();
+    if !missing.is_empty() {
+        eprintln!(
+            "instruction counts skipped: {} not on PATH (install Valgrind and `cargo install \
+             gungraun-runner --version 0.20.0 --locked`); \
+             `scripts/gates.sh bench` measures and compares them",
+            missing.join(" and ")
+        );
+        std::process::exit(0);
+    }
     // Instruction counts only: Callgrind's cache simulation would double the run time for
     // figures gate 5 does not use. One working directory for every run: gate 5 builds the base
     // and the head from different directories, and the path's length moved the heap's layout,
     // and with it some counts (seen: 14 instructions in the tantivy query).
-    config = LibraryBenchmarkConfig::default()
-        .tool(Callgrind::with_args(["--cache-sim=no"]))
-        .current_dir("/"),
+    let mut config = LibraryBenchmarkConfig::default();
+    config.tool(Callgrind::with_args(["--cache-sim=no"])).current_dir("/");
+    config
+}
+
+/// Whether `tool` is an executable on PATH, or (the runner) named by `GUNGRAUN_RUNNER` at build
+/// time, where Gungraun looks for it.
+fn installed(tool: &str) -> bool {
+    (tool == TOOLS[0] && option_env!("GUNGRAUN_RUNNER").is_some())
+        || std::env::var_os("PATH")
+            .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()))
+}
+
+main! {
+    config = counting_config(),
     library_benchmark_groups = [
         document,
     ]
