@@ -53,8 +53,7 @@ def test_the_package_is_the_crate(copie_session, sample):
         library = any({"lib", "rlib"} & set(target["kind"]) for target in package["targets"])
         sources = "src/lib.rs" if library else "src/main.rs"
         assert {sources, "README.md"} <= set(shipped), (package["name"], shipped)
-        if library:  # the binary package ships no licence text yet (issue 26, open)
-            assert any(path.startswith("LICENSE") for path in shipped), (package["name"], shipped)
+        assert any(path.startswith("LICENSE") for path in shipped), (package["name"], shipped)
         # Every file shipped is one the package builds or documents with.
         assert all(
             path.startswith(("src/", "tests/", "benches/", "LICENSE")) or path in {"README.md", "CHANGELOG.md"}

@@ -303,6 +303,11 @@ def test_licence_files_match_the_licence(copie, license, files):
         copie, {"project_name": "licensed", "license": license, "author_name": "Ada Lovelace", "crate_kind": "cli"}
     )
     assert {path.name for path in crate.glob("LICENSE*")} == files
+    # the binary package ships the same texts (`cargo package` takes nothing from outside its
+    # folder but a license-file, which the proprietary licence uses)
+    binary_files = set() if license == "LicenseRef-Proprietary" else files
+    assert {path.name for path in (crate / "cli").glob("LICENSE*")} == binary_files
+    assert all((crate / "cli" / name).read_bytes() == (crate / name).read_bytes() for name in binary_files)
     package = read_toml(crate / "Cargo.toml")["package"]
     binary = read_toml(crate / "cli" / "Cargo.toml")["package"]
     assert package["license"] == binary["license"] == license
