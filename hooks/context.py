@@ -119,12 +119,11 @@ def policy_msrv(crate_kind: str, stack: list[str], python_bindings: bool = False
     Raises:
         policy.PolicyError: the data file is malformed.
     """
-    features = ("python",) if python_bindings else ()
-    selected = policy.select(policy.load(), crate_kind, list(stack), features)
+    features, stack = ("python",) if python_bindings else (), list(stack)
     built = [
         dep
-        for dep in selected
-        if any(table == "dependencies" for _, table in dep.package_tables(crate_kind, list(stack), features))
+        for dep in policy.load()
+        if any(table == "dependencies" for _, table in dep.package_tables(crate_kind, stack, features))
     ]
     return str(policy.msrv(built))
 

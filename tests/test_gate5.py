@@ -91,13 +91,6 @@ def crate(copie_session) -> Path:
     return crate
 
 
-def single_threaded(found: dict[str, tuple[int, int, float]]) -> list[str]:
-    """The benchmarks whose path runs on the calling thread alone (document and json)."""
-    names = [name for name in found if name.split("::")[1] in ("document", "json")]
-    assert len(names) == 3, names
-    return names
-
-
 def test_unchanged_code_passes_three_times_on_a_busy_machine(crate):
     reports, budgets = [], []
     with cpu_burners() as burners:
@@ -117,7 +110,9 @@ def test_unchanged_code_passes_three_times_on_a_busy_machine(crate):
     # for every benchmark, against the one base. The document and json paths run on the calling
     # thread alone and have counted exactly the same in every run so far: they must go on so.
     assert all(abs(pct) < 5 for report in reports for _, _, pct in report.values()), reports
-    assert all(report[name] == reports[0][name] for report in reports for name in single_threaded(reports[0])), reports
+    single_threaded = [name for name in reports[0] if name.split("::")[1] in ("document", "json")]
+    assert len(single_threaded) == 3, single_threaded
+    assert all(report[name] == reports[0][name] for report in reports for name in single_threaded), reports
     # every hot path was measured and judged, the parallel one included
     assert all("parallel/term_frequencies_1000_docs" in budget and len(budget) == 6 for budget in budgets), budgets
     assert "gate 5 passed: compared with base" in completed.stdout
