@@ -170,7 +170,7 @@ def test_each_combination_renders_what_it_selected(copie, crate_kind, stack):
         assert manifest["workspace"]["default-members"] == [".", crate_kind]
         bin_manifest = read_toml(crate / crate_kind / "Cargo.toml")
         assert bin_manifest["package"]["name"] == f"combo-{crate_kind}"
-        assert bin_manifest["bin"] == [{"name": "combo", "path": "src/main.rs", "doc": False}]
+        assert bin_manifest["bin"] == [{"name": "combo", "path": "src/main.rs", "doc": False, "bench": False}]
         assert bin_manifest["dependencies"]["combo"] == {"path": "..", "version": "0.1.0"}
         assert inherited(bin_manifest["dependencies"]) == BIN_CRATES[crate_kind]
         shared_expected = LIB_CRATES | LIB_DEV_CRATES | components | BIN_CRATES[crate_kind]
