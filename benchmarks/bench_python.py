@@ -4,7 +4,7 @@
 Measures, in one run, on a crate generated with the default stack and python_bindings=true:
   1. wheel build time, release profile (`pip wheel --no-deps <crate>`, maturin as the PEP 517
      backend): once cold (an empty target dir; the cargo registry is NOT cleared, so downloads are
-     not counted) unless --no-cold, then --runs warm rebuilds after touching src/python.rs
+     not counted) unless --no-cold, then --runs warm rebuilds after touching python/src/lib.rs
      (what a developer's edit-rebuild loop costs); medians reported;
   2. wheel size (bytes of the .whl) and the size of the extension module inside it;
   3. the cost of one call from Python (ns/call, median of --repeat timings of --calls calls each)
@@ -152,13 +152,13 @@ def main() -> int:
             build_wheel(python, crate, out, target)  # prime the target dir the rebuilds use
         warm = []
         for _ in range(args.runs):
-            (crate / "src/python.rs").touch()
+            (crate / "python/src/lib.rs").touch()
             seconds, wheel = build_wheel(python, crate, out, target)
             warm.append(seconds)
         figures["warm_rebuild_s"] = [round(s, 1) for s in warm]
         figures["warm_rebuild_median_s"] = round(statistics.median(warm), 1)
         print(
-            f"wheel rebuild after an edit of src/python.rs: median {statistics.median(warm):.1f} s "
+            f"wheel rebuild after an edit of python/src/lib.rs: median {statistics.median(warm):.1f} s "
             f"({', '.join(f'{s:.1f}' for s in warm)})"
         )
 

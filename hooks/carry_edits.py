@@ -43,6 +43,11 @@ MOVES: dict[str, dict[str, str]] = {
         "tests/mcp_stdio.rs": "mcp-server/tests/mcp_stdio.rs",
         "tests/qdrant_live.rs": "tests/integration/vector.rs",
     },
+    "0.4.0": {
+        "src/python.rs": "python/src/lib.rs",
+        "src/python/parallel.rs": "python/src/parallel.rs",
+        "src/python/search.rs": "python/src/search.rs",
+    },
 }
 
 LABELS = ("-L", "before updating", "-L", "last update", "-L", "after updating")

@@ -112,18 +112,17 @@ def copier_command(copier_python: PurePath | str) -> str:
 
 
 def policy_msrv(crate_kind: str, stack: list[str], python_bindings: bool = False) -> str:
-    """Return the generated crate's MSRV (``rust-version``) for these answers: what its library
-    and binaries build with, its normal dependencies (dev-dependencies build the tests and
-    benchmarks, on the current stable toolchain; a dependent never builds them).
+    """Return the generated crate's MSRV (``rust-version``) for these answers: what its library,
+    binary and Python packages build with, their normal dependencies (dev-dependencies build the
+    tests and benchmarks, on the current stable toolchain; a dependent never builds them).
 
     Raises:
         policy.PolicyError: the data file is malformed.
     """
-    features, stack = ("python",) if python_bindings else (), list(stack)
     built = [
         dep
         for dep in policy.load()
-        if any(table == "dependencies" for _, table in dep.package_tables(crate_kind, stack, features))
+        if any(table == "dependencies" for _, table in dep.package_tables(crate_kind, list(stack), python_bindings))
     ]
     return str(policy.msrv(built))
 
@@ -142,41 +141,35 @@ def policy_version(crate: str) -> str:
     raise KeyError(f"{crate} is not in the dependency policy")
 
 
+#: The packages of a crate: the library, the binary (cli/ or mcp-server/), the Python bindings.
+PACKAGES = ("lib", "bin", "python")
+
+
 def policy_tables(crate_kind: str, stack: list[str], python_bindings: bool = False) -> dict[str, Any]:
     """Return the crate's policy dependencies laid out for Cargo.toml and the documents.
 
-    ``all`` lists every selected crate (file order); ``lib`` and ``bin`` map ``dependencies`` /
-    ``dev-dependencies`` to the crates that package uses, feature-gated (optional) ones first:
-    switching such a feature on later inserts lines at the top of a table, away from the team's
-    own entries, which ``cargo add`` appends at the bottom. Each crate is a dict: ``name``,
-    ``why``, ``value`` (with the version; ``optional = true`` when gated: a member's tables),
-    ``shared`` (with the version, never optional: ``[workspace.dependencies]``) and ``inherit``
-    (the ``{ workspace = true }`` form).
+    ``all`` lists every selected crate (file order); ``lib``, ``bin`` and ``python`` map
+    ``dependencies`` / ``dev-dependencies`` to the crates that package uses. Each crate is a
+    dict: ``name``, ``why``, ``value`` (with the version: ``[workspace.dependencies]``, a member's
+    own tables) and ``inherit`` (the ``{ workspace = true }`` form).
 
     Raises:
         policy.PolicyError: the data file is malformed.
     """
-    features = ("python",) if python_bindings else ()
-    tables: dict[str, Any] = {"all": [], "lib": {}, "bin": {}}
-    for package in ("lib", "bin"):
-        for table in policy.LIB_TABLES:
-            tables[package][table] = []
-    for dep in policy.select(policy.load(), crate_kind, list(stack), features):
-        optional = dep.feature is not None
+    tables: dict[str, Any] = {
+        "all": [],
+        **{package: {table: [] for table in policy.LIB_TABLES} for package in PACKAGES},
+    }
+    for dep in policy.select(policy.load(), crate_kind, list(stack), python_bindings):
         entry = {
             "name": dep.name,
             "why": dep.why,
-            "optional": optional,
-            "value": policy.dependency_value(dep, optional=optional),
-            "shared": policy.dependency_value(dep),
-            "inherit": policy.inline_table({"workspace": True, "optional": True} if optional else {"workspace": True}),
+            "value": policy.dependency_value(dep),
+            "inherit": policy.inline_table({"workspace": True}),
         }
         tables["all"].append(entry)
-        for package, table in dep.package_tables(crate_kind, list(stack), features):
+        for package, table in dep.package_tables(crate_kind, list(stack), python_bindings):
             tables[package][table].append(entry)
-    for package in ("lib", "bin"):
-        for table in policy.LIB_TABLES:
-            tables[package][table].sort(key=lambda entry: not entry["optional"])
     return tables
 
 

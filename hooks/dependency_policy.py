@@ -25,9 +25,6 @@ EDITION_2024_MSRV = "1.85"
 CRATE_KINDS = ("lib", "cli", "mcp-server")
 BINARY_KINDS = ("cli", "mcp-server")
 
-#: Optional cargo features a crate can be generated with (``python`` = ``python_bindings``).
-OPTIONAL_FEATURES = ("python",)
-
 #: Where the library package can use a crate.
 LIB_TABLES = ("dependencies", "dev-dependencies")
 
@@ -92,11 +89,10 @@ class Dependency:
             ``None``.
         bin: the crate kinds whose binary package uses it.
         bin_dev: the crate kinds whose binary package uses it in tests only.
+        python: whether the Python package (``python/``, ``python_bindings``) depends on it.
         features: the (sorted) feature list; empty for none.
         default_features: ``False`` to trim the crate to ``features``.
         component: the ``stack`` answer that selects the crate, or ``None`` (always).
-        feature: the optional cargo feature that enables the crate (``optional = true``), or
-            ``None``.
     """
 
     name: str
@@ -106,26 +102,24 @@ class Dependency:
     lib: str | None = None
     bin: tuple[str, ...] = ()
     bin_dev: tuple[str, ...] = ()
+    python: bool = False
     features: tuple[str, ...] = ()
     default_features: bool = True
     component: str | None = None
-    feature: str | None = None
 
-    def package_tables(
-        self, crate_kind: str, stack: list[str], features: tuple[str, ...] = ()
-    ) -> list[tuple[str, str]]:
-        """Return where this crate goes for these answers, as ``(package, table)`` pairs:
-        package ``lib`` or ``bin``, table ``dependencies`` or ``dev-dependencies``; empty when
-        the crate is not selected."""
+    def package_tables(self, crate_kind: str, stack: list[str], python: bool = False) -> list[tuple[str, str]]:
+        """Return where this crate goes for these answers (``python`` = ``python_bindings``), as
+        ``(package, table)`` pairs: package ``lib``, ``bin`` or ``python``, table ``dependencies``
+        or ``dev-dependencies``; empty when the crate is not selected."""
         if self.component is not None and self.component not in stack:
-            return []
-        if self.feature is not None and self.feature not in features:
             return []
         found = [("lib", self.lib)] if self.lib else []
         if crate_kind in self.bin:
             found.append(("bin", "dependencies"))
         elif crate_kind in self.bin_dev:
             found.append(("bin", "dev-dependencies"))
+        if self.python and python:
+            found.append(("python", "dependencies"))
         return found
 
 
@@ -254,7 +248,7 @@ def _parse_entry(name: str, raw: dict[str, Any]) -> Dependency:
             "features",
             "default-features",
             "component",
-            "feature",
+            "python",
         },
         ("version", "rust-version", "why"),
     )
@@ -264,14 +258,14 @@ def _parse_entry(name: str, raw: dict[str, Any]) -> Dependency:
     kinds = (*raw.get("bin", ()), *raw.get("bin-dev", ()))
     if any(kind not in BINARY_KINDS for kind in kinds):
         raise PolicyError(f"{name}: bin and bin-dev take kinds among {BINARY_KINDS}")
-    if lib is None and not kinds:
-        raise PolicyError(f"{name}: used by no package (set lib, bin or bin-dev)")
+    python = raw.get("python", False)
+    if not isinstance(python, bool):
+        raise PolicyError(f"{name}: python must be true or false")
+    if lib is None and not kinds and not python:
+        raise PolicyError(f"{name}: used by no package (set lib, bin, bin-dev or python)")
     component = raw.get("component")
     if component is not None and component not in STACK_COMPONENTS:
         raise PolicyError(f"{name}: component must be one of {STACK_COMPONENTS}")
-    feature = raw.get("feature")
-    if feature is not None and (feature not in OPTIONAL_FEATURES or lib != "dependencies"):
-        raise PolicyError(f"{name}: feature must be one of {OPTIONAL_FEATURES}, on a library dependency")
     version_key(raw["rust-version"])
     return Dependency(
         name=name,
@@ -281,10 +275,10 @@ def _parse_entry(name: str, raw: dict[str, Any]) -> Dependency:
         lib=lib,
         bin=tuple(raw.get("bin", ())),
         bin_dev=tuple(raw.get("bin-dev", ())),
+        python=python,
         features=tuple(sorted(raw.get("features", ()))),
         default_features=bool(raw.get("default-features", True)),
         component=component,
-        feature=feature,
     )
 
 
@@ -298,11 +292,9 @@ def load(path: Path = POLICY_FILE) -> list[Dependency]:
     return [_parse_entry(name, raw) for name, raw in tomllib.loads(path.read_text(encoding="utf-8")).items()]
 
 
-def select(
-    deps: list[Dependency], crate_kind: str, stack: list[str], features: tuple[str, ...] = ()
-) -> list[Dependency]:
+def select(deps: list[Dependency], crate_kind: str, stack: list[str], python: bool = False) -> list[Dependency]:
     """Return the dependencies any package of a crate with these answers uses, in file order."""
-    return [dep for dep in deps if dep.package_tables(crate_kind, stack, features)]
+    return [dep for dep in deps if dep.package_tables(crate_kind, stack, python)]
 
 
 def toml_value(value: str | bool | list[str]) -> str:
@@ -320,18 +312,16 @@ def inline_table(items: dict[str, str | bool | list[str]]) -> str:
     return "{" + ", ".join(f"{key} = {toml_value(value)}" for key, value in items.items()) + "}"
 
 
-def dependency_value(dep: Dependency, optional: bool = False) -> str:
+def dependency_value(dep: Dependency) -> str:
     """Return the Cargo.toml value of ``dep`` with its version: a plain version string, or an
-    inline table (always one when ``optional``). The one spelling of a policy entry."""
-    if dep.default_features and not dep.features and not optional:
+    inline table. The one spelling of a policy entry."""
+    if dep.default_features and not dep.features:
         return toml_value(dep.version)
     items: dict[str, str | bool | list[str]] = {"version": dep.version}
     if not dep.default_features:
         items["default-features"] = False
     if dep.features:
         items["features"] = list(dep.features)
-    if optional:
-        items["optional"] = True
     return inline_table(items)
 
 

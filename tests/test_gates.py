@@ -99,3 +99,28 @@ def test_rust_version_is_true_for_the_resolved_graph(crate):
     ]
     assert too_new == [], f"rust-version {root['rust_version']} is not true: {too_new}"
     assert any(packages[i]["name"] == "tokio" for i in built)  # the walk reached the graph
+
+
+def test_a_dependent_of_the_library_builds_no_shared_library(crate):
+    """The library is an rlib: building a package that depends on it (the binary package, or the
+    library alone in a lib crate) writes no `.so`, even with Python bindings (their package is a
+    cdylib of its own, built by the gates and maturin, never by a dependent). After gate 4 every
+    unit is fresh: cargo only reports the artifacts."""
+    metadata = json.loads(run(["cargo", "metadata", "--no-deps", "--format-version", "1"], cwd=crate).stdout)
+    names = {
+        Path(p["manifest_path"]).parent.relative_to(crate).as_posix(): p["name"]
+        for p in metadata["packages"]
+        if Path(p["manifest_path"]).is_relative_to(crate)
+    }
+    binary = [name for folder, name in names.items() if folder not in (".", "python")]
+    consumer = binary[0] if binary else names["."]
+    completed = run(["cargo", "build", "--package", consumer, "--message-format=json"], cwd=crate, env=cargo_env())
+    artifacts = [json.loads(line) for line in completed.stdout.splitlines() if line.startswith("{")]
+    artifacts = [a for a in artifacts if a.get("reason") == "compiler-artifact"]
+    library = [a for a in artifacts if a["target"]["name"] == names["."].replace("-", "_")]
+    assert library and library[0]["target"]["crate_types"] == ["lib"], library
+    # Proc-macros are shared objects the compiler loads; anything else shared would be linked.
+    linked = [a for a in artifacts if "proc-macro" not in a["target"]["kind"]]
+    shared = [f for a in linked for f in a["filenames"] if f.endswith((".so", ".dylib", ".dll"))]
+    assert shared == []
+    assert len(linked) > 20  # the dependencies were reported too: the check saw the whole build

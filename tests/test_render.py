@@ -365,7 +365,8 @@ def test_one_inline_table_style_in_cargo_toml(copie):
 #: Every file python_bindings=true adds (relative to the crate, {pkg} = python_package).
 PYTHON_FILES = {
     "pyproject.toml",
-    "src/python.rs",
+    "python/Cargo.toml",
+    "python/src/lib.rs",
     "python/{pkg}/__init__.py",
     "python/{pkg}/_core.pyi",
     "python/{pkg}/py.typed",
@@ -375,8 +376,8 @@ PYTHON_FILES = {
 }
 #: Per component with Python classes: its binding file, test file and stub names.
 PYTHON_BY_COMPONENT = {
-    "tantivy": ({"src/python/search.rs", "tests/python/test_search.py"}, {"SearchError", "SearchIndex"}),
-    "rayon": ({"src/python/parallel.rs", "tests/python/test_parallel.py"}, {"ParallelError", "Parallel"}),
+    "tantivy": ({"python/src/search.rs", "tests/python/test_search.py"}, {"SearchError", "SearchIndex"}),
+    "rayon": ({"python/src/parallel.rs", "tests/python/test_parallel.py"}, {"ParallelError", "Parallel"}),
 }
 PYTHON_NAMES_ALWAYS = {"Document", "Error", "DocumentError", "__version__", "parse_jsonl", "tokenize"}
 
@@ -397,12 +398,13 @@ def python_files(crate: Path) -> set[str]:
 def test_without_python_bindings_no_python_file_is_generated(copie):
     crate = generate(copie, {"project_name": "vector-cache", "python_bindings": False, "stack": FULL_STACK})
     assert python_files(crate) == set()
-    assert not (crate / "src/python.rs").exists() and not (crate / "src/python").exists()
+    assert not (crate / "python").exists() and not (crate / "src/python").exists()
     assert not (crate / ".github/workflows/release.yml").exists()
     manifest = read_toml(crate / "Cargo.toml")
     assert "features" not in manifest
     assert "crate-type" not in manifest["lib"]
     assert "pyo3" not in manifest["workspace"]["dependencies"]
+    assert "python" not in manifest["workspace"].get("members", [])
     assert "python" not in (crate / "src/lib.rs").read_text(encoding="utf-8").lower()
     assert "python" not in yaml.safe_load((crate / ".github/workflows/ci.yml").read_text(encoding="utf-8"))["jobs"]
     assert "## Python" not in (crate / "README.md").read_text(encoding="utf-8")
@@ -419,20 +421,22 @@ def test_python_bindings_render_the_package(copie, stack):
             expected_names |= names
     for name in expected_files:
         assert (crate / name).is_file(), name
-    assert python_files(crate) == {
-        name for name in expected_files if not name.endswith(".rs") and not name.endswith("release.yml")
-    }
+    assert python_files(crate) == {name for name in expected_files if not name.endswith("release.yml")}
     manifest = read_toml(crate / "Cargo.toml")
-    assert manifest["lib"]["crate-type"] == ["cdylib", "rlib"]
-    assert manifest["features"] == {"python": ["dep:pyo3"]}
-    assert manifest["dependencies"]["pyo3"] == {"workspace": True, "optional": True}
-    assert next(iter(manifest["dependencies"])) == "pyo3"  # optional crates first (see the hook)
+    # The library is an rlib without Python: the bindings are a cdylib package of their own.
+    assert "crate-type" not in manifest["lib"] and "features" not in manifest
+    assert "pyo3" not in manifest["dependencies"]
+    assert manifest["workspace"]["members"] == ["python"] and "python" in manifest["workspace"]["default-members"]
+    bindings = read_toml(crate / "python/Cargo.toml")
+    assert bindings["lib"]["crate-type"] == ["cdylib"]
+    assert bindings["package"]["publish"] is False  # the wheel is what ships
+    assert bindings["dependencies"] == {"vector-cache": {"path": ".."}, "pyo3": {"workspace": True}}
     pyo3 = manifest["workspace"]["dependencies"]["pyo3"]
-    assert pyo3["default-features"] is False and "optional" not in pyo3
+    assert pyo3["default-features"] is False
     assert "abi3-py310" in pyo3["features"]
     assert "extension-module" not in pyo3["features"]  # deprecated; would break cargo test's link
     assert manifest["workspace"]["lints"]["rust"]["unsafe_code"] == "forbid"  # pyo3's macros pass
-    assert '#[cfg(feature = "python")]\nmod python;' in (crate / "src/lib.rs").read_text(encoding="utf-8")
+    assert "mod python" not in (crate / "src/lib.rs").read_text(encoding="utf-8")
 
     pyproject = read_toml(crate / "pyproject.toml")
     assert pyproject["build-system"] == {"requires": ["maturin>=1.9.4,<2"], "build-backend": "maturin"}
@@ -443,7 +447,7 @@ def test_python_bindings_render_the_package(copie, stack):
     assert project["dynamic"] == ["version"]
     assert project["description"] == QUESTIONS_DESCRIPTION_DEFAULT
     assert pyproject["tool"]["maturin"] == {
-        "features": ["python"],
+        "manifest-path": "python/Cargo.toml",
         "python-source": "python",
         "module-name": "vector_cache._core",
         "bindings": "pyo3",
@@ -455,9 +459,7 @@ def test_python_bindings_render_the_package(copie, stack):
     declared = {node.name for node in stub.body if isinstance(node, (ast.ClassDef, ast.FunctionDef))}
     declared |= {node.target.id for node in stub.body if isinstance(node, ast.AnnAssign)}
     assert declared == expected_names
-    rust = (crate / "src/python.rs").read_text(encoding="utf-8") + "".join(
-        path.read_text(encoding="utf-8") for path in (crate / "src/python").glob("*.rs")
-    )
+    rust = "".join(path.read_text(encoding="utf-8") for path in (crate / "python/src").glob("*.rs"))
     for name in expected_names - {"__version__"}:
         assert f'"{name}"' in rust or f"fn {name}(" in rust, name
     assert rust.count(".detach(") >= 2  # long work releases the interpreter

@@ -440,9 +440,17 @@ def test_a_conflict_committed_for_a_draft_pull_request(tmp_path):
 
 
 def test_a_library_with_python_bindings_is_checked_as_a_library(tmp_path, monkeypatch):
-    """The mcp-tools sample's library is ``["cdylib", "rlib"]``: its rlib is the API the check
-    compares, so the check gets past the library test to the tool (absent here: a fake that fails
-    without a summary, which the check reports as its own failure, not as "no library target")."""
+    """A library generated before 0.4.0 with Python bindings is ``["cdylib", "rlib"]``: its rlib
+    is the API the check compares, so the check gets past the library test to the tool (absent
+    here: a fake that fails without a summary, which the check reports as its own failure, not as
+    "no library target")."""
+    crate = tmp_path / "crate"
+    (crate / "src").mkdir(parents=True)
+    (crate / "src" / "lib.rs").write_text("//! A library.\n", encoding="utf-8")
+    (crate / "Cargo.toml").write_text(
+        '[package]\nname = "old-py"\nversion = "0.1.0"\nedition = "2024"\n\n[lib]\ncrate-type = ["cdylib", "rlib"]\n',
+        encoding="utf-8",
+    )
     module = release._crate_update_script()
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -450,5 +458,5 @@ def test_a_library_with_python_bindings_is_checked_as_a_library(tmp_path, monkey
     fake.write_text('#!/bin/sh\n[ "$2" = --version ] && echo "cargo-semver-checks 0.0.0" && exit 0\nexit 9\n')
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    api = module.check_api(REPO / "examples" / "mcp-tools", "HEAD")
+    api = module.check_api(crate, "HEAD")
     assert (api.state, api.note) == ("unchecked", "cargo-semver-checks 0.0.0 exited 9: no output")

@@ -77,12 +77,19 @@ def test_turning_python_bindings_on_later_adds_the_package_and_keeps_user_edits(
     )
 
     cargo = assert_team_edits_merged_cleanly(crate)
-    assert cargo["features"] == {"python": ["dep:pyo3"]}
-    assert cargo["dependencies"]["pyo3"] == {"workspace": True, "optional": True}
-    assert cargo["lib"]["crate-type"] == ["cdylib", "rlib"]
-    for name in ("pyproject.toml", "src/python.rs", "python/later_py/_core.pyi", "tests/python/test_stub.py"):
+    # The bindings arrive as a package of their own; the library's manifest only gains the member.
+    assert cargo["workspace"]["members"] == ["python"]
+    assert "pyo3" not in cargo["dependencies"] and "crate-type" not in cargo["lib"]
+    for name in (
+        "pyproject.toml",
+        "python/Cargo.toml",
+        "python/src/lib.rs",
+        "python/src/parallel.rs",
+        "python/later_py/_core.pyi",
+        "tests/python/test_stub.py",
+    ):
         assert (crate / name).is_file(), name
-    assert "mod python;" in (crate / "src" / "lib.rs").read_text(encoding="utf-8")
+    assert "mod python" not in (crate / "src" / "lib.rs").read_text(encoding="utf-8")
     answers = (crate / ".copier-answers.yml").read_text(encoding="utf-8")
     assert "python_bindings: true" in answers and "python_package: later_py" in answers
 

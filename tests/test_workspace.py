@@ -242,8 +242,8 @@ def test_members_of_each_kind_pass_the_gates_and_take_an_update(tmp_path, templa
     root = make_workspace(tmp_path / "ws")
     kinds = {"lib": "ws-lib", "cli": "ws-cli", "mcp-server": "ws-mcp"}
     for kind, name in kinds.items():
-        # ws-cli also ships Python bindings: the optional pyo3 entry in a member's cfg(all()) table
-        # and its `python = ["dep:pyo3"]` feature compile under --all-features below.
+        # ws-cli also ships Python bindings: their package (python/, pyo3 in its cfg(all()) table)
+        # joins the workspace and passes the gates below.
         generate(
             template_repo,
             root / "crates" / name,
@@ -258,9 +258,10 @@ def test_members_of_each_kind_pass_the_gates_and_take_an_update(tmp_path, templa
         "crates/ws-lib",
         "crates/ws-cli",
         "crates/ws-cli/cli",
+        "crates/ws-cli/python",
         "crates/ws-mcp",
         "crates/ws-mcp/mcp-server",
-    ]  # a binary's package joins too
+    ]  # a binary's package joins too, and a Python bindings package
 
     env = cargo_env()
     run(["cargo", "generate-lockfile"], root, env)

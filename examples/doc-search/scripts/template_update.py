@@ -325,7 +325,7 @@ def check_api(crate: Path, baseline: str) -> ApiCheck:
     packages = [
         package for package in json.loads(metadata.stdout)["packages"] if Path(package["manifest_path"]) == manifest
     ]
-    # A library with Python bindings is ["cdylib", "rlib"]: the rlib is the Rust API.
+    # Before 0.4.0 a library with Python bindings was ["cdylib", "rlib"]: the rlib is the Rust API.
     if not packages or not any({"lib", "rlib"} & set(target["kind"]) for target in packages[0]["targets"]):
         return ApiCheck(False, "the package has no library target")
     package = packages[0]

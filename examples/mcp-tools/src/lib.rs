@@ -9,8 +9,8 @@
 //! - [`json`]: SIMD-accelerated JSON parsing of documents (simd-json).
 //! - [`error`]: the crate's [`Error`], one variant per module's error type.
 //!
-//! With the `python` feature, the crate is also the Python package `mcp_tools` (`PyO3`
-//! bindings in `src/python.rs`, built into wheels by maturin; see `pyproject.toml`).
+//! The Python package `mcp_tools` wraps this library: `PyO3` bindings in the `python/`
+//! package, built into wheels by maturin (see `pyproject.toml`).
 // The policy's rules the compiler and clippy check (gate 2), each with the policy's reason in the
 // message. Cargo.toml's [lints] sets the same levels for every target (tests, benches) without it.
 #![forbid(
@@ -35,8 +35,6 @@ pub mod document;
 pub mod error;
 pub mod json;
 pub mod parallel;
-#[cfg(feature = "python")]
-mod python;
 pub mod search;
 pub mod vector;
 

@@ -1,4 +1,4 @@
-"""Type stub of the extension module ``mcp_tools._core`` (compiled from src/python.rs and src/python/).
+"""Type stub of the extension module ``mcp_tools._core`` (compiled from python/src/).
 
 Written by hand; tests/python/test_stub.py checks it against the compiled module (names, classes,
 base classes, parameters and defaults), so the two cannot drift apart.

@@ -3,8 +3,9 @@
 use pyo3::create_exception;
 use pyo3::prelude::*;
 
+use mcp_tools::search::SearchIndex;
+
 use super::{PyDocument, message, to_documents};
-use crate::search::SearchIndex;
 
 create_exception! {
     mcp_tools,

@@ -1,4 +1,3 @@
-{%- from "includes/pyclass.rs.jinja" import pyclass -%}
 //! Python bindings of the rayon component.
 
 use std::collections::HashMap;
@@ -6,18 +5,19 @@ use std::collections::HashMap;
 use pyo3::create_exception;
 use pyo3::prelude::*;
 
+use mcp_tools::parallel::Parallel;
+
 use super::{PyDocument, message, to_documents};
-use crate::parallel::Parallel;
 
 create_exception! {
-    {{ python_package }},
+    mcp_tools,
     ParallelError,
     super::Error,
     "The thread pool could not be started."
 }
 
 /// A thread pool for term statistics over many documents (rayon).
-{{ pyclass(['name = "Parallel"', 'module = "' ~ python_package ~ '"', 'frozen']) }}
+#[pyclass(name = "Parallel", module = "mcp_tools", frozen)]
 struct PyParallel {
     inner: Parallel,
 }
