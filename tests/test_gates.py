@@ -34,6 +34,8 @@ def test_gate_passes(crate, gate, record_property):
     completed = run(["bash", "scripts/gates.sh", gate], cwd=crate, env=cargo_env(gate_5=gate == "bench"))
     record_property("seconds", round(time.monotonic() - started, 1))
     output = completed.stdout + completed.stderr
+    if gate == "build":
+        assert_only_the_bindings_are_a_shared_library(crate)
     if gate == "test":
         results = re.findall(r"test result: (\w+)\. (\d+) passed; (\d+) failed; (\d+) ignored", output)
         assert results and all(status == "ok" and failed == "0" for status, _, failed, _ in results)
@@ -101,26 +103,28 @@ def test_rust_version_is_true_for_the_resolved_graph(crate):
     assert any(packages[i]["name"] == "tokio" for i in built)  # the walk reached the graph
 
 
-def test_a_dependent_of_the_library_builds_no_shared_library(crate):
-    """The library is an rlib: building a package that depends on it (the binary package, or the
-    library alone in a lib crate) writes no `.so`, even with Python bindings (their package is a
-    cdylib of its own, built by the gates and maturin, never by a dependent). After gate 4 every
-    unit is fresh: cargo only reports the artifacts."""
-    metadata = json.loads(run(["cargo", "metadata", "--no-deps", "--format-version", "1"], cwd=crate).stdout)
-    names = {
-        Path(p["manifest_path"]).parent.relative_to(crate).as_posix(): p["name"]
-        for p in metadata["packages"]
-        if Path(p["manifest_path"]).is_relative_to(crate)
-    }
-    binary = [name for folder, name in names.items() if folder not in (".", "python")]
-    consumer = binary[0] if binary else names["."]
-    completed = run(["cargo", "build", "--package", consumer, "--message-format=json"], cwd=crate, env=cargo_env())
+def assert_only_the_bindings_are_a_shared_library(crate: Path) -> None:
+    """The library is an rlib: what depends on it (the binary, a dependent crate) links no shared
+    object of it. With Python bindings, their package (python/) is the one cdylib of the build.
+    Read from gate 1's own build, again (every unit fresh: cargo only reports the artifacts)."""
+    script = (crate / "scripts" / "gates.sh").read_text(encoding="utf-8")
+    (scope,) = re.findall(r"^gate_build\(\) .*cargo build --release([^;]*);", script, re.MULTILINE)
+    args = scope.split()  # a workspace member's --package flags: gate 1's exact selection
+    completed = run(["cargo", "build", "--release", "--message-format=json", *args], cwd=crate, env=cargo_env())
     artifacts = [json.loads(line) for line in completed.stdout.splitlines() if line.startswith("{")]
     artifacts = [a for a in artifacts if a.get("reason") == "compiler-artifact"]
-    library = [a for a in artifacts if a["target"]["name"] == names["."].replace("-", "_")]
-    assert library and library[0]["target"]["crate_types"] == ["lib"], library
-    # Proc-macros are shared objects the compiler loads; anything else shared would be linked.
-    linked = [a for a in artifacts if "proc-macro" not in a["target"]["kind"]]
-    shared = [f for a in linked for f in a["filenames"] if f.endswith((".so", ".dylib", ".dll"))]
-    assert shared == []
-    assert len(linked) > 20  # the dependencies were reported too: the check saw the whole build
+    root = (crate / "Cargo.toml").resolve()
+    (library,) = [a for a in artifacts if Path(a["manifest_path"]) == root and "lib" in a["target"]["kind"]]
+    assert library["target"]["crate_types"] == ["lib"]
+    # Proc-macros are shared objects the compiler loads; any other one is linked into something.
+    here = crate.resolve()
+    shared = {
+        Path(a["manifest_path"]).parent.relative_to(here).as_posix()
+        if Path(a["manifest_path"]).is_relative_to(here)
+        else a["manifest_path"]
+        for a in artifacts
+        if "proc-macro" not in a["target"]["kind"]
+        and any(f.endswith((".so", ".dylib", ".dll")) for f in a["filenames"])
+    }
+    assert shared == ({"python"} if (crate / "python" / "Cargo.toml").is_file() else set())
+    assert len(artifacts) > 20  # the dependencies were reported too: the check saw the whole build
