@@ -80,6 +80,15 @@ def _plain(item: Any) -> Any:
     return item.unwrap() if hasattr(item, "unwrap") else item
 
 
+def _team_features_of_an_inherited_crate(ours: Any, theirs: Any) -> bool:
+    """Whether ``theirs`` is a dependency inherited from the workspace (``workspace = true``) and
+    ``ours`` the same crate asked for with a version and features only (nothing a merge of the
+    features would lose)."""
+    if not (hasattr(theirs, "keys") and hasattr(ours, "keys")) or _plain(theirs).get("workspace") is not True:
+        return False
+    return set(_plain(ours)) <= {"version", "features"} and "features" in _plain(ours)
+
+
 def merge_tables(base: Any, ours: Any, theirs: Any) -> None:
     """Apply the team's changes (``base`` -> ``ours``) to ``theirs`` in place, key by key,
     recursing into tables; keys the team added go at the end of their table.
@@ -91,6 +100,14 @@ def merge_tables(base: Any, ours: Any, theirs: Any) -> None:
         b, o, t = base.get(key), ours.get(key), theirs.get(key)
         if _plain(o) == _plain(b) or _plain(o) == _plain(t):
             continue  # the team left it, or made the template's change
+        if b is None and _team_features_of_an_inherited_crate(o, t):
+            # Both added this dependency: the template's line inherits it from the workspace (a
+            # member's policy crates moved there in 0.4.0), the team's only asked for features of
+            # it (a member's advice before 0.4.0): one line, with both sides' features.
+            features = list(t.get("features", []))
+            features += [feature for feature in _plain(o).get("features", []) if feature not in features]
+            theirs[key]["features"] = features
+            continue
         if t is not None and b is not None and _plain(t) != _plain(b):
             if all(hasattr(item, "keys") for item in (b, o, t)):
                 merge_tables(b, o, t)

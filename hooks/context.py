@@ -150,8 +150,10 @@ def policy_tables(crate_kind: str, stack: list[str], python_bindings: bool = Fal
 
     ``all`` lists every selected crate (file order); ``lib``, ``bin`` and ``python`` map
     ``dependencies`` / ``dev-dependencies`` to the crates that package uses. Each crate is a
-    dict: ``name``, ``why``, ``value`` (with the version: ``[workspace.dependencies]``, a member's
-    own tables) and ``inherit`` (the ``{ workspace = true }`` form).
+    dict: ``name``, ``why``, ``value`` (with the version: ``[workspace.dependencies]``),
+    ``inherit`` (the ``{workspace = true}`` form) and ``member`` (the same with the policy's
+    features: a workspace member's line, which must not rely on the features of a root entry the
+    workspace's team may own).
 
     Raises:
         policy.PolicyError: the data file is malformed.
@@ -166,6 +168,9 @@ def policy_tables(crate_kind: str, stack: list[str], python_bindings: bool = Fal
             "why": dep.why,
             "value": policy.dependency_value(dep),
             "inherit": policy.inline_table({"workspace": True}),
+            "member": policy.inline_table(
+                {"workspace": True, **({"features": list(dep.features)} if dep.features else {})}
+            ),
         }
         tables["all"].append(entry)
         for package, table in dep.package_tables(crate_kind, list(stack), python_bindings):

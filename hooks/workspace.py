@@ -8,7 +8,15 @@ asked but recorded, so ``copier update`` renders its temporary copies as a membe
 ``copier copy`` only, adds the new member to the root's ``[workspace] members`` with tomlkit when
 no entry (or glob) already covers it (``register_member``, a copier task).
 
-Usage (task): ``python workspace.py register --workspace-root ../..`` in the generated crate.
+The crate's packages inherit the policy's crates from the root's ``[workspace.dependencies]``
+(``tokio = {workspace = true}``, so ``cargo add`` in a member edits that line instead of adding a
+second one): ``register_dependencies`` puts the policy's entries there, marked as the policy's,
+on copy (a task) and after every update (a migration: a policy bump reaches the root), and
+leaves the workspace's own entries alone.
+
+Usage: ``python workspace.py register --workspace-root ../..`` (a copier task, in the generated
+crate, then in its binary and Python packages) and ``python workspace.py dependencies
+--workspace-root ../.. --crate-kind cli --stack rayon,moka --python-bindings false``.
 Exit codes: 0 done (or nothing to do), 1 tomlkit missing, 3 the root is not a workspace, cannot
 be read or excludes the crate.
 """
@@ -175,18 +183,118 @@ def register_member(crate_dir: Path, workspace_root: str) -> str | None:
     return member
 
 
+#: The trailing comment that marks a ``[workspace.dependencies]`` entry as the policy's: later
+#: updates keep it current. Without it (the workspace's own entry, or the marker deleted), the
+#: entry is the workspace team's and is left alone.
+POLICY_MARK = "# policy (copier-reasonkit-rust)"
+
+
+def _split(value: object) -> tuple[tuple[int, ...], dict[str, object]]:
+    """A dependency's value as (the numeric parts of its version requirement, everything else):
+    ``"=0.20.0"`` gives ``((0, 20, 0), {})``, an inline table its ``version`` and other keys."""
+    rest = {key: item for key, item in value.items() if key != "version"} if isinstance(value, dict) else {}
+    version = value.get("version", "") if isinstance(value, dict) else value
+    digits = str(version).lstrip("=^~ ").split(".")
+    return tuple(int(part) for part in digits if part.isdigit()), rest
+
+
+def register_dependencies(crate_dir: Path, workspace_root: str, wanted: dict[str, str]) -> list[str]:
+    """Put the policy's entries (``wanted``: crate -> its TOML value, as the policy spells it)
+    into the workspace root's ``[workspace.dependencies]``, where the crate's packages inherit
+    them (``{workspace = true}``). tomlkit keeps the root's comments and other entries.
+
+    - absent: added, with ``POLICY_MARK`` as its trailing comment;
+    - marked, and only its version older than the policy's: set to the policy's value (a policy
+      bump); a newer version is left (another member, on a newer release, raised it);
+    - anything else that differs (unmarked: the workspace team's own entry; marked but edited
+      beyond its version): kept, and said (the crate's packages ask for the features they need
+      on their own lines, so the entry only has to allow the version). An update never loses an
+      edit of the root.
+
+    Returns:
+        At most three lines: what was added, what was set, what was kept (none when the root was
+        already current).
+
+    Raises:
+        WorkspaceError: see ``member_path``.
+        OSError: the root manifest cannot be written.
+    """
+    import tomlkit
+
+    manifest_path, document, _ = member_path(crate_dir, workspace_root)
+    workspace = document["workspace"]
+    created = "dependencies" not in workspace
+    if created:
+        workspace["dependencies"] = tomlkit.table()
+    table = workspace["dependencies"]
+    added: list[str] = []
+    updated: list[str] = []
+    kept: list[str] = []
+    for name, spelled in wanted.items():
+        value = tomlkit.parse(f"x = {spelled}\n")["x"]
+        current = table.get(name)
+        if current is None:
+            added.append(name)
+        elif current.unwrap() != value.unwrap():
+            (have, have_rest), (want, want_rest) = _split(current.unwrap()), _split(value.unwrap())
+            marked = POLICY_MARK in current.trivia.comment
+            if not (marked and have_rest == want_rest):
+                kept.append(f"{name} = {current.as_string().strip()} (the policy's: {spelled})")
+            if not (marked and have_rest == want_rest and have < want):
+                continue
+            updated.append(name)
+        else:
+            continue
+        table[name] = value
+        table[name].comment(POLICY_MARK)
+    if created and added:
+        table.add(tomlkit.nl())  # a blank line before the table that follows, as cargo writes it
+    if added or updated:
+        text = tomlkit.dumps(document)
+        manifest_path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    said = [f"added the policy's {', '.join(added)}"] if added else []
+    said += [f"moved {', '.join(updated)} to the policy's new versions"] if updated else []
+    if kept:
+        said.append(f"kept as the workspace has them: {'; '.join(kept)}")
+    return said
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the ``register`` task; return the process exit code (see the module docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     commands = parser.add_subparsers(dest="command", required=True)
     register = commands.add_parser("register", help="add the crate in the working folder to its workspace's members")
     register.add_argument("--workspace-root", required=True, help="path from the crate to the workspace root")
+    dependencies = commands.add_parser(
+        "dependencies", help="put the policy's entries into the workspace's [workspace.dependencies]"
+    )
+    dependencies.add_argument("--workspace-root", required=True, help="path from the crate to the workspace root")
+    dependencies.add_argument("--crate-kind", required=True, help="the crate_kind answer")
+    dependencies.add_argument("--stack", default="", help="the stack answer, comma-separated")
+    dependencies.add_argument("--python-bindings", choices=("true", "false"), default="false", help="the answer")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     try:
         import tomlkit  # noqa: F401  (fail early, with one clear line)
     except ImportError:
         print("copier-reasonkit-rust: tomlkit is missing from copier's Python environment", file=sys.stderr)
         return 1
+    if args.command == "dependencies":
+        import dependency_policy as policy
+
+        stack = [name for name in args.stack.split(",") if name]
+        wanted = {
+            dep.name: policy.dependency_value(dep)
+            for dep in policy.select(policy.load(), args.crate_kind, stack, args.python_bindings == "true")
+        }
+        root = Path(os.path.normpath(Path.cwd() / args.workspace_root)) / "Cargo.toml"
+        try:
+            lines = register_dependencies(Path.cwd(), args.workspace_root, wanted)
+        except (WorkspaceError, OSError) as error:
+            print(f"copier-reasonkit-rust: workspace_root: {error}", file=sys.stderr)
+            return 3
+        for line in lines:
+            print(f"copier-reasonkit-rust: [workspace.dependencies] of {root}: {line}", file=sys.stderr)
+        return 0
     try:
         added = register_member(Path.cwd(), args.workspace_root)
     except (WorkspaceError, OSError) as error:

@@ -227,10 +227,13 @@ def drift(crate: dict[str, Any], rendered: dict[str, Any]) -> list[str]:
     return sorted(key for key in {*ours, *theirs} if ours.get(key) != theirs.get(key))
 
 
-def render_manifest(template: Path, commit: str, answers: dict[str, Any], scratch: Path) -> dict[str, Any]:
+def render_manifest(
+    template: Path, commit: str, answers: dict[str, Any], scratch: Path
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Render the template at ``commit`` with ``answers`` (user answers only) into ``scratch``
-    and return its parsed ``Cargo.toml``. A workspace member renders under a bare workspace root
-    at the same depth.
+    and return its parsed ``Cargo.toml`` and, for a workspace member (rendered under a bare
+    workspace root at the same depth), the root's as the copy left it (``{}`` otherwise): from
+    0.4.0 the policy's entries are there.
 
     Raises:
         subprocess.CalledProcessError: copier failed.
@@ -252,7 +255,16 @@ def render_manifest(template: Path, commit: str, answers: dict[str, Any], scratc
         text=True,
         env=GIT_ENV,
     )
-    return tomllib.loads((dest / "Cargo.toml").read_text(encoding="utf-8"))
+    root = tomllib.loads((scratch / "root" / "Cargo.toml").read_text(encoding="utf-8")) if depth else {}
+    return tomllib.loads((dest / "Cargo.toml").read_text(encoding="utf-8")), root
+
+
+def root_drift(root: dict[str, Any], rendered_root: dict[str, Any]) -> list[str]:
+    """Return the policy's entries of a member's workspace root (those its template version puts
+    into ``[workspace.dependencies]``) that differ there, as ``root:workspace.dependencies.<crate>``."""
+    ours = root.get("workspace", {}).get("dependencies", {})
+    theirs = rendered_root.get("workspace", {}).get("dependencies", {})
+    return [f"root:workspace.dependencies.{key}" for key in sorted(theirs) if ours.get(key) != theirs[key]]
 
 
 def update_branch(source: str) -> str:
@@ -310,7 +322,12 @@ def crate_status(entry: Entry, template: Path, releases: list[str], scratch: Pat
         return row
     user_answers = {key: value for key, value in answers.items() if not str(key).startswith("_")}
     try:
-        row.drift = drift(manifest, render_manifest(template, commit, user_answers, scratch / "render"))
+        rendered, rendered_root = render_manifest(template, commit, user_answers, scratch / "render")
+        row.drift = drift(manifest, rendered)
+        if rendered_root:
+            root_path = os.path.normpath(f"{prefix}{answers['workspace_root']}/Cargo.toml")
+            root = tomllib.loads(git(clone, "show", f"HEAD:{root_path}").stdout)
+            row.drift += root_drift(root, rendered_root)
     except subprocess.CalledProcessError as error:
         row.error = f"cannot render its template version: {last_line(error)}"
     except (OSError, tomllib.TOMLDecodeError) as error:

@@ -83,18 +83,25 @@ def _versions(tables: list[dict]) -> dict[str, str]:
 
 
 def policy_crate_versions(crate: Path) -> dict[str, str]:
-    """Crate name -> version requirement of every policy dependency in the crate's manifests
-    (``[workspace.dependencies]``, or a workspace member's ``cfg(all())`` tables in Cargo.toml
-    and the binary package's Cargo.toml); path dependencies left out."""
-    versions: dict[str, str] = {}
-    for path in [crate / "Cargo.toml", *crate.glob("*/Cargo.toml")]:
-        manifest = tomllib.loads(path.read_text(encoding="utf-8"))
-        if "workspace" in manifest:
-            versions.update(_versions([manifest["workspace"]["dependencies"]]))
-        elif "target" in manifest:
-            target = manifest["target"]["cfg(all())"]
-            versions.update(_versions([target.get("dependencies", {}), target.get("dev-dependencies", {})]))
-    return versions
+    """Crate name -> version requirement of every policy dependency of the crate: its
+    ``[workspace.dependencies]``, or, for a workspace member, the root's entries that the crate's
+    packages inherit (``workspace = true``); path dependencies left out."""
+    manifests = [
+        tomllib.loads(path.read_text(encoding="utf-8")) for path in [crate / "Cargo.toml", *crate.glob("*/Cargo.toml")]
+    ]
+    if "workspace" in manifests[0]:
+        return _versions([manifests[0]["workspace"]["dependencies"]])
+    answers = yaml.safe_load((crate / ".copier-answers.yml").read_text(encoding="utf-8"))
+    root = tomllib.loads((crate / answers["workspace_root"] / "Cargo.toml").read_text(encoding="utf-8"))
+    inherited = {
+        name
+        for manifest in manifests
+        for table in ("dependencies", "dev-dependencies")
+        for name, spec in manifest.get(table, {}).items()
+        if isinstance(spec, dict) and spec.get("workspace")
+    }
+    shared = root["workspace"].get("dependencies", {})
+    return _versions([{name: spec for name, spec in shared.items() if name in inherited}])
 
 
 def stack_block_versions(text: str) -> dict[str, str]:
@@ -104,10 +111,7 @@ def stack_block_versions(text: str) -> dict[str, str]:
     versions: dict[str, str] = {}
     for block in blocks:
         parsed = tomllib.loads(block)
-        tables = [parsed.get("workspace", {}).get("dependencies", {})]
-        target = parsed.get("target", {}).get("cfg(all())", {})
-        tables += [target.get("dependencies", {}), target.get("dev-dependencies", {})]
-        versions.update(_versions(tables))
+        versions.update(_versions([parsed.get("workspace", {}).get("dependencies", {})]))
     return versions
 
 

@@ -100,9 +100,6 @@ def drop_dev_dependencies(manifest: Path) -> None:
     document = tomlkit.parse(manifest.read_text(encoding="utf-8"))
     document.pop("dev-dependencies", None)
     document.pop("bench", None)
-    target = document.get("target", {}).get("cfg(all())")
-    if target is not None:
-        target.pop("dev-dependencies", None)
     manifest.write_text(tomlkit.dumps(document), encoding="utf-8")
 
 

@@ -35,7 +35,6 @@ import workspace  # noqa: E402
 from answer_rules import workspace_root_error  # noqa: E402
 from context import policy_version  # noqa: E402
 
-MEMBER_TARGET = "cfg(all())"
 ROOT_MANIFEST = """\
 # The team's workspace: its own comments and layout must survive the registration.
 [workspace]
@@ -75,8 +74,9 @@ def generate(template: Path, dst: Path, **data) -> None:
     copier.run_copy(str(template), dst, data=data, defaults=True, unsafe=True, vcs_ref="1.0.0", quiet=True)
 
 
-def policy_table(crate: Path, table: str = "dependencies") -> dict:
-    return tomllib.loads((crate / "Cargo.toml").read_text(encoding="utf-8"))["target"][MEMBER_TARGET][table]
+def policy_table(crate: Path) -> dict:
+    """The workspace root's ``[workspace.dependencies]`` (the crate is two folders below it)."""
+    return tomllib.loads((crate / ".." / ".." / "Cargo.toml").read_text(encoding="utf-8"))["workspace"]["dependencies"]
 
 
 # --- detection and registration (hooks/workspace.py) ---------------------------------------------
@@ -129,6 +129,43 @@ def test_the_member_is_registered_unless_an_entry_covers_it(tmp_path, members, a
         assert (root / "Cargo.toml").read_text(encoding="utf-8") == after
 
 
+def test_the_policy_entries_join_the_roots_table_and_only_marked_lines_move(tmp_path):
+    mark = workspace.POLICY_MARK
+    text = ROOT_MANIFEST + (
+        "\n[workspace.dependencies]\n"
+        "# the team's own pins\n"
+        'serde = "1.0.200"\n'
+        f'rayon = "1.10" {mark}\n'  # marked, an older policy version: a bump moves it
+        f'clap = {{version = "4.6", features = ["derive", "env"]}} {mark}\n'  # marked, edited
+        f'anyhow = "9.0.0" {mark}\n'  # marked, newer: another member's newer release
+    )
+    root = make_workspace(tmp_path / "ws", text)
+    wanted = {
+        "serde": '{version = "1.0.228", features = ["derive"]}',
+        "rayon": '"1.12"',
+        "clap": '{version = "4.6", features = ["derive"]}',
+        "anyhow": '"1.0.100"',
+        "thiserror": '"2.0.17"',
+    }
+    said = workspace.register_dependencies(root / "crates" / "new", "../..", wanted)
+    after = (root / "Cargo.toml").read_text(encoding="utf-8")
+    assert after.startswith(ROOT_MANIFEST) and "# the team's own pins\n" in after
+    table = tomllib.loads(after)["workspace"]["dependencies"]
+    assert table == {
+        "serde": "1.0.200",  # the workspace's own line: kept
+        "rayon": "1.12",  # moved
+        "clap": {"version": "4.6", "features": ["derive", "env"]},  # the team's edit of a marked line: kept
+        "anyhow": "9.0.0",  # never down
+        "thiserror": "2.0.17",  # added
+    }
+    assert f'thiserror = "2.0.17" {mark}\n' in after and f'rayon = "1.12" {mark}\n' in after
+    assert said[0] == "added the policy's thiserror" and said[1] == "moved rayon to the policy's new versions"
+    assert said[2].startswith("kept as the workspace has them: serde = ") and "; clap = " in said[2]
+    assert len(said) == 3  # one line each: nothing said about the newer anyhow
+    assert workspace.register_dependencies(root / "crates" / "new", "../..", wanted) == said[2:]  # idempotent
+    assert (root / "Cargo.toml").read_text(encoding="utf-8") == after
+
+
 @pytest.mark.parametrize(
     ("answer", "valid"),
     [
@@ -156,11 +193,24 @@ def test_a_crate_generated_inside_a_workspace_is_a_member(tmp_path, template_rep
 
     manifest = tomllib.loads((member / "Cargo.toml").read_text(encoding="utf-8"))
     assert "workspace" not in manifest and "profile" not in manifest  # the root owns both
+    # The policy's crates joined the root's [workspace.dependencies], marked as the policy's, the
+    # team's comments and profiles kept; the member inherits them with the features it needs.
     deps = policy_table(member)
     assert deps["moka"]["version"] == policy_version("moka")
     assert deps["thiserror"] == policy_version("thiserror")
-    assert policy_table(member, "dev-dependencies")["gungraun"] == "=" + policy_version("gungraun")
-    assert manifest["dependencies"] == {} and manifest["dev-dependencies"] == {}  # the team's tables
+    assert deps["gungraun"] == "=" + policy_version("gungraun")
+    root_text = (root / "Cargo.toml").read_text(encoding="utf-8")
+    assert root_text.startswith(
+        ROOT_MANIFEST.split("[profile", 1)[0].replace('"crates/existing"', '"crates/existing", "crates/new-lib"')
+    )
+    assert root_text.endswith(
+        '\n\n[profile.dev.package."*"]\ndebug = false\n\n[profile.release]\nlto = false\ndebug = "line-tables-only"\n'
+    )
+    assert f'thiserror = "{policy_version("thiserror")}" {workspace.POLICY_MARK}\n' in root_text
+    assert manifest["dependencies"]["moka"] == {"workspace": True, "features": ["future"]}
+    assert manifest["dependencies"]["thiserror"] == {"workspace": True}
+    assert manifest["dev-dependencies"]["gungraun"] == {"workspace": True}
+    assert set(manifest["dependencies"]) | set(manifest["dev-dependencies"]) == set(deps)
     assert manifest["lints"]["clippy"]["unwrap_used"] == "deny"  # the policy's lints stay on the member
     assert not (member / ".github").exists() and not (member / ".cargo").exists()
     answers = (member / ".copier-answers.yml").read_text(encoding="utf-8")
@@ -242,7 +292,7 @@ def test_members_of_each_kind_pass_the_gates_and_take_an_update(tmp_path, templa
     root = make_workspace(tmp_path / "ws")
     kinds = {"lib": "ws-lib", "cli": "ws-cli", "mcp-server": "ws-mcp"}
     for kind, name in kinds.items():
-        # ws-cli also ships Python bindings: their package (python/, pyo3 in its cfg(all()) table)
+        # ws-cli also ships Python bindings: their package (python/, pyo3 from the root's table)
         # joins the workspace and passes the gates below.
         generate(
             template_repo,
@@ -265,6 +315,15 @@ def test_members_of_each_kind_pass_the_gates_and_take_an_update(tmp_path, templa
 
     env = cargo_env()
     run(["cargo", "generate-lockfile"], root, env)
+    # `cargo add` in a member edits the policy crate's own line: never a second entry for it.
+    lib_manifest = root / "crates" / "ws-lib" / "Cargo.toml"
+    generated = lib_manifest.read_text(encoding="utf-8")
+    run(["cargo", "add", "--package", "ws-lib", "tokio", "--features", "net"], root, env)
+    edited = lib_manifest.read_text(encoding="utf-8")
+    assert len(re.findall(r"^tokio = ", edited, re.MULTILINE)) == 1, edited
+    tokio = tomllib.loads(edited)["dependencies"]["tokio"]
+    assert tokio["workspace"] is True and "net" in tokio["features"] and "fs" in tokio["features"], tokio
+    lib_manifest.write_text(generated, encoding="utf-8")
     # The five gates' commands 1-4, for the whole workspace from its root ...
     run(["cargo", "build", "--release"], root, env)
     run(["cargo", "clippy", "--all-targets", "--all-features", "--", "-D", "warnings"], root, env)
@@ -335,11 +394,13 @@ def test_members_of_each_kind_pass_the_gates_and_take_an_update(tmp_path, templa
     assert_no_conflicts(root)
     for name in kinds.values():
         crate = root / "crates" / name
-        assert policy_table(crate)["thiserror"] == "2.0.18", name
+        assert policy_table(crate)["thiserror"] == "2.0.18", name  # the migration moved the marked line
         assert "workspace" not in tomllib.loads((crate / "Cargo.toml").read_text(encoding="utf-8"))
         assert "_commit: 1.1.0\n" in (crate / ".copier-answers.yml").read_text(encoding="utf-8")
         assert "workspace_root: ../..\n" in (crate / ".copier-answers.yml").read_text(encoding="utf-8")
-    assert tomllib.loads((member / "Cargo.toml").read_text(encoding="utf-8"))["dependencies"] == {"itoa": "1"}
-    assert (root / "Cargo.toml").read_text(encoding="utf-8") == root_before  # the root is the team's
+    assert tomllib.loads((member / "Cargo.toml").read_text(encoding="utf-8"))["dependencies"]["itoa"] == "1"
+    # The root changed in the marked policy line only: the team's lines and comments are kept.
+    bumped = root_before.replace(f'thiserror = "{policy_version("thiserror")}"', 'thiserror = "2.0.18"')
+    assert bumped != root_before and (root / "Cargo.toml").read_text(encoding="utf-8") == bumped
     assert not any((root / "crates" / name / ".github").exists() for name in kinds.values())
     run(["cargo", "clippy", "--all-targets", "--all-features", "--", "-D", "warnings"], root, env)
