@@ -378,9 +378,10 @@ def test_members_of_each_kind_pass_the_gates_and_take_an_update(tmp_path, templa
     assert "committed the update to 1.1.0; gates 1-4: pass" in updated.stdout, updated.stdout
     assert git(root, "status", "--porcelain") == ""
     committed = git(root, "show", "--name-only", "--format=", "HEAD").split()
-    # the member's files, and the workspace's lock file the gates re-resolved for the bump
-    assert "crates/ws-lib/Cargo.toml" in committed and "Cargo.lock" in committed
-    assert all(path.startswith("crates/ws-lib/") or path == "Cargo.lock" for path in committed), committed
+    # the member's files, the root's marked policy line the bump moved, and the workspace's lock
+    # file the gates re-resolved for it
+    assert "Cargo.toml" in committed and "Cargo.lock" in committed
+    assert all(path.startswith("crates/ws-lib/") or path in ("Cargo.toml", "Cargo.lock") for path in committed)
     for name in ("ws-cli", "ws-mcp"):
         copier.run_update(
             root / "crates" / name,
