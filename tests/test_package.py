@@ -50,6 +50,16 @@ def test_the_package_is_the_crate(copie_session, sample):
         shipped = [path for path in listed if path not in CARGO_FILES]
         leaked = [path for path in shipped if path.startswith(MACHINERY)]
         assert leaked == [], f"{package['name']} ships the template's machinery: {leaked}"
+        if Path(package["manifest_path"]).parent == crate / "python":
+            # The Python bindings: never published to crates.io (the wheel ships), and all maturin's
+            # sdist takes from this list is the extension's sources and the Python side beside them.
+            assert package["publish"] == [], package["name"]
+            python_side = [f"{path.name}/" for path in (crate / "python").iterdir() if path.is_dir()]
+            python_side.remove("src/")
+            assert len(python_side) == 1, python_side
+            assert all(path.startswith(("src/", *python_side)) for path in shipped), shipped
+            assert "src/lib.rs" in shipped, shipped
+            continue
         library = any({"lib", "rlib"} & set(target["kind"]) for target in package["targets"])
         sources = "src/lib.rs" if library else "src/main.rs"
         assert {sources, "README.md"} <= set(shipped), (package["name"], shipped)
