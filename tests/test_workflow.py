@@ -192,6 +192,14 @@ def test_the_gate_script_holds_the_seeds_commands(crate):
     assert completed.returncode == 0, completed.stderr
 
 
+def test_the_minimal_versions_job_resolves_on_nightly_and_checks_on_stable(crate):
+    job = yaml.safe_load(workflow_text(crate))["jobs"]["minimal-versions"]
+    order = [step.get("with", {}).get("toolchain") or step.get("run") for step in job["steps"]]
+    resolve = order.index("cargo update -Z direct-minimal-versions")
+    check = order.index("cargo check --workspace --all-targets --all-features --locked")
+    assert order.index("nightly") < resolve < order.index("stable") < check
+
+
 def test_deny_toml_covers_the_four_checks(crate):
     import tomllib
 
