@@ -1,6 +1,7 @@
 """The tools the template's test suite installs for itself, each once and under a file lock (two
-pytest-xdist workers may ask at the same moment). Standard library only: `.ci/run` installs them
-ahead with the machine's Python, in parallel with its other set-up:
+pytest-xdist workers may ask at the same moment). Standard library only: `.ci/run` starts their
+installs with the machine's Python before the tests and lets them finish beside the main pass (a
+test that needs a tool waits on its lock):
 
     python3 tests/tools.py gungraun-runner cargo-semver-checks renovate backstage
 
