@@ -368,7 +368,7 @@ def test_members_of_each_kind_pass_the_gates_and_take_an_update(tmp_path, templa
     manifest["dependencies"]["itoa"] = "1"
     (member / "Cargo.toml").write_text(tomlkit.dumps(manifest), encoding="utf-8")
     commit_all(root, "our dependency")
-    bump_policy(template_repo, "thiserror", "2.0.18")
+    bump_policy(template_repo, "thiserror", "2.0.21")
 
     root_before = (root / "Cargo.toml").read_text(encoding="utf-8")
     # ws-lib through its own update script (what the workspace's CI would call: update, gates 1-4
@@ -395,13 +395,13 @@ def test_members_of_each_kind_pass_the_gates_and_take_an_update(tmp_path, templa
     assert_no_conflicts(root)
     for name in kinds.values():
         crate = root / "crates" / name
-        assert policy_table(crate)["thiserror"] == "2.0.18", name  # the migration moved the marked line
+        assert policy_table(crate)["thiserror"] == "2.0.21", name  # the migration moved the marked line
         assert "workspace" not in tomllib.loads((crate / "Cargo.toml").read_text(encoding="utf-8"))
         assert "_commit: 1.1.0\n" in (crate / ".copier-answers.yml").read_text(encoding="utf-8")
         assert "workspace_root: ../..\n" in (crate / ".copier-answers.yml").read_text(encoding="utf-8")
     assert tomllib.loads((member / "Cargo.toml").read_text(encoding="utf-8"))["dependencies"]["itoa"] == "1"
     # The root changed in the marked policy line only: the team's lines and comments are kept.
-    bumped = root_before.replace(f'thiserror = "{policy_version("thiserror")}"', 'thiserror = "2.0.18"')
+    bumped = root_before.replace(f'thiserror = "{policy_version("thiserror")}"', 'thiserror = "2.0.21"')
     assert bumped != root_before and (root / "Cargo.toml").read_text(encoding="utf-8") == bumped
     assert not any((root / "crates" / name / ".github").exists() for name in kinds.values())
     run(["cargo", "clippy", "--all-targets", "--all-features", "--", "-D", "warnings"], root, env)
