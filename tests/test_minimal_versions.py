@@ -12,9 +12,10 @@ import subprocess
 import tomllib
 from pathlib import Path
 
+import dependency_policy as policy
 import pytest
 import yaml
-from conftest import REPO
+from conftest import REPO, SAMPLES
 
 pytestmark = pytest.mark.slow
 
@@ -27,18 +28,15 @@ def job_runs() -> list[str]:
     return [step["run"] for step in workflow["jobs"]["minimal-versions"]["steps"] if "run" in step]
 
 
-def floors(workspace: Path) -> dict[str, str]:
-    """`[workspace.dependencies]` of `workspace`: crate → its floor (the requirement, padded to x.y.z)."""
+def floors(workspace: Path) -> dict[str, tuple[int, int, int]]:
+    """`[workspace.dependencies]` of `workspace`: crate → its floor (the caret or exact requirement
+    as (major, minor, patch))."""
     table = tomllib.loads((workspace / "Cargo.toml").read_text(encoding="utf-8"))["workspace"]["dependencies"]
-    found = {}
-    for name, entry in table.items():
-        requirement = entry if isinstance(entry, str) else entry.get("version")
-        if requirement and requirement[0].isdigit():
-            found[name] = ".".join((requirement.split(".") + ["0", "0"])[:3])
-    return found
+    requirements = {name: entry if isinstance(entry, str) else entry["version"] for name, entry in table.items()}
+    return {name: policy.version_key(requirement.lstrip("=")) for name, requirement in requirements.items()}
 
 
-@pytest.mark.parametrize("sample", ["vector-cache", "doc-search", "mcp-tools", "workspace"])
+@pytest.mark.parametrize("sample", list(SAMPLES))
 def test_every_direct_dependency_resolves_at_its_floor(tmp_path, sample):
     resolve, *_ = job_runs()
     assert resolve == "cargo update -Z direct-minimal-versions"
@@ -53,11 +51,12 @@ def test_every_direct_dependency_resolves_at_its_floor(tmp_path, sample):
         check=False,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
-    locked = {
-        (package["name"], package["version"])
-        for package in tomllib.loads((workspace / "Cargo.lock").read_text(encoding="utf-8"))["package"]
-    }
     expected = floors(workspace)
     assert expected, f"{sample}: no [workspace.dependencies]"
+    locked = {
+        (package["name"], policy.version_key(package["version"]))
+        for package in tomllib.loads((workspace / "Cargo.lock").read_text(encoding="utf-8"))["package"]
+        if package["name"] in expected
+    }
     # Each crate the workspace names sits at its floor (a second, newer copy may come from others).
     assert {name: floor for name, floor in expected.items() if (name, floor) not in locked} == {}

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import SAMPLES, cargo_env, run, shared_crate
 
 pytestmark = [pytest.mark.slow, pytest.mark.builds("samples")]
@@ -54,10 +55,10 @@ def test_the_package_is_the_crate(copie_session, sample):
             # The Python bindings: never published to crates.io (the wheel ships), and all maturin's
             # sdist takes from this list is the extension's sources and the Python side beside them.
             assert package["publish"] == [], package["name"]
-            python_side = [f"{path.name}/" for path in (crate / "python").iterdir() if path.is_dir()]
-            python_side.remove("src/")
-            assert len(python_side) == 1, python_side
-            assert all(path.startswith(("src/", *python_side)) for path in shipped), shipped
+            answers = yaml.safe_load((crate / ".copier-answers.yml").read_text(encoding="utf-8"))
+            python_side = f"{answers['python_package']}/"
+            assert all(path.startswith(("src/", python_side)) for path in shipped), shipped
+            assert f"{python_side}__init__.py" in shipped, shipped
             assert "src/lib.rs" in shipped, shipped
             continue
         library = any({"lib", "rlib"} & set(target["kind"]) for target in package["targets"])

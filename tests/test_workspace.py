@@ -1,7 +1,7 @@
 """A crate generated inside an existing Cargo workspace (issue 10, item 2): detected from the
 destination, generated as a member (no `[workspace]` of its own, the policy's crates inherited from
-the root's `[workspace.dependencies]`), registered in the root's `members` unless a glob covers it, gates scoped to
-the package, and kept current by `copier update`."""
+the root's `[workspace.dependencies]`), registered in the root's `members` unless a glob covers it,
+gates scoped to the package, and kept current by `copier update`."""
 
 from __future__ import annotations
 
