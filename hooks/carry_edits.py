@@ -89,6 +89,21 @@ def _team_features_of_an_inherited_crate(ours: Any, theirs: Any) -> bool:
     return set(_plain(ours)) <= {"version", "features"} and "features" in _plain(ours)
 
 
+def _feature_lists(*items: Any) -> bool:
+    """Whether every item is a list of strings or missing (``None``)."""
+    return all(
+        item is None or (isinstance(_plain(item), list) and all(isinstance(x, str) for x in _plain(item)))
+        for item in items
+    )
+
+
+def merge_features(base: list[str], ours: list[str], theirs: list[str]) -> list[str]:
+    """Three-way merge of a dependency's ``features`` as sets: ``theirs`` without what the team
+    removed from ``base``, then what the team added, in their orders."""
+    merged = [feature for feature in theirs if feature in ours or feature not in base]
+    return merged + [feature for feature in ours if feature not in base and feature not in merged]
+
+
 def merge_tables(base: Any, ours: Any, theirs: Any) -> None:
     """Apply the team's changes (``base`` -> ``ours``) to ``theirs`` in place, key by key,
     recursing into tables; keys the team added go at the end of their table.
@@ -107,6 +122,11 @@ def merge_tables(base: Any, ours: Any, theirs: Any) -> None:
             features = list(t.get("features", []))
             features += [feature for feature in _plain(o).get("features", []) if feature not in features]
             theirs[key]["features"] = features
+            continue
+        if key == "features" and _feature_lists(b, o, t):
+            # Both changed a dependency's features (the team added one, the release split the
+            # policy's per package): the release's, minus what the team removed, plus what it added.
+            theirs[key] = merge_features(_plain(b) or [], _plain(o) or [], _plain(t) or [])
             continue
         if t is not None and b is not None and _plain(t) != _plain(b):
             if all(hasattr(item, "keys") for item in (b, o, t)):

@@ -151,9 +151,10 @@ def policy_tables(crate_kind: str, stack: list[str], python_bindings: bool = Fal
     ``all`` lists every selected crate (file order); ``lib``, ``bin`` and ``python`` map
     ``dependencies`` / ``dev-dependencies`` to the crates that package uses. Each crate is a
     dict: ``name``, ``why``, ``value`` (with the version: ``[workspace.dependencies]``),
-    ``inherit`` (the ``{workspace = true}`` form) and ``member`` (the same with the policy's
-    features: a workspace member's line, which must not rely on the features of a root entry the
-    workspace's team may own).
+    ``inherit`` (the package's line in a crate that is its own workspace: ``{workspace = true}``
+    with the features this package's code uses beyond the workspace entry's) and ``member`` (the
+    same with every policy feature: a workspace member's line, which must not rely on the features
+    of a root entry the workspace's team may own).
 
     Raises:
         policy.PolicyError: the data file is malformed.
@@ -163,18 +164,20 @@ def policy_tables(crate_kind: str, stack: list[str], python_bindings: bool = Fal
         **{package: {table: [] for table in policy.LIB_TABLES} for package in PACKAGES},
     }
     for dep in policy.select(policy.load(), crate_kind, list(stack), python_bindings):
-        entry = {
-            "name": dep.name,
-            "why": dep.why,
-            "value": policy.dependency_value(dep),
-            "inherit": policy.inline_table({"workspace": True}),
-            "member": policy.inline_table(
-                {"workspace": True, **({"features": list(dep.features)} if dep.features else {})}
-            ),
-        }
-        tables["all"].append(entry)
+        tables["all"].append({"name": dep.name, "why": dep.why, "value": policy.dependency_value(dep)})
         for package, table in dep.package_tables(crate_kind, list(stack), python_bindings):
-            tables[package][table].append(entry)
+            own = list(dep.features_of(package, table, crate_kind, list(stack)))
+            shared = list(dep.features)
+            tables[package][table].append(
+                {
+                    "name": dep.name,
+                    "why": dep.why,
+                    "inherit": policy.inline_table({"workspace": True, **({"features": own} if own else {})}),
+                    "member": policy.inline_table(
+                        {"workspace": True, **({"features": shared + own} if shared + own else {})}
+                    ),
+                }
+            )
     return tables
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -90,9 +90,14 @@ class Dependency:
         bin: the crate kinds whose binary package uses it.
         bin_dev: the crate kinds whose binary package uses it in tests only.
         python: whether the Python package (``python/``, ``python_bindings``) depends on it.
-        features: the (sorted) feature list; empty for none.
-        default_features: ``False`` to trim the crate to ``features``.
+        features: the (sorted) feature list every package gets, in ``[workspace.dependencies]``;
+            empty for none (or when ``package_features`` splits them).
+        default_features: ``False`` to trim the crate to its features.
         component: the ``stack`` answer that selects the crate, or ``None`` (always).
+        package_features: what each package's code uses, when packages differ (``features`` as a
+            table): key ``lib`` (the library), ``lib-dev`` (its tests and benchmarks), a crate
+            kind (the binary package), ``python`` (the bindings package) or a component (the
+            library, when that ``stack`` answer is selected); each a sorted tuple.
     """
 
     name: str
@@ -106,6 +111,24 @@ class Dependency:
     features: tuple[str, ...] = ()
     default_features: bool = True
     component: str | None = None
+    package_features: dict[str, tuple[str, ...]] | None = field(default=None, hash=False)
+
+    def features_of(self, package: str, table: str, crate_kind: str, stack: list[str]) -> tuple[str, ...]:
+        """Return the features package ``package`` (``lib``, ``bin`` or ``python``) asks for on
+        its ``table`` line (``dependencies``/``dev-dependencies``): beyond the workspace entry's,
+        only when ``package_features`` splits them; sorted."""
+        if self.package_features is None:
+            return ()
+        by_key = self.package_features
+        if package == "bin":
+            keys = [crate_kind]
+        elif package == "python":
+            keys = ["python"]
+        elif table == "dev-dependencies" and self.lib == "dependencies":
+            keys = ["lib-dev"]
+        else:
+            keys = ["lib", *stack]
+        return tuple(sorted({feature for key in keys for feature in by_key.get(key, ())}))
 
     def package_tables(self, crate_kind: str, stack: list[str], python: bool = False) -> list[tuple[str, str]]:
         """Return where this crate goes for these answers (``python`` = ``python_bindings``), as
@@ -114,6 +137,8 @@ class Dependency:
         if self.component is not None and self.component not in stack:
             return []
         found = [("lib", self.lib)] if self.lib else []
+        if self.lib == "dependencies" and self.package_features and self.package_features.get("lib-dev"):
+            found.append(("lib", "dev-dependencies"))  # the tests' and benchmarks' features
         if crate_kind in self.bin:
             found.append(("bin", "dependencies"))
         elif crate_kind in self.bin_dev:
@@ -267,6 +292,14 @@ def _parse_entry(name: str, raw: dict[str, Any]) -> Dependency:
     if component is not None and component not in STACK_COMPONENTS:
         raise PolicyError(f"{name}: component must be one of {STACK_COMPONENTS}")
     version_key(raw["rust-version"])
+    features = raw.get("features", [])
+    package_features = None
+    if isinstance(features, dict):
+        keys = {"lib", "lib-dev", "python", *BINARY_KINDS, *STACK_COMPONENTS}
+        if unknown := set(features) - keys:
+            raise PolicyError(f"{name}: features keys must be among {sorted(keys)}, not {sorted(unknown)}")
+        package_features = {key: tuple(sorted(value)) for key, value in features.items()}
+        features = []
     return Dependency(
         name=name,
         version=str(raw["version"]),
@@ -276,9 +309,10 @@ def _parse_entry(name: str, raw: dict[str, Any]) -> Dependency:
         bin=tuple(raw.get("bin", ())),
         bin_dev=tuple(raw.get("bin-dev", ())),
         python=python,
-        features=tuple(sorted(raw.get("features", ()))),
+        features=tuple(sorted(features)),
         default_features=bool(raw.get("default-features", True)),
         component=component,
+        package_features=package_features,
     )
 
 

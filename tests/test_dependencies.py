@@ -3,6 +3,9 @@ belong, shown with ``cargo tree``.
 
 - A crate that depends on a sample's library compiles none of the binary's crates (clap, anyhow,
   tracing-subscriber, rmcp, schemars) and none of the benchmarks' (criterion, gungraun).
+- Such a crate gets from the library only the features the library's code uses: no runtime,
+  signal or macro feature of tokio, no serde ``rc`` or serde_json ``alloc`` (``cargo tree -e
+  features -i``, the library's own edges).
 - What ships carries no feature that only a dev-dependency asks for: each package's features
   without dev-dependencies (``cargo tree -e no-dev``) are exactly those of the same crate with
   its dev-dependencies deleted. (Under ``resolver = "1"``, which 0.2.0 used, they differ.)
@@ -33,8 +36,9 @@ def packages_of(tree: str) -> set[str]:
     return {line.split()[0] for line in tree.splitlines() if line.strip()}
 
 
-@pytest.mark.parametrize("sample", list(SAMPLES))
-def test_a_crate_depending_on_the_library_compiles_no_binary_or_bench_crate(sample, tmp_path):
+def dependent_of(sample: str, tmp_path: Path) -> tuple[Path, Path, str]:
+    """Copy ``sample`` under ``tmp_path`` and write a crate ``dependent`` that depends on its
+    library; return (the sample crate, the dependent, the library's package name)."""
     shutil.copytree(REPO / "examples" / sample, tmp_path / sample)
     crate = tmp_path / sample / SAMPLES[sample]
     name = tomlkit.parse((crate / "Cargo.toml").read_text(encoding="utf-8"))["package"]["name"]
@@ -46,6 +50,12 @@ def test_a_crate_depending_on_the_library_compiles_no_binary_or_bench_crate(samp
         f'[dependencies]\n{name} = {{ path = "{crate}" }}\n\n[workspace]\n',
         encoding="utf-8",
     )
+    return crate, dependent, str(name)
+
+
+@pytest.mark.parametrize("sample", list(SAMPLES))
+def test_a_crate_depending_on_the_library_compiles_no_binary_or_bench_crate(sample, tmp_path):
+    crate, dependent, name = dependent_of(sample, tmp_path)
     tree = run(
         ["cargo", "tree", "-e", "normal", "--prefix", "none", "--format", "{p}"], dependent, env=cargo_env()
     ).stdout
@@ -119,3 +129,42 @@ def test_what_ships_carries_no_feature_only_a_dev_dependency_asks_for(sample, tm
         real = features_without_dev(tmp_path / "real" / crate, package)
         assert real, package
         assert real == features_without_dev(tmp_path / "no-dev" / crate, package), package
+
+
+#: Features of the policy's crates that only the binaries (a runtime, signals) or the library's
+#: tests and benchmarks (`#[tokio::test]`) use, or that only rmcp wanted: a crate depending on the
+#: library must not get them from the library.
+NOT_THE_LIBRARYS = {
+    "tokio": {"macros", "rt", "rt-multi-thread", "signal", "io-std", "io-util", "time"},
+    "serde": {"rc"},
+    "serde_json": {"alloc"},
+}
+
+
+def features_enabled_by(dependent: Path, crate: str, package: str) -> set[str]:
+    """The features of ``crate`` that ``package`` itself turns on in ``dependent``'s graph, read
+    from ``cargo tree -e features -i <crate>``: a ``<crate> feature "x"`` node with ``package``
+    (or one of its features) right under it."""
+    tree = run(
+        ["cargo", "tree", "-e", "features", "-i", crate, "--no-dedupe", "--prefix", "depth", "--format", "{p}"],
+        dependent,
+        env=cargo_env(),
+    ).stdout
+    enabled, feature = set(), None
+    for line in tree.splitlines():
+        depth, node = int(re.match(r"\d+", line)[0]), re.sub(r"^\d+", "", line)
+        if depth == 1:
+            found = re.fullmatch(rf'{re.escape(crate)} feature "([^"]+)"', node)
+            feature = found and found[1]
+        elif depth == 2 and feature and node.split()[0] == package:
+            enabled.add(feature)
+    return enabled
+
+
+@pytest.mark.parametrize("sample", list(SAMPLES))
+def test_a_crate_depending_on_the_library_gets_only_the_features_the_library_uses(sample, tmp_path):
+    _, dependent, name = dependent_of(sample, tmp_path)
+    for crate, not_the_librarys in NOT_THE_LIBRARYS.items():
+        from_library = features_enabled_by(dependent, crate, name)
+        assert from_library or crate != "tokio", f"{name} turns on no tokio feature: the parser read nothing"
+        assert not from_library & not_the_librarys, (crate, sorted(from_library))

@@ -71,3 +71,34 @@ def test_a_malformed_entry_is_a_policy_error(tmp_path):
     path.write_text('[x]\nversion = "1"\nlib = "dependencies"\nrust-version = "1.70"\nwhy = "y"\ncomponent = "redis"\n')
     with pytest.raises(policy.PolicyError, match="component must be one of"):
         policy.load(path)
+    path.write_text(
+        '[x]\nversion = "1"\nlib = "dependencies"\nrust-version = "1.70"\nwhy = "y"\nfeatures = {daemon = ["a"]}\n'
+    )
+    with pytest.raises(policy.PolicyError, match="features keys must be among"):
+        policy.load(path)
+
+
+def test_a_features_table_gives_each_package_its_own_and_the_workspace_entry_none(tmp_path):
+    path = tmp_path / "dependencies.toml"
+    path.write_text(
+        '[rt]\nversion = "1"\nlib = "dependencies"\nbin = ["cli", "mcp-server"]\nrust-version = "1.70"\nwhy = "y"\n'
+        '[rt.features]\nlib = ["fs"]\nrayon = ["sync"]\nlib-dev = ["macros"]\ncli = ["rt"]\npython = ["x"]\n'
+    )
+    (rt,) = policy.load(path)
+    assert policy.dependency_value(rt) == '"1"'  # no features in [workspace.dependencies]
+    assert rt.package_tables("cli", []) == [
+        ("lib", "dependencies"),
+        ("lib", "dev-dependencies"),
+        ("bin", "dependencies"),
+    ]
+    assert rt.features_of("lib", "dependencies", "cli", []) == ("fs",)
+    assert rt.features_of("lib", "dependencies", "cli", ["rayon", "moka"]) == ("fs", "sync")
+    assert rt.features_of("lib", "dev-dependencies", "cli", ["rayon"]) == ("macros",)
+    assert rt.features_of("bin", "dependencies", "cli", ["rayon"]) == ("rt",)
+    assert rt.features_of("bin", "dependencies", "mcp-server", []) == ()
+    assert rt.features_of("python", "dependencies", "lib", []) == ("x",)
+    path.write_text('[rt]\nversion = "1"\nlib = "dependencies"\nrust-version = "1.70"\nwhy = "y"\nfeatures = ["fs"]\n')
+    (listed,) = policy.load(path)
+    assert policy.dependency_value(listed) == '{version = "1", features = ["fs"]}'
+    assert listed.package_tables("lib", []) == [("lib", "dependencies")]
+    assert listed.features_of("lib", "dependencies", "lib", []) == ()  # the workspace entry has them

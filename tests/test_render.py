@@ -71,7 +71,10 @@ def test_defaults_generate_a_skeleton_library(copie):
     assert manifest["bench"] == [{"name": "hot_paths", "harness": False}, {"name": "instructions", "harness": False}]
     assert set(manifest["workspace"]["dependencies"]) == LIB_CRATES | LIB_DEV_CRATES
     assert inherited(manifest["dependencies"]) == LIB_CRATES
-    assert inherited(manifest["dev-dependencies"]) == LIB_DEV_CRATES
+    # tokio again: the runtime and `#[tokio::test]` only the tests and benchmarks use
+    assert inherited(manifest["dev-dependencies"]) == LIB_DEV_CRATES | {"tokio"}
+    assert "rt" in manifest["dev-dependencies"]["tokio"]["features"]
+    assert "rt" not in manifest["dependencies"]["tokio"]["features"]
     assert "members" not in manifest["workspace"]
     assert sorted(path.name for path in (crate / "src").iterdir()) == ["document.rs", "error.rs", "lib.rs"]
     for name in (

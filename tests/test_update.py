@@ -189,6 +189,29 @@ def test_the_key_merge_takes_both_sides_unless_they_changed_the_same_key():
         )
 
 
+def test_features_both_sides_changed_merge_as_sets():
+    """0.4.0 splits tokio's features per package while the team added one of its own: the merged
+    line keeps the release's features and the team's, and a feature the team removed stays out."""
+    base = tomlkit.parse(
+        '[dependencies]\ntokio = {workspace = true}\nserde = {workspace = true, features = ["derive", "rc"]}\n'
+    )
+    ours = tomlkit.parse(
+        '[dependencies]\ntokio = {workspace = true, features = ["net"]}\n'
+        'serde = {workspace = true, features = ["derive"]}\n'
+    )
+    theirs = tomlkit.parse(
+        '[dependencies]\ntokio = {workspace = true, features = ["fs", "sync"]}\n'
+        'serde = {workspace = true, features = ["derive", "rc", "alloc"]}\n'
+    )
+    merge_tables(base, ours, theirs)
+    assert theirs.unwrap() == {
+        "dependencies": {
+            "tokio": {"workspace": True, "features": ["fs", "sync", "net"]},
+            "serde": {"workspace": True, "features": ["derive", "alloc"]},
+        }
+    }
+
+
 def test_the_line_merge_unifies_deletions_and_neighbours_but_not_changes():
 
     base = ["fn a() {\n", "    old();\n", "}\n", "\n", "fn search() {}\n", "\n", "fn cache() {}\n"]
