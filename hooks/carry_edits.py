@@ -16,6 +16,9 @@ merge cannot carry.
    the deletion stands. Edited and moved by a release (``MOVES``): the edits are merged into the
    new path (conflict markers where both changed the same lines, which
    ``scripts/template_update.py`` reports). Edited and dropped: the team's file is restored.
+3. The team's files (``hooks/ownership.py``) the team had deleted: copier renders such a file
+   again; when the previous version had rendered it too, it is deleted again (a file of a
+   component the update adds stays).
 
 Every action prints one line. Usage (copier.yml ``_migrations``): ``python carry_edits.py
 --template <src path>``, with copier's ``VERSION_FROM``/``VERSION_TO`` in the environment. Exit
@@ -265,12 +268,73 @@ def render_old(template: str, answers: dict[str, Any], into: Path) -> None:
     )
 
 
-def carry_deleted(template: str, version_from: str, version_to: str, deleted: list[str]) -> int:
-    """Keep the team's edits of files the update deleted; return the exit code."""
+def carry_deleted(old: Path, moved: dict[str, str], deleted: list[str]) -> None:
+    """Keep the team's edits of files the update deleted (``old``: the previous version's render)."""
+    for name in deleted:
+        ours, base = committed(name), old / name
+        if ours is None or not base.is_file() or ours == base.read_text(encoding="utf-8"):
+            continue  # the template's own file, unedited: the deletion stands
+        target = Path(moved[name]) if name in moved else None
+        if target is not None and target.is_file():
+            theirs = target.read_text(encoding="utf-8")
+            lines = merge_lines(
+                *(text.splitlines(keepends=True) for text in (base.read_text(encoding="utf-8"), ours, theirs))
+            )
+            if lines is not None:
+                target.write_text("".join(lines), encoding="utf-8")
+                say(f"{name} moved to {target}; your edits were merged into it")
+                continue
+            mine = old.parent / "ours"
+            mine.write_text(ours, encoding="utf-8")
+            merged = subprocess.run(
+                ["git", "merge-file", "-p", *LABELS, str(mine), str(base), str(target)],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            target.write_text(merged.stdout, encoding="utf-8")
+            say(f"{name} moved to {target}; your edits are in it, with conflict markers to resolve")
+        else:
+            git("checkout", "HEAD", "--", name)
+            say(f"kept {name}: the template no longer has it, but you had edited it")
+
+
+def new_team_files(version_from: str) -> list[str]:
+    """The team's files (``hooks/ownership.py``) the update created, when the crate owns them
+    (its previous version is from the handover on): a new component's, or ones the team had
+    deleted, which copier renders again."""
+    import ownership
+
+    if not ownership.kept(version_from):
+        return []
+    patterns = ownership.team_patterns()
+    untracked = git("ls-files", "--others", "--exclude-standard").stdout.splitlines()
+    return [name for name in untracked if name and ownership.is_team_file(name, patterns)]
+
+
+def leave_out_deleted(old: Path, created: list[str]) -> None:
+    """Delete again each of ``created`` that the previous version had rendered too (``old``):
+    the team had deleted it, and it is theirs."""
+    for name in created:
+        if (old / name).is_file():
+            Path(name).unlink()
+            for parent in Path(name).parents:
+                if parent == Path(".") or any(parent.iterdir()):
+                    break
+                parent.rmdir()
+            say(f"left out {name}: you had deleted it, and it is your file (the template no longer writes it)")
+
+
+def carry(template: str, version_from: str, version_to: str) -> int:
+    """Run every step (see the module docstring); return the exit code."""
     import yaml
 
+    for name in conflicted_files():
+        merge_again(name)
+    deleted, created = deleted_files(), new_team_files(version_from)
+    if not deleted and not created:
+        return 0
     answers = yaml.safe_load(committed(".copier-answers.yml") or "{}") or {}
-    moved = moves(version_from, version_to, str(answers.get("crate_kind", "")))
     with tempfile.TemporaryDirectory(prefix="carry-edits-") as scratch:
         old = Path(scratch) / "old"
         try:
@@ -278,45 +342,12 @@ def carry_deleted(template: str, version_from: str, version_to: str, deleted: li
         except Exception as error:  # noqa: BLE001 - any failure: say which files to check
             say(
                 f"cannot render the previous template version ({error}); check by hand whether you had "
-                f"edited: {', '.join(deleted)}"
+                f"edited or deleted: {', '.join([*deleted, *created])}"
             )
             return 1
-        for name in deleted:
-            ours, base = committed(name), old / name
-            if ours is None or not base.is_file() or ours == base.read_text(encoding="utf-8"):
-                continue  # the template's own file, unedited: the deletion stands
-            target = Path(moved[name]) if name in moved else None
-            if target is not None and target.is_file():
-                theirs = target.read_text(encoding="utf-8")
-                lines = merge_lines(
-                    *(text.splitlines(keepends=True) for text in (base.read_text(encoding="utf-8"), ours, theirs))
-                )
-                if lines is not None:
-                    target.write_text("".join(lines), encoding="utf-8")
-                    say(f"{name} moved to {target}; your edits were merged into it")
-                    continue
-                mine = Path(scratch) / "ours"
-                mine.write_text(ours, encoding="utf-8")
-                merged = subprocess.run(
-                    ["git", "merge-file", "-p", *LABELS, str(mine), str(base), str(target)],
-                    capture_output=True,
-                    text=True,
-                    check=False,
-                )
-                target.write_text(merged.stdout, encoding="utf-8")
-                say(f"{name} moved to {target}; your edits are in it, with conflict markers to resolve")
-            else:
-                git("checkout", "HEAD", "--", name)
-                say(f"kept {name}: the template no longer has it, but you had edited it")
+        carry_deleted(old, moves(version_from, version_to, str(answers.get("crate_kind", ""))), deleted)
+        leave_out_deleted(old, created)
     return 0
-
-
-def carry(template: str, version_from: str, version_to: str) -> int:
-    """Run both steps (see the module docstring); return the exit code."""
-    for name in conflicted_files():
-        merge_again(name)
-    deleted = deleted_files()
-    return carry_deleted(template, version_from, version_to, deleted) if deleted else 0
 
 
 def main(argv: list[str] | None = None) -> int:

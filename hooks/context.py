@@ -48,6 +48,7 @@ def _load_fresh(name: str) -> ModuleType:
 policy = _load_fresh("dependency_policy")
 rules = _load_fresh("answer_rules")
 workspace = _load_fresh("workspace")
+ownership = _load_fresh("ownership")
 
 
 def git_config(key: str) -> str:
@@ -401,6 +402,8 @@ class ReasonKitContext(Extension):
             catalog_owner_error=rules.catalog_owner_error,
             repository_owner=rules.repository_owner,
             project_slug=rules.project_slug,
+            team_files_kept=ownership.team_files_kept,
+            team_files_of=ownership.team_files_of,
         )
         environment.filters["toml_string"] = toml_string
         environment.filters["rustdoc_text"] = rustdoc_text

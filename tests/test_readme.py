@@ -36,7 +36,7 @@ def test_ci_runs_the_named_tests_again_under_the_oldest_copier():
     named = re.search(r"then (.*?) again under the oldest copier", section)
     assert named, "the README no longer describes the oldest-copier pass"
     modules = re.findall(r"`(tests/test_\w+\.py)`", named.group(1))
-    assert len(modules) == 4
+    assert len(modules) >= 4
     lines = script.replace("\\\n", " ").splitlines()  # continuation lines joined
     oldest_run = next(line for line in lines if "-m pytest" in line and "oldest" in line)
     assert sorted(modules) == sorted(re.findall(r"tests/test_\w+\.py", oldest_run))

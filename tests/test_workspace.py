@@ -320,7 +320,10 @@ def test_members_of_each_kind_pass_the_gates_and_take_an_update(tmp_path, templa
     generated = lib_manifest.read_text(encoding="utf-8")
     run(["cargo", "add", "--package", "ws-lib", "tokio", "--features", "net"], root, env)
     edited = lib_manifest.read_text(encoding="utf-8")
-    assert len(re.findall(r"^tokio = ", edited, re.MULTILINE)) == 1, edited
+    # one tokio line in [dependencies] (the tests' own, with their runtime features, is in
+    # [dev-dependencies])
+    dependencies = edited.split("\n[dependencies]\n", 1)[1].split("\n[", 1)[0]
+    assert len(re.findall(r"^tokio = ", dependencies, re.MULTILINE)) == 1, edited
     tokio = tomllib.loads(edited)["dependencies"]["tokio"]
     assert tokio["workspace"] is True and "net" in tokio["features"] and "fs" in tokio["features"], tokio
     lib_manifest.write_text(generated, encoding="utf-8")
