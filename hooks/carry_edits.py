@@ -122,9 +122,7 @@ def merge_tables(base: Any, ours: Any, theirs: Any) -> None:
             # Both added this dependency: the template's line inherits it from the workspace (a
             # member's policy crates moved there in 0.4.0), the team's only asked for features of
             # it (a member's advice before 0.4.0): one line, with both sides' features.
-            features = list(t.get("features", []))
-            features += [feature for feature in _plain(o).get("features", []) if feature not in features]
-            theirs[key]["features"] = features
+            theirs[key]["features"] = merge_features([], _plain(o)["features"], _plain(t).get("features", []))
             continue
         if key == "features" and _feature_lists(b, o, t):
             # Both changed a dependency's features (the team added one, the release split the
@@ -307,9 +305,9 @@ def new_team_files(version_from: str) -> list[str]:
 
     if not ownership.kept(version_from):
         return []
-    patterns = ownership.team_patterns()
+    team = ownership.team_spec()
     untracked = git("ls-files", "--others", "--exclude-standard").stdout.splitlines()
-    return [name for name in untracked if name and ownership.is_team_file(name, patterns)]
+    return [name for name in untracked if name and team.match_file(name)]
 
 
 def leave_out_deleted(old: Path, created: list[str]) -> None:

@@ -13,6 +13,7 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path, PurePath
 from types import ModuleType
 from typing import Any
@@ -51,40 +52,34 @@ workspace = _load_fresh("workspace")
 ownership = _load_fresh("ownership")
 
 
+def _git(*args: str) -> subprocess.CompletedProcess[str] | None:
+    """Run ``git *args`` bounded to 5 seconds; None when git is missing or timed out."""
+    try:
+        return subprocess.run(["git", *args], capture_output=True, text=True, timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _git_stdout(*args: str) -> str:
+    """The stripped output of ``git *args`` (see :func:`_git`), or ``""`` when it failed."""
+    completed = _git(*args)
+    return completed.stdout.strip() if completed is not None and completed.returncode == 0 else ""
+
+
 def git_config(key: str) -> str:
     """Return ``git config --get key`` or ``""`` when git, the key or a config is missing.
 
     Used only for question defaults (author name and email), so failure is never an error.
     The call is bounded to 5 seconds.
     """
-    try:
-        completed = subprocess.run(
-            ["git", "config", "--get", key],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return completed.stdout.strip() if completed.returncode == 0 else ""
+    return _git_stdout("config", "--get", key)
 
 
 def git_toplevel(path: PurePath | str) -> str:
     """Return the top folder of the git work tree holding ``path``, or ``""`` when there is none
     (or git is missing). Used by the after-copy message: no `git init` inside a repository.
     The call is bounded to 5 seconds."""
-    try:
-        completed = subprocess.run(
-            ["git", "-C", str(path), "rev-parse", "--show-toplevel"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return completed.stdout.strip() if completed.returncode == 0 else ""
+    return _git_stdout("-C", str(path), "rev-parse", "--show-toplevel")
 
 
 def git_other_changes(path: PurePath | str) -> bool:
@@ -92,17 +87,20 @@ def git_other_changes(path: PurePath | str) -> bool:
     ``path`` (staged, unstaged or untracked), which a plain `git add . && git commit` after
     generating could sweep into the crate's commit. False without git or a repository; bounded
     to 5 seconds."""
-    try:
-        completed = subprocess.run(
-            ["git", "-C", str(path), "status", "--porcelain", "--", ":/", ":!."],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return completed.returncode == 0 and bool(completed.stdout.strip())
+    return bool(_git_stdout("-C", str(path), "status", "--porcelain", "--", ":/", ":!."))
+
+
+def team_files_kept(conf: Mapping[str, Any]) -> bool:
+    """Whether the destination of this copier run (``_copier_conf``) is a crate whose team files
+    an update must leave alone (``hooks/ownership.py``): its committed answers file (``git show
+    HEAD:``, unchanged while copier updates) names a template version from the handover on.
+    False for a new copy and for copier's temporary renders (no committed answers file there), so
+    they render every file. Bounded to 5 seconds; False when git fails."""
+    import yaml
+
+    shown = _git_stdout("-C", str(conf["dst_path"]), "show", f"HEAD:./{conf['answers_file']}")
+    answers = yaml.safe_load(shown) if shown else None
+    return isinstance(answers, dict) and "_commit" in answers and ownership.kept(str(answers["_commit"]))
 
 
 def copier_command(copier_python: PurePath | str) -> str:
@@ -402,7 +400,7 @@ class ReasonKitContext(Extension):
             catalog_owner_error=rules.catalog_owner_error,
             repository_owner=rules.repository_owner,
             project_slug=rules.project_slug,
-            team_files_kept=ownership.team_files_kept,
+            team_files_kept=team_files_kept,
             team_files_of=ownership.team_files_of,
         )
         environment.filters["toml_string"] = toml_string

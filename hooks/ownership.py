@@ -1,20 +1,19 @@
 """Who owns which rendered file: the team's files (the sample component code, its tests and
-benchmarks, the binaries' code, the bindings, CHANGELOG) are written once by ``copier
-copy`` and never rewritten by ``copier update``; the template keeps every other file current.
+benchmarks, the binaries' code, the bindings, CHANGELOG) are written once by ``copier copy`` and
+never rewritten by ``copier update``; the template keeps every other file current.
 
 copier.yml's ``_skip_if_exists`` is the one list of the team's files. Each entry is guarded by
-``team_files_kept(_copier_conf)``: true during the update of a crate generated from 0.4.0 or later
-(its committed answers file says so). A crate made before 0.4.0 had these files from the template,
-and its update to 0.4.0 still merges them, once, so the crate arrives in one consistent state (its
-edits kept, as in every earlier update); from then on they are the team's. A team's file that the
-team deleted stays deleted (``hooks/carry_edits.py``: copier itself would render it again).
+``team_files_kept(_copier_conf)`` (``hooks/context.py``): true during the update of a crate
+generated from 0.4.0 or later (its committed answers file says so, read through :func:`kept`). A
+crate made before 0.4.0 had these files from the template, and its update to 0.4.0 still merges
+them, once, so the crate arrives in one consistent state (its edits kept, as in every earlier
+update); from then on they are the team's. A team's file that the team deleted stays deleted
+(``hooks/carry_edits.py``: copier itself would render it again).
 """
 
 from __future__ import annotations
 
 import re
-import subprocess
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,29 +35,6 @@ def kept(commit: str) -> bool:
     docstring); a bare hash counts as a recent template."""
     release = release_of(commit)
     return release is None or release >= HANDOVER
-
-
-def team_files_kept(conf: Mapping[str, Any]) -> bool:
-    """Whether the destination of this copier run is a crate whose team files an update must
-    leave alone: its committed answers file (``git show HEAD:``, unchanged while copier updates)
-    names a template version from the handover on. False for a new copy and for copier's
-    temporary renders (no committed answers file there), so they render every file. Bounded to
-    5 seconds; False when git fails."""
-    destination, answers_file = Path(str(conf["dst_path"])), str(conf["answers_file"])
-    try:
-        shown = subprocess.run(
-            ["git", "-C", str(destination), "show", f"HEAD:./{answers_file}"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return False
-    if shown.returncode != 0:
-        return False
-    found = re.search(r"^_commit:\s*['\"]?([^'\"\s]+)", shown.stdout, re.MULTILINE)
-    return found is not None and kept(found[1])
 
 
 def team_patterns(copier_yml: Path = COPIER_YML) -> list[str]:
@@ -109,6 +85,11 @@ def path_spec(patterns: list[str]) -> Any:
     return pathspec.PathSpec.from_lines(style, patterns)
 
 
-def is_team_file(path: str, patterns: list[str]) -> bool:
-    """Whether ``path`` (relative to the crate, ``/``-separated) is one of the team's files."""
-    return bool(path_spec(patterns).match_file(path))
+def team_spec(copier_yml: Path = COPIER_YML) -> Any:
+    """Return the team's files as a ``pathspec.PathSpec``: ``spec.match_file(path)`` (relative to
+    the crate, ``/``-separated) is whether ``path`` is one of them.
+
+    Raises:
+        OSError: copier.yml cannot be read.
+    """
+    return path_spec(team_patterns(copier_yml))
