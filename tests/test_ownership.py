@@ -10,7 +10,7 @@ from pathlib import Path
 
 import copier
 import pytest
-from conftest import REPO, SAMPLES, assert_no_conflicts, commit_all, git
+from conftest import FULL_STACK, REPO, SAMPLES, assert_no_conflicts, commit_all, git
 
 sys.path.insert(0, str(REPO / "hooks"))  # bound at collection: see tests/test_workspace.py
 import ownership  # noqa: E402
@@ -63,6 +63,31 @@ def test_the_handover_is_the_0_4_0_release():
     assert not ownership.kept("0.3.0") and not ownership.kept("0.3.0-12-gabc1234") and not ownership.kept("0.2.0")
     assert ownership.kept("0.4.0") and ownership.kept("0.4.0-3-g0123456") and ownership.kept("1.0.0")
     assert ownership.kept("4f1c2d3")  # a bare commit of the template: a recent one
+
+
+@pytest.mark.parametrize("kind", ["cli", "mcp-server"])
+def test_a_team_file_reads_the_same_whatever_the_components(tmp_path, template_repo, kind):
+    """An update never rewrites a team's file, so none may depend on an answer an update changes
+    (``stack``, ``python_bindings``): a crate with none of the stack and one with all of it and
+    the bindings get the same text in every team file both have. CHANGELOG's first entry, a
+    record of the generation, is the one exception."""
+    renders = []
+    for stack, python in (([], False), (FULL_STACK, True)):
+        crate = tmp_path / f"{kind}-{len(stack)}"
+        data = {"project_name": "same", "crate_kind": kind, "stack": stack, "python_bindings": python}
+        copier.run_copy(str(template_repo), crate, data=data, defaults=True, unsafe=True, vcs_ref="1.0.0", quiet=True)
+        renders.append(crate)
+    team = ownership.team_spec()
+    compared = 0
+    for path in sorted(renders[0].rglob("*")):
+        name = path.relative_to(renders[0]).as_posix()
+        if not path.is_file() or not team.match_file(name) or name == "CHANGELOG.md":
+            continue
+        other = renders[1] / name
+        assert other.is_file(), name
+        assert path.read_text(encoding="utf-8") == other.read_text(encoding="utf-8"), name
+        compared += 1
+    assert compared >= 2  # the sample document module and its benchmark at least
 
 
 def template_change(template: Path, tag: str) -> None:
