@@ -7,6 +7,9 @@
   dependencies of every generated crate compile once per run.
 - ``no_leftover_processes`` (autouse): whatever a test started is killed when it ends, failed or
   not, so one test's leftovers cannot slow the next; ``cpu_burners`` loads the machine on purpose.
+- the CPU seconds each test used (its own and its finished child processes': cargo, rustc, npm),
+  summed up after the run: with two cores shared by the workers, CPU time is what a test costs the
+  run, where its wall time also counts the other worker's load.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import ctypes
 import functools
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -48,6 +52,9 @@ FULL_STACK = ["qdrant", "tantivy", "rayon", "moka", "simd-json"]
 
 #: One target dir for every cargo command of the suite (override with CARGO_TARGET_DIR).
 CARGO_TARGET_DIR = Path(os.environ.get("CARGO_TARGET_DIR") or REPO / ".cargo-target")
+# The suite builds each crate from scratch and edits none of them afterwards: incremental
+# compilation's caches would cost time and disk and never be read (what CI setups do as well).
+os.environ.setdefault("CARGO_INCREMENTAL", "0")
 
 
 def check_answer_keys(answers: dict[str, Any]) -> None:
@@ -430,6 +437,56 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             )
             print(f"\nconftest.py: {message}", file=sys.stderr, flush=True)  # the worker's error hides it
             raise pytest.UsageError(message)
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process and its finished (waited-for) child processes."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+_cpu_mark = [0.0]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[object]:
+    """Start counting the test's CPU time (its setup's module fixtures included)."""
+    _cpu_mark[0] = _cpu_seconds()
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+    """Attach the CPU seconds of each phase (setup, call, teardown) to its report
+    (``cpu_seconds``): pytest-xdist sends reports, user properties included, to the controller."""
+    report = yield
+    now = _cpu_seconds()
+    report.user_properties.append(("cpu_seconds", round(now - _cpu_mark[0], 1)))
+    _cpu_mark[0] = now
+    return report
+
+
+_cpu_by_test: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Sum each test's CPU seconds over its phases (on the controller, or the only process)."""
+    for name, value in report.user_properties:
+        if name == "cpu_seconds" and isinstance(value, (int, float)):
+            _cpu_by_test[report.nodeid] = _cpu_by_test.get(report.nodeid, 0.0) + value
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the CPU seconds the run's tests used: the total, the Rust-building group's share,
+    and the costliest tests."""
+    if not _cpu_by_test:
+        return
+    total = sum(_cpu_by_test.values())
+    builds = sum(value for nodeid, value in _cpu_by_test.items() if nodeid.endswith("@builds"))
+    terminalreporter.section("CPU seconds (the tests and their child processes)")
+    terminalreporter.write_line(f"total {total:.0f} s, of which the Rust builds group {builds:.0f} s")
+    for nodeid, value in sorted(_cpu_by_test.items(), key=lambda entry: -entry[1])[:40]:
+        terminalreporter.write_line(f"{value:8.1f} s  {nodeid}")
 
 
 @pytest.fixture

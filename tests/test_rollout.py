@@ -40,9 +40,12 @@ pytestmark = [pytest.mark.slow, pytest.mark.builds("own")]
 
 FIRST = "0.1.0"
 
-#: One crate per kind (the workspace member exists since 0.2.0), each from two releases.
+#: One crate per kind (the workspace member exists since 0.2.0), each from two releases. The
+#: library has no component (0.1.0's default was all five): the MCP server already brings every
+#: component through the update, and a whole-stack library builds its dependencies in a feature set
+#: of its own.
 KINDS = {
-    "lib": {"project_name": "rollout-lib"},
+    "lib": {"project_name": "rollout-lib", "stack": []},
     "cli": {"project_name": "rollout-cli", "crate_kind": "cli", "stack": ["tantivy", "moka"]},
     "mcp-python": {
         "project_name": "rollout-mcp",
