@@ -12,11 +12,20 @@
 //! descheduled straggler. Time the hypervisor takes from the whole machine (steal) is not seen.
 //! Without procfs (macOS, Windows) this is criterion's wall clock.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, ErrorKind};
 use std::time::{Duration, Instant};
 
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
+
+/// Linux's `errno` for reading the files of a thread that ended after the listing.
+const ESRCH: i32 = 3;
+
+/// Whether reading a thread's file failed because the thread ended after the listing.
+fn ended(error: &io::Error) -> bool {
+    error.kind() == ErrorKind::NotFound || error.raw_os_error() == Some(ESRCH)
+}
 
 /// Criterion's wall clock, less the time other processes held the CPU (see the module docs).
 pub(crate) struct UndelayedWallTime;
@@ -32,12 +41,11 @@ impl Measurement for UndelayedWallTime {
 
     fn end(&self, (before, started): Self::Intermediate) -> Self::Value {
         let elapsed = started.elapsed();
-        let after = Schedstat::now();
-        let ran = after.ran.saturating_sub(before.ran).as_secs_f64();
-        let waited = after.waited.saturating_sub(before.waited).as_secs_f64();
-        if waited == 0.0 {
+        let Times { ran, waited } = Schedstat::now().since(&before);
+        if waited.is_zero() {
             return elapsed;
         }
+        let (ran, waited) = (ran.as_secs_f64(), waited.as_secs_f64());
         elapsed.mul_f64(ran / (ran + waited))
     }
 
@@ -59,20 +67,36 @@ impl Measurement for UndelayedWallTime {
     }
 }
 
-/// The time the process's threads have run and have waited for a CPU so far, summed.
+/// How long a thread has run and has waited for a CPU.
 #[derive(Clone, Copy, Default)]
-pub(crate) struct Schedstat {
+struct Times {
     ran: Duration,
     waited: Duration,
 }
+
+/// Every thread's [`Times`] so far, by thread id (empty where there is no procfs).
+#[derive(Default)]
+pub(crate) struct Schedstat(BTreeMap<String, Times>);
 
 impl Schedstat {
     fn now() -> Self {
         Self::read().expect("reading the threads' CPU times from /proc/self/task/*/schedstat")
     }
 
-    /// Sums the first two fields (ns) of every `/proc/self/task/<tid>/schedstat`; zeros where
-    /// there is no procfs.
+    /// The threads' times since `before`, summed. A thread started since counts from zero; one
+    /// that has ended is not seen (thread pools end theirs at any time), so it is left out of
+    /// both sides.
+    fn since(&self, before: &Self) -> Times {
+        let mut sum = Times::default();
+        for (thread, now) in &self.0 {
+            let then = before.0.get(thread).copied().unwrap_or_default();
+            sum.ran += now.ran.saturating_sub(then.ran);
+            sum.waited += now.waited.saturating_sub(then.waited);
+        }
+        sum
+    }
+
+    /// Reads the first two fields (ns) of every `/proc/self/task/<tid>/schedstat`.
     #[allow(
         clippy::disallowed_methods,
         reason = "criterion reads its clock between samples, on the benchmark's own thread: no async runtime runs there"
@@ -82,26 +106,22 @@ impl Schedstat {
             Err(error) if error.kind() == ErrorKind::NotFound => return Ok(Self::default()),
             tasks => tasks?,
         };
-        let mut sum = Self::default();
+        let mut threads = BTreeMap::new();
         for task in tasks {
-            match fs::read_to_string(task?.path().join("schedstat")) {
-                Ok(stat) => {
-                    let mut fields = stat.split_whitespace().map(str::parse::<u64>);
-                    let mut next = || match fields.next() {
-                        Some(Ok(nanos)) => Ok(Duration::from_nanos(nanos)),
-                        _ => Err(io::Error::new(
-                            ErrorKind::InvalidData,
-                            format!("schedstat: {stat}"),
-                        )),
-                    };
-                    sum.ran += next()?;
-                    sum.waited += next()?;
-                }
-                // A thread that ended after the listing: skipped (its share is lost on both sides).
-                Err(error) if error.kind() == ErrorKind::NotFound => {}
+            let task = task?;
+            let stat = match fs::read_to_string(task.path().join("schedstat")) {
+                Ok(stat) => stat,
+                Err(error) if ended(&error) => continue,
                 Err(error) => return Err(error),
-            }
+            };
+            let mut fields = stat.split_whitespace().map(str::parse::<u64>);
+            let mut next = || match fields.next() {
+                Some(Ok(nanos)) => Ok(Duration::from_nanos(nanos)),
+                _ => Err(io::Error::new(ErrorKind::InvalidData, format!("schedstat: {stat}"))),
+            };
+            let times = Times { ran: next()?, waited: next()? };
+            threads.insert(task.file_name().to_string_lossy().into_owned(), times);
         }
-        Ok(sum)
+        Ok(Self(threads))
     }
 }

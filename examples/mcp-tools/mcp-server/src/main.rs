@@ -99,6 +99,10 @@ async fn serve() -> anyhow::Result<()> {
     // then never stop.
     let mut shutdown = std::pin::pin!(shutdown_signal());
     let running = tokio::select! {
+        // The listener first: its first poll installs the signal handlers, and the first poll of
+        // `serve` can already answer `initialize`, after which a SIGTERM must not kill the process.
+        biased;
+        () = &mut shutdown => return Ok(()),
         running = server.serve(stdio()) => match running {
             Ok(running) => running,
             Err(ServerInitializeError::ConnectionClosed(_)) => {
@@ -107,7 +111,6 @@ async fn serve() -> anyhow::Result<()> {
             }
             Err(error) => return Err(error).context("MCP initialization failed"),
         },
-        () = &mut shutdown => return Ok(()),
     };
     tracing::info!("MCP client initialized; serving tools over stdio");
     let session = running.cancellation_token();
