@@ -69,7 +69,7 @@ def test_status_names_each_crates_version_lag_and_drift(synthetic_fleet):
             assert row["drift"] == [], row  # team edits outside the policy's lines are no drift
     assert rows[1]["update_branch"] == "template-update (PR #7)"
     assert {row["update_branch"] for index, row in enumerate(rows) if index != 1} == {""}
-    assert [row["version"] for row in rows].count(FIRST) == 3
+    assert [row["version"] for row in rows].count(FIRST) == 4
 
 
 def test_status_reports_unreadable_entries_as_rows(synthetic_fleet):

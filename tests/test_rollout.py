@@ -1,5 +1,5 @@
 """Slow: a release rehearsed on a fleet of crates in the field, for real, with
-``scripts/fleet.py rehearse``. Crates generated at 0.1.0 and at the previous release (checked out
+``scripts/fleet.py rehearse``. Crates generated at the two releases before the upcoming one (checked out
 of git history) get the edits a team makes; one more team pinned a policy-owned line that the
 upcoming release (this work tree plus a one-line policy bump) changes too. The rehearsal updates
 each with the crate's own update path (``scripts/template_update.py`` where the crate has it,
@@ -31,6 +31,7 @@ from conftest import (
     commit_all,
     copy_work_tree,
     git,
+    release,
     released_template,
 )
 from packaging.version import Version
@@ -38,12 +39,12 @@ from test_template_update import PREVIOUS, UPCOMING, answers_commit
 
 pytestmark = [pytest.mark.slow, pytest.mark.builds("own")]
 
-FIRST = "0.1.0"
+#: The release before the previous one (0.2.0 while 0.3.0 is the newest).
+FIRST = list(release.load_releases())[-2]
 
-#: One crate per kind (the workspace member exists since 0.2.0), each from two releases. The
-#: library has no component (0.1.0's default was all five): the MCP server already brings every
-#: component through the update, and a whole-stack library builds its dependencies in a feature set
-#: of its own.
+#: One crate per kind, each from the two releases before the upcoming one. The library has no
+#: component: the MCP server already brings every component through the update, and a whole-stack
+#: library builds its dependencies in a feature set of its own.
 KINDS = {
     "lib": {"project_name": "rollout-lib", "stack": []},
     "cli": {"project_name": "rollout-cli", "crate_kind": "cli", "stack": ["tantivy", "moka"]},
@@ -55,9 +56,7 @@ KINDS = {
     },
     "member": {"project_name": "rollout-member", "crate_kind": "cli", "stack": ["rayon"]},
 }
-CASES = [
-    (kind, version) for kind in KINDS for version in (FIRST, PREVIOUS) if not (kind == "member" and version == FIRST)
-]
+CASES = [(kind, version) for kind in KINDS for version in (FIRST, PREVIOUS)]
 
 TEAM_CODE = """
 /// `count` in decimal digits (the team's own code).
