@@ -1,7 +1,8 @@
 """Slow: gate 5 on a generated crate, the way a pull request runs it.
 
 The crate has every component (the mcp-tools sample's answers under another name, so its
-dependencies are the gate tests' builds); it is committed on ``main`` and the "pull request" is
+dependencies are the gate tests' builds, and its first run here is the mcp-tools sample's gate 5:
+tests/test_gates.py runs gate 5 on the other samples); it is committed on ``main`` and the "pull request" is
 the working tree on top of it, so ``scripts/gates.sh bench`` measures the base (HEAD) and the head
 (the working tree) with the same toolchain.
 
