@@ -1,10 +1,10 @@
 """Slow: gate 5 on a generated crate, the way a pull request runs it.
 
-The crate has every component (the mcp-tools sample's answers under another name, so its
-dependencies are the gate tests' builds, and its first run here is the mcp-tools sample's gate 5:
-tests/test_gates.py runs gate 5 on the other samples); it is committed on ``main`` and the "pull request" is
-the working tree on top of it, so ``scripts/gates.sh bench`` measures the base (HEAD) and the head
-(the working tree) with the same toolchain.
+The crate is the mcp-tools sample under another name (its answers, every component): its
+dependencies are the gate tests' builds, and its first run here is the mcp-tools sample's gate 5
+(tests/test_gates.py runs gate 5 on the other samples). It is committed on ``main`` and the "pull
+request" is the working tree on top of it, so ``scripts/gates.sh bench`` measures the base (HEAD)
+and the head (the working tree) with the same toolchain.
 
 - Unchanged code passes three runs in a row while two CPU-bound processes keep both cores of the
   machine busy: every instruction count within the gate's 5 % (the single-threaded document
@@ -23,11 +23,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import FULL_STACK, cargo_env, cpu_burners, generate, run
+import samples  # scripts/samples.py (on sys.path through conftest)
+from conftest import cargo_env, cpu_burners, generate, run
 
 pytestmark = [pytest.mark.slow, pytest.mark.builds("own")]
 
-ANSWERS = {"project_name": "gate-five", "crate_kind": "mcp-server", "python_bindings": True, "stack": FULL_STACK}
+#: The mcp-tools sample's answers (scripts/samples.py), under another name.
+ANSWERS = {**samples.SAMPLES["mcp-tools"][0], "project_name": "gate-five"}
 #: Criterion only for one benchmark, briefly, where wall-clock is not what a check is about.
 BRIEF = "--sample-size 10 --warm-up-time 0.1 --measurement-time 0.3"
 COUNT_LINE = re.compile(

@@ -1,6 +1,6 @@
 """Slow: a release rehearsed on a fleet of crates in the field, for real, with
-``scripts/fleet.py rehearse``. Crates generated at the two releases before the upcoming one (checked out
-of git history) get the edits a team makes; one more team pinned a policy-owned line that the
+``scripts/fleet.py rehearse``. Crates generated at the two releases before the upcoming one
+(checked out of git history) get the edits a team makes; one more team pinned a policy-owned line that the
 upcoming release (this work tree plus a one-line policy bump) changes too. The rehearsal updates
 each with the crate's own update path (``scripts/template_update.py`` where the crate has it,
 the plain copier command before that) and runs gates 1-4. Checked: the table names exactly the
