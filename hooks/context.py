@@ -239,6 +239,7 @@ GENERATED_ROOT_ENTRIES = (
     "benches",
     "scripts",
     "README.md",
+    "CONTRIBUTING.md",
     "CHANGELOG.md",
     "LICENSE",
     "LICENSE-MIT",

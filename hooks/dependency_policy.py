@@ -1,8 +1,8 @@
 """Read the org's policy data (``policy/dependencies.toml``, ``policy/components.toml``) and work
 out what a crate gets: its dependencies, where each goes in Cargo.toml, its MSRV, its components.
 
-The Jinja extension (``hooks/context.py``) exposes these to the templates, so Cargo.toml, README,
-AGENTS.md and the agent profile all render from one reading of the data files.
+The Jinja extension (``hooks/context.py``) exposes these to the templates, so Cargo.toml,
+CONTRIBUTING.md, AGENTS.md and the agent profile all render from one reading of the data files.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class Component:
             ``"items"`` (list arguments), ``"results"`` (``limit``/``top``), ``"documents"``
             (document arguments).
         benches: whether it has benchmark files.
-        readme: a paragraph of the crate's README, or ``""``.
+        readme: a paragraph of the crate's CONTRIBUTING.md, or ``""``.
         agents: its line among AGENTS.md's rules, or ``""``.
         python_stub: the typing stub of its Python classes, or ``""`` (no bindings).
         keyword: its crates.io keyword in the manifest's ``keywords``.

@@ -123,11 +123,11 @@ def stack_block_versions(text: str) -> dict[str, str]:
 
 
 def assert_stack_blocks_match(crate: Path) -> None:
-    """Every crate the agent profile, AGENTS.md and the README name has exactly the manifest's
+    """Every crate the agent profile, AGENTS.md and CONTRIBUTING.md name has exactly the manifest's
     version, and they name every policy crate of the manifests (for every combination tests
     render)."""
     versions = policy_crate_versions(crate)
-    documents = [crate / "AGENTS.md", crate / "README.md"]
+    documents = [crate / "AGENTS.md", crate / "CONTRIBUTING.md"]
     profile = crate / ".github" / "agents" / "rust-engineer.agent.md"
     if profile.exists():  # a workspace member has no .github/
         documents.append(profile)

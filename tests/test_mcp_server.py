@@ -162,6 +162,15 @@ async def exercise(binary: Path, stack: list[str]) -> dict[str, object]:
         if "rayon" in stack:
             terms = structured(await session.call_tool("term_frequencies", {"texts": ["a b a", "b a c"], "top": 2}))
             assert terms == {"terms": [{"term": "a", "count": 3}, {"term": "b", "count": 2}]}
+            # The texts together hold at most what one may (one call's input: gate 5's size),
+            # which no schema keyword states: two texts, each within its cap, over it in all.
+            cap = tools["term_frequencies"].input_schema["properties"]["texts"]["items"]["maxLength"]
+            halves = ["a" * (cap // 2 + 1)] * 2
+            together = await session.call_tool("term_frequencies", {"texts": halves})
+            assert together.is_error is True
+            assert together.content[0].text == f"`texts` has {2 * (cap // 2 + 1)} characters in all; the cap is {cap}"
+            within = await session.call_tool("term_frequencies", {"texts": ["a" * (cap // 2)] * 2})
+            assert within.is_error is not True, within.content
         if "qdrant" in stack:
             unset = await session.call_tool("qdrant_health", {})
             assert unset.is_error is True

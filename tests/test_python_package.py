@@ -88,10 +88,11 @@ def test_the_crates_pytest_suite_passes(installed, tmp_path):
     assert counts == {"tests": PYTHON_CRATES[installed.key][1], "failures": 0, "errors": 0, "skipped": 0}
 
 
-def test_the_generated_readmes_python_example_runs(installed):
-    """The crate README's example is code a user will paste: it must run as written."""
-    readme = (installed.crate / "README.md").read_text(encoding="utf-8")
-    (example,) = re.findall(r"```python\n(.*?)```", readme, re.S)
+def test_the_generated_python_example_runs(installed):
+    """The example in the crate's CONTRIBUTING.md is code a user will paste: it must run as
+    written."""
+    contributing = (installed.crate / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    (example,) = re.findall(r"```python\n(.*?)```", contributing, re.S)
     printed = installed.run_python(example)
     assert printed == "invalid document on line 1: expected ident at line 1 column 2"
 

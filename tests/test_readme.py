@@ -103,7 +103,7 @@ def test_every_copier_update_example_answers_with_defaults(copie):
     message = yaml.safe_load((REPO / "copier.yml").read_text(encoding="utf-8"))["_message_after_copy"]
     texts = {
         "README.md": README,
-        "generated README.md": (crate / "README.md").read_text(encoding="utf-8"),
+        "generated CONTRIBUTING.md": (crate / "CONTRIBUTING.md").read_text(encoding="utf-8"),
         "_message_after_copy": message,
     }
     for name, text in texts.items():

@@ -81,6 +81,7 @@ def test_defaults_generate_a_skeleton_library(copie):
         "LICENSE-MIT",
         "LICENSE-APACHE",
         "README.md",
+        "CONTRIBUTING.md",
         "CHANGELOG.md",
         ".gitignore",
         "AGENTS.md",
@@ -274,7 +275,7 @@ def test_a_sixth_component_is_its_registry_entry_and_its_own_files(tmp_path):
     assert '"store_get"' in (crate / "mcp-server/tests/mcp_stdio.rs").read_text(encoding="utf-8")
     assert "`src/store.rs` | an embedded document store" in (crate / "AGENTS.md").read_text(encoding="utf-8")
     assert "Open the store once per process." in (crate / "AGENTS.md").read_text(encoding="utf-8")
-    assert "`src/store.rs` | an embedded document store" in (crate / "README.md").read_text(encoding="utf-8")
+    assert "`src/store.rs` | an embedded document store" in (crate / "CONTRIBUTING.md").read_text(encoding="utf-8")
     assert (crate / "src/store.rs").read_text() == "//! store\n"
 
 
@@ -410,7 +411,7 @@ def test_without_python_bindings_no_python_file_is_generated(copie):
     assert "python" not in manifest["workspace"].get("members", [])
     assert "python" not in (crate / "src/lib.rs").read_text(encoding="utf-8").lower()
     assert "python" not in yaml.safe_load((crate / ".github/workflows/ci.yml").read_text(encoding="utf-8"))["jobs"]
-    assert "## Python" not in (crate / "README.md").read_text(encoding="utf-8")
+    assert "## Python" not in (crate / "CONTRIBUTING.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("stack", [FULL_STACK, [], ["rayon"], ["tantivy"]], ids=lambda s: "+".join(s) or "empty")
@@ -469,7 +470,7 @@ def test_python_bindings_render_the_package(copie, stack):
     for path in (crate / "tests/python").glob("*.py"):
         compile(path.read_text(encoding="utf-8"), str(path), "exec")
     assert_rustfmt_clean(crate)
-    assert "## Python" in (crate / "README.md").read_text(encoding="utf-8")
+    assert "## Python" in (crate / "CONTRIBUTING.md").read_text(encoding="utf-8")
 
 
 def test_the_python_package_answer_names_the_import_package(copie):
@@ -494,3 +495,24 @@ def test_the_copied_template_keeps_its_hooks_out_of_the_crate(copie):
     crate = generate(copie, {"project_name": "clean"})
     for name in ("hooks", "policy", "includes", "copier.yml", "tests/conftest.py"):
         assert not (crate / name).exists(), name
+
+
+def rust_usize(source: str, name: str) -> int:
+    """The value of ``const <name>: usize = <a product of integer literals>;`` in ``source``."""
+    found = re.search(rf"const {name}: usize = ([\d_]+(?: \* [\d_]+)*);", source)
+    assert found, name
+    value = 1
+    for factor in found.group(1).split(" * "):
+        value *= int(factor.replace("_", ""))
+    return value
+
+
+def test_the_budget_is_judged_at_the_largest_text_the_mcp_server_accepts():
+    """Gate 5 judges the 5 ms budget at one call's input (``CALL_BYTES`` in the criterion
+    harness), and the MCP server's cap on a text argument is that size: no call it accepts is
+    larger than what the budget measured. The mcp-tools sample, which tests/test_samples.py keeps
+    equal to a fresh render."""
+    sample = REPO / "examples" / "mcp-tools"
+    call_bytes = rust_usize((sample / "benches/hot_paths.rs").read_text(encoding="utf-8"), "CALL_BYTES")
+    cap = rust_usize((sample / "mcp-server/src/server.rs").read_text(encoding="utf-8"), "TEXT")
+    assert call_bytes == cap == 256 * 1024

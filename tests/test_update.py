@@ -54,18 +54,19 @@ def test_update_brings_a_policy_bump_and_keeps_user_edits(tmp_path, template_rep
 
 
 def test_a_gungraun_bump_moves_the_crate_and_its_runner_in_lockstep(tmp_path, template_repo):
-    """The runner must equal the library: a policy bump changes the crate's gungraun, the README's
-    install command with it, and CI reads the version from the crate's resolved graph."""
+    """The runner must equal the library: a policy bump changes the crate's gungraun, the install
+    command in CONTRIBUTING.md (the template's) with it, and CI reads the version from the crate's resolved graph."""
     crate = crate_with_team_edits(tmp_path, template_repo, {"project_name": "gg", "stack": []})
-    readme = (crate / "README.md").read_text(encoding="utf-8")
-    assert "cargo install gungraun-runner --version 0.20.0 --locked" in readme
+    contributing = (crate / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert "cargo install gungraun-runner --version 0.20.0 --locked" in contributing
     bump_policy(template_repo, "gungraun", "=0.20.1")
     copier.run_update(crate, defaults=True, overwrite=True, unsafe=True, vcs_ref="1.1.0", quiet=True)
 
     cargo = assert_team_edits_merged_cleanly(crate)
     assert cargo["workspace"]["dependencies"]["gungraun"] == "=0.20.1"
-    readme = (crate / "README.md").read_text(encoding="utf-8")
-    assert "cargo install gungraun-runner --version 0.20.1 --locked" in readme and "0.20.0" not in readme
+    contributing = (crate / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert "cargo install gungraun-runner --version 0.20.1 --locked" in contributing
+    assert "0.20.0" not in contributing
     ci = (crate / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
     assert "tool: gungraun-runner@${{ steps.gungraun.outputs.version }}" in ci and "0.20" not in ci
 

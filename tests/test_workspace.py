@@ -225,8 +225,8 @@ def test_a_crate_generated_inside_a_workspace_is_a_member(tmp_path, template_rep
     assert 'RUSTDOCFLAGS="${RUSTDOCFLAGS:-} -D warnings" cargo doc --package new-lib --no-deps --all-features' in gates
     assert "cargo fmt --check --package new-lib;" in gates
     assert "cargo test --package new-lib --all-features --no-fail-fast" in gates
-    readme = (member / "README.md").read_text(encoding="utf-8")
-    assert "## Workspace member" in readme and ".github/workflows" not in readme
+    contributing = (member / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert "## Workspace member" in contributing and ".github/workflows" not in contributing
     agents = (member / "AGENTS.md").read_text(encoding="utf-8")  # nearest AGENTS.md wins: the member has its own
     assert "`cargo clippy --package new-lib --all-targets --all-features -- -D warnings`" in agents
     assert f'moka = {{version = "{policy_version("moka")}"' in agents

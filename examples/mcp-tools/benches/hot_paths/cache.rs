@@ -1,4 +1,4 @@
-//! A hit in a cache of 1,000 documents.
+//! A hit in a cache of 10,000 documents.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -14,7 +14,7 @@ pub(crate) fn benches(c: &mut Criterion<UndelayedWallTime>) {
     let runtime = tokio::runtime::Builder::new_current_thread().build().expect("tokio runtime");
     let cache = DocumentCache::new(10_000, Duration::from_secs(600));
     runtime.block_on(async {
-        for document in corpus::documents(1_000) {
+        for document in corpus::documents(10_000) {
             cache.insert(document).await;
         }
     });

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use mcp_tools::Document;
 use mcp_tools::parallel::Parallel;
 
-use super::{McpServer, ToolState, caps, check_len, check_results, check_text, tool_error};
+use super::{McpServer, ToolState, caps, check_len, check_results, tool_error};
 
 /// The thread pool the tools share.
 pub(crate) struct State {
@@ -27,7 +27,8 @@ impl ToolState for State {
 /// Arguments of `term_frequencies`.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub(crate) struct TermFrequencyParams {
-    /// The texts to count terms in.
+    /// The texts to count terms in: together at most as many characters as one text may hold
+    /// (each item's `maxLength`), one hot-path call's input.
     #[schemars(length(max = caps::ITEMS), inner(length(max = caps::TEXT)))]
     texts: Vec<String>,
     /// How many of the most frequent terms to return (default 10).
@@ -60,7 +61,8 @@ impl McpServer {
         Parameters(params): Parameters<TermFrequencyParams>,
     ) -> Result<Json<TermCounts>, String> {
         check_len("texts", params.texts.len(), "items", caps::ITEMS)?;
-        params.texts.iter().try_for_each(|text| check_text("texts", text))?;
+        let characters = params.texts.iter().map(|text| text.chars().count()).sum();
+        check_len("texts", characters, "characters in all", caps::TEXT)?;
         check_results("top", params.top)?;
         let documents: Vec<Document> = params
             .texts

@@ -515,7 +515,7 @@ def update(
     if shutil.which(copier[0]) is None:
         raise UpdateError(
             f"{copier[0]} not found: install copier, copier-template-extensions and tomlkit "
-            "(see the README's 'Keeping up with the template')"
+            "(see CONTRIBUTING.md's 'Keeping up with the template')"
         )
     if run(["git", "status", "--porcelain"], crate).stdout.strip():
         raise UpdateError("the work tree has uncommitted changes: commit or stash them first", 2)
