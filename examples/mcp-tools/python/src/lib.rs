@@ -15,7 +15,8 @@
 //! `unsafe`: none here. `PyO3`'s macros generate the FFI glue, and the crate's
 //! `unsafe_code = "forbid"` accepts their expansions, so the policy stays unchanged.
 // The policy's rules the compiler and clippy check (gate 2), each with the policy's reason in the
-// message. Cargo.toml's [lints] sets the same levels for every target (tests, benches) without it.
+// message. Cargo.toml's [lints] sets the same levels for every target (tests, benches), but
+// cannot carry a reason (rust-lang/cargo#14521): until it can, four levels are set in both.
 #![forbid(
     unsafe_code,
     reason = "policy: no `unsafe` without approval: a documented rationale, two reviewers, and this attribute and Cargo.toml's unsafe_code lint relaxed in the same reviewed change"
