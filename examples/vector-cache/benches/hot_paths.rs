@@ -25,8 +25,7 @@ use crate::clock::UndelayedWallTime;
 
 /// One hot-path call's input, the size the 5 ms budget is judged at: 256 KiB of text. That is
 /// about 64k tokens at 4 bytes a token, half of a 128k-token context window: the most an agent
-/// puts into one tool call. State a call
-/// reads (an index, a cache) holds 10,000 documents.
+/// puts into one tool call. State a call reads (an index, a cache) holds 10,000 documents.
 const CALL_BYTES: usize = 256 * 1024;
 
 /// The corpus's first documents, together about [`CALL_BYTES`] of text.
