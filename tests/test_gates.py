@@ -1,11 +1,15 @@
 """Slow: the five quality gates, for real, on crates generated from the template.
 
 All crates share one CARGO_TARGET_DIR (tests/conftest.py): a dependency compiles once per profile
-and feature set. Gates 1-4 run on every crate; gate 5 measures the library's benchmarks, so it
-runs on the samples only (each of SLOW_CRATES has the skeleton library the vector-cache sample
-has: its gate 5 would measure the same code a second time), and not on mcp-tools here: the crate
-of tests/test_gate5.py is mcp-tools under another name, and its first, idle run of gate 5 must
-pass (with a base to compare with, which the samples here have not).
+and feature set. Gates 1-4 run on every crate. Gate 5 measures the library's benchmarks, and a
+crate's benchmarks are a function of its stack alone (``benches/*.rs.jinja`` render one group per
+benched component, whatever the crate's kind): it runs in full on the skeleton (the vector-cache
+sample, no component) here and on every component at once in tests/test_gate5.py (the mcp-tools
+sample under another name, with a base to compare with). The other samples' benchmarks, a subset
+of those, run once each in the test profile (criterion's test mode, on gate 4's build) to show
+their harness renders and runs for that stack: measuring the same code in release a third time
+would prove nothing new (the workspace member's gate 5 runs with a base in
+tests/test_workspace.py).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
+import samples  # scripts/samples.py (on sys.path through conftest)
 from conftest import SAMPLES, SLOW_CRATES, cargo_env, run, shared_crate
 from dependency_policy import version_key
 
@@ -32,9 +37,14 @@ def crate(request, copie_session) -> Path:
     return shared_crate(copie_session, request.param)
 
 
-@pytest.fixture(scope="module", params=[key for key in SAMPLES if key != "mcp-tools"])
-def sample(request, copie_session) -> Path:
-    return shared_crate(copie_session, request.param)
+@pytest.fixture(scope="module")
+def skeleton(copie_session) -> Path:
+    return shared_crate(copie_session, "vector-cache")
+
+
+@pytest.fixture(scope="module", params=["doc-search", "workspace"])
+def subset(request, copie_session) -> tuple[str, Path]:
+    return request.param, shared_crate(copie_session, request.param)
 
 
 def gate(crate: Path, name: str, record_property) -> subprocess.CompletedProcess[str]:
@@ -63,10 +73,10 @@ def test_gate_passes(crate, name, record_property):
         assert sorted(doctests) == ["document::Document::new", "document::parse_jsonl", "document::tokenize"]
 
 
-def test_gate_5_passes(sample, record_property):
-    """Gate 5 passes on the sample as generated (a first commit: no base yet), and so does the
+def test_gate_5_passes(skeleton, record_property):
+    """Gate 5 passes on the skeleton as generated (a first commit: no base yet), and so does the
     policy's plain `cargo bench` without gungraun-runner."""
-    completed = gate(sample, "bench", record_property)
+    completed = gate(skeleton, "bench", record_property)
     # Both halves ran: criterion's budget check and Gungraun's counts of every benchmark.
     assert "no base to compare with (no git commit yet): budget checked, changes not" in completed.stdout
     assert "gate 5 passed: nothing compared; no benchmark over the 5 ms budget" in completed.stdout
@@ -82,14 +92,37 @@ def test_gate_5_passes(sample, record_property):
     # PATH: the criterion benchmarks run, the counts say in one line that they were skipped
     # and how to get them, and `cargo bench` succeeds.
     budgeted = re.findall(r"^ok +(\S+): median", completed.stdout, re.MULTILINE)
-    plain = run(["cargo", "bench", "--", "--test", "--noplot"], cwd=sample, env=without_runner(cargo_env()))
+    plain = run(["cargo", "bench", "--", "--test", "--noplot"], cwd=skeleton, env=without_runner(cargo_env()))
     assert sorted(re.findall(r"^Testing (\S+)\nSuccess$", plain.stdout, re.MULTILINE)) == sorted(budgeted)
-    (skipped,) = [line for line in plain.stderr.splitlines() if "instruction counts" in line]
+    assert_counts_skipped(plain.stderr)
+
+
+#: Component -> the criterion group of its hot path, for the stacks of the samples below.
+BENCH_GROUPS = {"tantivy": "search", "moka": "cache", "rayon": "parallel", "simd-json": "json"}
+
+
+def test_the_benchmarks_of_a_stack_subset_run(subset):
+    """The sample's benchmarks run once each (criterion's test mode) in the profile and feature
+    set gate 4 built: one group per benched component of its stack, and the document paths."""
+    key, crate = subset
+    script = (crate / "scripts" / "gates.sh").read_text(encoding="utf-8")
+    (scope,) = re.findall(r"^  else\n    cargo test([^\n]*) --no-fail-fast$", script, re.MULTILINE)
+    completed = run(["cargo", "test", *scope.split(), "--benches"], cwd=crate, env=without_runner(cargo_env()))
+    ran = re.findall(r"^Testing (\S+)\nSuccess$", completed.stdout, re.MULTILINE)
+    stack = samples.SAMPLES[key][0]["stack"]
+    assert {name.split("/")[0] for name in ran} == {"document"} | {BENCH_GROUPS[c] for c in stack}, ran
+    assert len(ran) == len(set(ran)) >= 3, ran
+    assert_counts_skipped(completed.stderr)
+
+
+def assert_counts_skipped(stderr: str) -> None:
+    """The instruction-count benchmark ran without gungraun-runner: one line says how to count."""
+    (skipped,) = [line for line in stderr.splitlines() if "instruction counts" in line]
     assert re.fullmatch(
         r"instruction counts skipped: gungraun-runner not on PATH \(.*`cargo install gungraun-runner "
         r"--version [\d.]+ --locked`\); `scripts/gates.sh bench` measures and compares them",
         skipped,
-    ), plain.stderr
+    ), stderr
 
 
 def without_runner(env: dict[str, str]) -> dict[str, str]:
