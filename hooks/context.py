@@ -150,8 +150,9 @@ def policy_tables(crate_kind: str, stack: list[str], python_bindings: bool = Fal
     ``all`` lists every selected crate (file order); ``lib``, ``bin`` and ``python`` map
     ``dependencies`` / ``dev-dependencies`` to the crates that package uses. Each crate is a
     dict: ``name``, ``why``, ``value`` (with the version: ``[workspace.dependencies]``),
-    ``inherit`` (the package's line in a crate that is its own workspace: ``{workspace = true}``
-    with the features this package's code uses beyond the workspace entry's) and ``member`` (the
+    ``optional`` (the binary package's feature that turns it on, or ``None``), ``inherit`` (the
+    package's line in a crate that is its own workspace: ``{workspace = true}`` with the features
+    this package's code uses beyond the workspace entry's) and ``member`` (the
     same with every policy feature: a workspace member's line, which must not rely on the features
     of a root entry the workspace's team may own).
 
@@ -167,13 +168,17 @@ def policy_tables(crate_kind: str, stack: list[str], python_bindings: bool = Fal
         for package, table in dep.package_tables(crate_kind, list(stack), python_bindings):
             own = list(dep.features_of(package, table, crate_kind, list(stack)))
             shared = list(dep.features)
+            optional: dict[str, bool] = {"optional": True} if dep.optional and package == "bin" else {}
             tables[package][table].append(
                 {
                     "name": dep.name,
                     "why": dep.why,
-                    "inherit": policy.inline_table({"workspace": True, **({"features": own} if own else {})}),
+                    "optional": dep.optional if optional else None,
+                    "inherit": policy.inline_table(
+                        {"workspace": True, **({"features": own} if own else {}), **optional}
+                    ),
                     "member": policy.inline_table(
-                        {"workspace": True, **({"features": shared + own} if shared + own else {})}
+                        {"workspace": True, **({"features": shared + own} if shared + own else {}), **optional}
                     ),
                 }
             )

@@ -89,6 +89,8 @@ class Dependency:
             ``None``.
         bin: the crate kinds whose binary package uses it.
         bin_dev: the crate kinds whose binary package uses it in tests only.
+        optional: the binary package's cargo feature that turns it on (an optional dependency
+            there), or ``None`` (always on).
         python: whether the Python package (``python/``, ``python_bindings``) depends on it.
         features: the (sorted) feature list every package gets, in ``[workspace.dependencies]``;
             empty for none (or when ``package_features`` splits them).
@@ -107,6 +109,7 @@ class Dependency:
     lib: str | None = None
     bin: tuple[str, ...] = ()
     bin_dev: tuple[str, ...] = ()
+    optional: str | None = None
     python: bool = False
     features: tuple[str, ...] = ()
     default_features: bool = True
@@ -274,6 +277,7 @@ def _parse_entry(name: str, raw: dict[str, Any]) -> Dependency:
             "default-features",
             "component",
             "python",
+            "optional",
         },
         ("version", "rust-version", "why"),
     )
@@ -288,6 +292,9 @@ def _parse_entry(name: str, raw: dict[str, Any]) -> Dependency:
         raise PolicyError(f"{name}: python must be true or false")
     if lib is None and not kinds and not python:
         raise PolicyError(f"{name}: used by no package (set lib, bin, bin-dev or python)")
+    optional = raw.get("optional")
+    if optional is not None and (not isinstance(optional, str) or not raw.get("bin") or lib or python):
+        raise PolicyError(f"{name}: optional names a feature of the binary package, which alone uses it (bin)")
     component = raw.get("component")
     if component is not None and component not in STACK_COMPONENTS:
         raise PolicyError(f"{name}: component must be one of {STACK_COMPONENTS}")
@@ -308,6 +315,7 @@ def _parse_entry(name: str, raw: dict[str, Any]) -> Dependency:
         lib=lib,
         bin=tuple(raw.get("bin", ())),
         bin_dev=tuple(raw.get("bin-dev", ())),
+        optional=optional,
         python=python,
         features=tuple(sorted(features)),
         default_features=bool(raw.get("default-features", True)),

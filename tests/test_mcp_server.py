@@ -1,20 +1,36 @@
-"""Slow: the generated MCP server, compiled, driven by a real MCP client (the Python SDK).
+"""Slow: the generated MCP server, compiled, driven by a real MCP client (the Python SDK), over
+stdio and over streamable HTTP, and checked by the official MCP conformance suite.
 
-Initializes, lists the tools (names and input schemas), calls every tool with valid arguments
-and checks the results, calls with invalid arguments and an unknown tool (errors, server still
-alive), then closes the session and checks the server exited cleanly.
+Over each transport: initializes, lists the tools (names and input schemas), calls every tool
+with valid arguments and checks the results, calls with invalid arguments and an unknown tool
+(errors, server still alive), then closes the session and checks the server exited cleanly.
+Over HTTP also: who may call (Host and Origin allow-lists), the crate's own conformance script
+with its baseline, and shutdown while a call is in flight.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import http.client
 import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import mcp
 import pytest
+import tools  # tests/tools.py
+import yaml
 from conftest import CARGO_TARGET_DIR, FULL_STACK, cargo_env, run, shared_crate
 from mcp import ClientSession, StdioServerParameters, stdio_client
+from mcp.client.streamable_http import streamable_http_client
 
 pytestmark = [pytest.mark.slow, pytest.mark.builds("samples")]
 
@@ -112,11 +128,16 @@ def structured(result) -> dict:
     return result.structured_content
 
 
-async def exercise(binary: Path, stack: list[str]) -> dict[str, object]:
-    """Drive one whole session; return what it saw."""
-    seen: dict[str, object] = {}
+def over_stdio(binary: Path) -> contextlib.AbstractAsyncContextManager:
+    """The client's streams to ``binary`` spawned over stdio."""
     params = StdioServerParameters(command=str(binary), args=["--log-level", "debug"], env={"PATH": "/usr/bin:/bin"})
-    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+    return stdio_client(params)
+
+
+async def exercise(transport: contextlib.AbstractAsyncContextManager, stack: list[str]) -> dict[str, object]:
+    """Drive one whole session over ``transport`` (its streams); return what it saw."""
+    seen: dict[str, object] = {}
+    async with transport as (read, write), ClientSession(read, write) as session:
         init = await session.initialize()
         seen["server_name"] = init.server_info.name
         tools = {tool.name: tool for tool in (await session.list_tools()).tools}
@@ -199,8 +220,13 @@ async def exercise(binary: Path, stack: list[str]) -> dict[str, object]:
 
 def test_a_real_mcp_client_uses_every_tool(server):
     binary, stack = server
-    seen = asyncio.run(asyncio.wait_for(exercise(binary, stack), timeout=60))
-    assert seen["server_name"] == binary.name
+    seen = asyncio.run(asyncio.wait_for(exercise(over_stdio(binary), stack), timeout=60))
+    assert_every_tool_seen(seen, binary.name, stack)
+
+
+def assert_every_tool_seen(seen: dict[str, object], name: str, stack: list[str]) -> None:
+    """What ``exercise`` saw is the whole server: its name, every tool, every cap."""
+    assert seen["server_name"] == name
     expected = set(BASE_TOOLS).union(*(STACK_TOOLS[component] for component in stack))
     assert seen["tools"] == expected
     schema = seen["schemas"]["tokenize"]
@@ -216,4 +242,261 @@ def test_a_real_mcp_client_uses_every_tool(server):
     # tokenize's text, parse_jsonl's jsonl; with the components, their texts, lists and counts.
     assert seen["over_caps"] == (2 if not stack else 14)
     assert seen["unknown_tool_code"] == -32602
-    assert seen["alive_after_errors"] == binary.name
+    assert seen["alive_after_errors"] == name
+
+
+# --- streamable HTTP (the `http` feature) -----------------------------------------------------
+
+#: The conformance scenarios that apply to a server of tools only: they must pass, never be in
+#: the baseline (the others call the suite's own test tools, or need resources, prompts, logging,
+#: completions or sessions: the crate's baseline argues each).
+MUST_PASS = {"server-initialize", "ping", "tools-list", "dns-rebinding-protection"}
+
+
+def http_build(copie_session, key: str) -> tuple[Path, Path, list[str]]:
+    """(the crate ``key``, its server binary built with the `http` feature, its stack): gate 4's
+    build (`cargo test --all-features` builds the binary for the protocol test), found in cargo's
+    report."""
+    crate = shared_crate(copie_session, key)
+    built = run(["cargo", "test", "--all-features", "--no-run", "--message-format=json"], cwd=crate, env=cargo_env())
+    artifacts = [json.loads(line) for line in built.stdout.splitlines() if line.startswith("{")]
+    (binary,) = {
+        a["executable"]
+        for a in artifacts
+        if a.get("reason") == "compiler-artifact" and a["target"]["kind"] == ["bin"] and not a["profile"]["test"]
+    }
+    return crate, Path(binary), FULL_STACK if key == "mcp-tools" else []
+
+
+@pytest.fixture(scope="module", params=["mcp-tools", "mcp-plain"])
+def http_binary(request, copie_session) -> tuple[Path, Path, list[str]]:
+    return http_build(copie_session, request.param)
+
+
+@pytest.fixture(scope="module")
+def every_component(copie_session) -> tuple[Path, Path, list[str]]:
+    """The sample with every component (mcp-plain's baseline is the same file)."""
+    return http_build(copie_session, "mcp-tools")
+
+
+class HttpServer:
+    """A server process serving streamable HTTP on a free loopback port; its stderr read as it
+    comes (a full pipe would stall the server)."""
+
+    def __init__(self, binary: Path, *args: str) -> None:
+        self.process = subprocess.Popen(
+            [str(binary), "--http", "0", "--log-level", "info", *args],
+            stdin=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
+        )
+        self.lines: list[str] = []
+        self.ready = threading.Event()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        assert self.ready.wait(timeout=30), self.log()
+        found = re.search(r"http://127\.0\.0\.1:(\d+)/mcp", self.log())
+        assert found, self.log()
+        self.url, self.port = found.group(0), int(found.group(1))
+
+    def _read(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.lines.append(line)
+            if "serving MCP over streamable HTTP at" in line:
+                self.ready.set()
+        self.ready.set()  # exited before it served: the waiter reads the log
+
+    def log(self) -> str:
+        return "".join(self.lines)
+
+    def stop(self) -> int:
+        """SIGTERM; return the exit status."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        status = self.process.wait(timeout=30)
+        self.reader.join(timeout=5)
+        return status
+
+
+@contextlib.contextmanager
+def serving(binary: Path, *args: str) -> Iterator[HttpServer]:
+    server = HttpServer(binary, *args)
+    try:
+        yield server
+    finally:
+        if server.process.poll() is None:
+            server.process.kill()
+            server.process.wait()
+
+
+def test_a_real_mcp_client_uses_every_tool_over_http(http_binary):
+    """The same session as over stdio, each request answered on its own (stateless): the index
+    and the cache a call fills are there for the next call, which a clone of the server answers."""
+    _, binary, stack = http_binary
+    with serving(binary) as server:
+        seen = asyncio.run(asyncio.wait_for(exercise(streamable_http_client(server.url), stack), timeout=60))
+        assert_every_tool_seen(seen, binary.name, stack)
+        assert server.stop() == 0, server.log()
+    assert "HTTP server stopped" in server.log()
+
+
+def post(port: int, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+    """POST ``body`` to /mcp with exactly these headers (``Host`` among them); (status, body)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.putrequest("POST", "/mcp", skip_host=True, skip_accept_encoding=True)
+        for name, value in {
+            "Content-Type": "application/json",
+            "Accept": "application/json, text/event-stream",
+            "Content-Length": str(len(body)),
+            **headers,
+        }.items():
+            connection.putheader(name, value)
+        connection.endheaders(body)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+INITIALIZE = json.dumps(
+    {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+    }
+).encode()
+
+
+def test_only_the_allowed_hosts_and_origins_may_call(http_binary):
+    """DNS-rebinding protection: a Host that is neither loopback nor allowed gets 403, and so
+    does a web page's request (it carries an Origin) from an origin not allowed; a client that
+    sends no Origin (a CLI, an agent) is served."""
+    _, binary, _ = http_binary
+    allowed = ["--allow-host", "mcp.example.com", "--allow-origin", "https://app.example.com"]
+    with serving(binary, *allowed) as server:
+        port = server.port
+        local = f"127.0.0.1:{port}"
+        cases = {
+            "loopback, no Origin": ({"Host": local}, 200),
+            "localhost by name": ({"Host": f"localhost:{port}"}, 200),
+            "an allowed host": ({"Host": "mcp.example.com"}, 200),
+            "a rebinding host": ({"Host": "evil.example.com"}, 403),
+            "the server's own origin": ({"Host": local, "Origin": f"http://{local}"}, 200),
+            "an allowed origin": ({"Host": local, "Origin": "https://app.example.com"}, 200),
+            "another origin": ({"Host": local, "Origin": "https://evil.example.com"}, 403),
+        }
+        seen = {case: post(port, INITIALIZE, headers)[0] for case, (headers, _) in cases.items()}
+        assert seen == {case: status for case, (_, status) in cases.items()}
+        status, body = post(port, INITIALIZE, {"Host": local})
+        assert json.loads(body)["result"]["serverInfo"]["name"] == binary.name
+        assert server.stop() == 0
+    log = server.log()
+    assert "disallowed Host header" in log and "disallowed Origin header" in log  # rmcp's, logged
+    # the allow-lists are --http's: alone they are an error naming the flag
+    alone = subprocess.run([str(binary), "--allow-origin", "https://x"], capture_output=True, text=True, check=False)
+    assert alone.returncode == 2 and "--http" in alone.stderr
+
+
+def test_sigterm_answers_the_call_in_flight_then_stops(copie_session):
+    """Graceful shutdown: a request already started gets its answer after SIGTERM (and then the
+    server stops); one that never completes is dropped after the drain bound, and the log says so.
+    The transport's code is the same whatever the components: the server without any is enough."""
+    _, binary, _ = http_build(copie_session, "mcp-plain")
+    with serving(binary) as server:
+        head = (
+            "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Accept: application/json, text/event-stream\r\nContent-Length: {len(INITIALIZE)}\r\n\r\n"
+        ).encode()
+        with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+            sock.sendall(head + INITIALIZE[:20])
+            time.sleep(0.3)
+            server.process.send_signal(signal.SIGTERM)
+            deadline = time.monotonic() + 10
+            while "SIGTERM received" not in server.log() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert server.process.poll() is None  # waiting for the call in flight
+            sock.sendall(INITIALIZE[20:])
+            answer = sock.recv(65536).decode()
+        assert answer.startswith("HTTP/1.1 200 OK"), answer
+        assert server.stop() == 0, server.log()
+    assert "HTTP server stopped" in server.log() and "still in flight" not in server.log()
+
+    with serving(binary) as server, socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        sock.sendall(head + INITIALIZE[:20])  # never finished
+        time.sleep(0.3)
+        started = time.monotonic()
+        assert server.stop() == 0, server.log()
+        waited = time.monotonic() - started
+    assert "calls still in flight after 10s: stopping without them" in server.log()
+    assert waited >= 9.5, waited  # the drain bound, 10 s, was waited (slowness only lengthens it)
+
+
+def conformance(crate: Path, binary: Path, out: Path, baseline: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the crate's own ``scripts/mcp_conformance.sh`` on ``binary`` (the suite from
+    tests/tools.py, at the script's pinned version); with ``baseline``, that text replaces the
+    crate's baseline file for the run."""
+    bin_dir = tools.conformance()
+    baseline_file = crate / "mcp-server" / "conformance-baseline.yml"
+    original = baseline_file.read_text(encoding="utf-8")
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "MCP_SERVER_BIN": str(binary),
+        "MCP_CONFORMANCE": str(bin_dir / "conformance"),
+        "CONFORMANCE_OUT": str(out),
+        "NO_COLOR": "1",
+    }
+    try:
+        if baseline is not None:
+            baseline_file.write_text(baseline, encoding="utf-8")
+        return subprocess.run(
+            ["bash", "scripts/mcp_conformance.sh"], cwd=crate, env=env, capture_output=True, text=True, check=False
+        )
+    finally:
+        baseline_file.write_text(original, encoding="utf-8")
+
+
+def scenario_results(out: Path) -> dict[str, set[str]]:
+    """Scenario -> the statuses of its checks, from the suite's per-scenario checks.json files."""
+    results: dict[str, set[str]] = {}
+    for checks in out.glob("server-*/checks.json"):
+        scenario = re.fullmatch(r"server-(.+)-\d{4}-\d{2}-\d{2}T.*", checks.parent.name)
+        assert scenario, checks.parent.name
+        results[scenario.group(1)] = {check["status"] for check in json.loads(checks.read_text(encoding="utf-8"))}
+    return results
+
+
+def test_the_official_conformance_suite_passes_with_an_argued_baseline(every_component, tmp_path):
+    """`@modelcontextprotocol/conformance` (the crate's pinned version) through the crate's own
+    script, as its CI runs it: every scenario that applies to a server of tools passes, each other
+    one is in the baseline with a reason, and the baseline is strict both ways."""
+    crate, binary, _ = every_component
+    text = (crate / "mcp-server" / "conformance-baseline.yml").read_text(encoding="utf-8")
+    listed = yaml.safe_load(text)["server"]
+    assert len(listed) == len(set(listed)) and not MUST_PASS & set(listed), listed
+    # each entry sits under a comment that argues it (a group's reason above its first entry)
+    blocks = re.split(r"\n(?=  #)", text.split("\nserver:\n", 1)[1])
+    assert all(re.match(r"  # \S", block) for block in blocks), blocks
+    assert sum(len(re.findall(r"^  - ", block, re.M)) for block in blocks) == len(listed)
+
+    completed = conformance(crate, binary, tmp_path / "run")
+    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-4000:]
+    assert "Baseline check passed" in completed.stdout
+    results = scenario_results(tmp_path / "run")
+    assert {scenario: statuses for scenario, statuses in results.items() if scenario in MUST_PASS} == {
+        scenario: {"SUCCESS"} for scenario in MUST_PASS
+    }
+    # every scenario of the suite ran, and all that are not listed passed: the suite's own rule
+    assert set(listed) < set(results)
+    assert all(statuses <= {"SUCCESS", "INFO"} for scenario, statuses in results.items() if scenario not in listed)
+
+    # Strict both ways: a failure the baseline does not list fails the script, naming it, and so
+    # does a listed scenario that passes.
+    unlisted = conformance(crate, binary, tmp_path / "unlisted", text.replace("  - prompts-list\n", ""))
+    assert unlisted.returncode != 0 and "prompts-list" in unlisted.stdout, unlisted.stdout[-3000:]
+    stale = conformance(crate, binary, tmp_path / "stale", text.replace("server:\n", "server:\n  - ping\n"))
+    assert stale.returncode != 0 and "ping" in stale.stdout, stale.stdout[-3000:]

@@ -76,6 +76,11 @@ def test_a_malformed_entry_is_a_policy_error(tmp_path):
     )
     with pytest.raises(policy.PolicyError, match="features keys must be among"):
         policy.load(path)
+    # optional: a feature of the binary package, which alone may use the crate
+    for uses in ('lib = "dependencies"\nbin = ["cli"]', 'bin = ["cli"]\npython = true', 'bin-dev = ["cli"]'):
+        path.write_text(f'[x]\nversion = "1"\n{uses}\nrust-version = "1.70"\nwhy = "y"\noptional = "http"\n')
+        with pytest.raises(policy.PolicyError, match="optional names a feature of the binary package"):
+            policy.load(path)
 
 
 def test_a_features_table_gives_each_package_its_own_and_the_workspace_entry_none(tmp_path):

@@ -32,9 +32,9 @@ LIB_DEV_CRATES = {"criterion", "gungraun"}
 #: What only a binary needs, per crate kind: never in the library's tables.
 BIN_CRATES = {
     "cli": {"tokio", "tracing", "tracing-subscriber", "anyhow", "clap"},
-    "mcp-server": {"tokio", "serde", "tracing", "tracing-subscriber", "anyhow", "clap", "rmcp", "schemars"},
+    "mcp-server": {"tokio", "serde", "tracing", "tracing-subscriber", "anyhow", "clap", "rmcp", "schemars", "axum"},
 }
-BINARY_ONLY = {"tracing-subscriber", "anyhow", "clap", "rmcp", "schemars"}
+BINARY_ONLY = {"tracing-subscriber", "anyhow", "clap", "rmcp", "schemars", "axum"}
 STACKS = [[], *([component] for component in FULL_STACK), ["tantivy", "moka"], FULL_STACK]
 QUESTIONS_DESCRIPTION_DEFAULT = QUESTIONS["description"]["default"]
 
@@ -177,6 +177,10 @@ def test_each_combination_renders_what_it_selected(copie, crate_kind, stack):
         assert bin_manifest["bin"] == [{"name": "combo", "path": "src/main.rs", "doc": False, "bench": False}]
         assert bin_manifest["dependencies"]["combo"] == {"path": "..", "version": "0.1.0"}
         assert inherited(bin_manifest["dependencies"]) == BIN_CRATES[crate_kind]
+        if crate_kind == "mcp-server":  # the HTTP transport's crate only with its feature
+            assert bin_manifest["dependencies"]["axum"]["optional"] is True
+            assert "dep:axum" in bin_manifest["features"]["http"]
+            assert "default" not in bin_manifest["features"]
         shared_expected = LIB_CRATES | LIB_DEV_CRATES | components | BIN_CRATES[crate_kind]
         assert (crate / crate_kind / "src/main.rs").is_file()
     else:

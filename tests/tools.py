@@ -3,13 +3,15 @@ pytest-xdist workers may ask at the same moment). Standard library only: `.ci/ru
 installs with the machine's Python before the tests and lets them finish beside the main pass (a
 test that needs a tool waits on its lock):
 
-    python3 tests/tools.py gungraun-runner cargo-semver-checks renovate backstage
+    python3 tests/tools.py gungraun-runner cargo-semver-checks renovate conformance backstage
 
 - gungraun-runner at exactly the policy's gungraun version (gate 5's instruction counts), into
   ``.tools/bin``;
 - cargo-semver-checks at the version the crates' template-update workflow installs (the update
   pull request's public-API check, tests/test_template_update.py), into ``.tools/bin``;
 - Renovate with the Node.js it needs, into ``.tools/npm`` (tests/test_renovate.py);
+- the official MCP conformance suite at the crates' pinned version, with that Node.js, into
+  ``.tools/conformance`` (tests/test_mcp_server.py);
 - the Backstage module's locked npm dependencies (tests/test_backstage_module.py, and Backstage's
   validators in tests/test_catalog.py).
 
@@ -181,6 +183,54 @@ def renovate() -> Path:
     return NPM_DIR / "node_modules" / ".bin"
 
 
+#: The MCP servers' conformance script: the suite's pinned version is read from it.
+CONFORMANCE_SCRIPT = (
+    REPO / "template" / "scripts" / "{% if crate_kind == 'mcp-server' %}mcp_conformance.sh{% endif %}.jinja"
+)
+CONFORMANCE_DIR = TOOLS_DIR / "conformance"
+
+
+def conformance_version() -> str:
+    """The ``@modelcontextprotocol/conformance`` version the crates' conformance script pins.
+
+    Raises:
+        LookupError: the script pins no version.
+    """
+    found = re.search(
+        r'^suite="@modelcontextprotocol/conformance@([^"]+)"$', CONFORMANCE_SCRIPT.read_text("utf-8"), re.M
+    )
+    if found is None:
+        raise LookupError(f"{CONFORMANCE_SCRIPT.name} pins no @modelcontextprotocol/conformance version")
+    return found.group(1)
+
+
+def conformance() -> Path:
+    """Return the ``node_modules/.bin`` folder holding the official MCP conformance suite
+    (``conformance``, at the crates' pinned version) and the Node.js it needs (22 or newer:
+    Renovate's, ``NODE``), installing both first unless they are there.
+
+    Raises:
+        ToolMissing: npm is not installed.
+        subprocess.CalledProcessError: the install failed.
+    """
+    packages = {"@modelcontextprotocol/conformance": conformance_version(), "node": NODE.split("@", 1)[1]}
+
+    def installed(package: str) -> str | None:
+        manifest = CONFORMANCE_DIR / "node_modules" / package / "package.json"
+        return json.loads(manifest.read_text(encoding="utf-8"))["version"] if manifest.exists() else None
+
+    with locked("conformance"):
+        if any(installed(package) != version for package, version in packages.items()):
+            CONFORMANCE_DIR.mkdir(parents=True, exist_ok=True)
+            subprocess.run(
+                [npm(), "install", "--prefix", str(CONFORMANCE_DIR), "--no-save", "--no-audit", "--no-fund"]
+                + ["--loglevel=error", *(f"{package}@{version}" for package, version in packages.items())],
+                check=True,
+                timeout=900,
+            )
+    return CONFORMANCE_DIR / "node_modules" / ".bin"
+
+
 def backstage_module() -> Path:
     """Install the Backstage module's locked dependencies (``npm ci``) unless node_modules already
     matches package-lock.json; return the module's folder.
@@ -205,6 +255,7 @@ INSTALLERS = {
     "gungraun-runner": gungraun_runner,
     "cargo-semver-checks": cargo_semver_checks,
     "renovate": renovate,
+    "conformance": conformance,
     "backstage": backstage_module,
 }
 

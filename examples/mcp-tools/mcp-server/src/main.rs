@@ -1,7 +1,8 @@
-//! MCP server binary of `mcp-tools`: speaks MCP (JSON-RPC) over stdin/stdout.
+//! MCP server binary of `mcp-tools`: speaks MCP (JSON-RPC) over stdin/stdout, or, built
+//! with the `http` feature, over streamable HTTP (`--http ADDR`: the `http` module).
 //!
-//! stdout carries only the protocol; logs go to stderr. The server stops cleanly when stdin
-//! closes (the client went away) and on ctrl-c or SIGTERM.
+//! stdout carries only the protocol; logs go to stderr. Over stdio the server stops cleanly when
+//! stdin closes (the client went away); over either transport, on ctrl-c or SIGTERM.
 // The policy's rules the compiler and clippy check (gate 2), each with the policy's reason in the
 // message. Cargo.toml's [lints] sets the same levels for every target (tests, benches), but
 // cannot carry a reason (rust-lang/cargo#14521): until it can, four levels are set in both.
@@ -35,6 +36,8 @@ use tracing_subscriber::filter::LevelFilter;
 
 use crate::server::McpServer;
 
+#[cfg(feature = "http")]
+mod http;
 mod server;
 
 /// How long shutdown waits for the blocking stdin reader: tokio cannot cancel a read of
@@ -45,6 +48,21 @@ const SHUTDOWN_GRACE: Duration = Duration::from_millis(500);
 #[derive(Debug, Parser)]
 #[command(version, about, long_about = None)]
 struct Cli {
+    /// Serve MCP over streamable HTTP at ADDR instead of stdio: a port alone (8080) binds
+    /// 127.0.0.1, or IP:PORT.
+    #[cfg(feature = "http")]
+    #[arg(long, value_name = "ADDR", value_parser = http::parse_addr)]
+    http: Option<std::net::SocketAddr>,
+    /// With --http: accept this Host header too (repeatable), e.g. mcp.example.com or
+    /// mcp.example.com:8080; loopback names always pass. Needed to serve beyond loopback.
+    #[cfg(feature = "http")]
+    #[arg(long = "allow-host", value_name = "HOST", requires = "http")]
+    allow_hosts: Vec<String>,
+    /// With --http: accept requests from web pages of ORIGIN, spelt as browsers send it in the
+    /// Origin header (repeatable); a request from any other origin gets 403.
+    #[cfg(feature = "http")]
+    #[arg(long = "allow-origin", value_name = "ORIGIN", requires = "http")]
+    allow_origins: Vec<String>,
     /// Log level on stderr: off, error, warn, info, debug or trace; `RUST_LOG` overrides.
     #[arg(long, default_value_t = LevelFilter::INFO)]
     log_level: LevelFilter,
@@ -93,8 +111,8 @@ async fn shutdown_signal() {
     }
 }
 
-async fn serve() -> anyhow::Result<()> {
-    let server = McpServer::new().context("cannot start the MCP server")?;
+/// Serves `server` over stdio until the client leaves, or ctrl-c or SIGTERM.
+async fn serve_stdio(server: McpServer) -> anyhow::Result<()> {
     // One listener for the server's whole life: a second one, made after the handshake, would
     // miss a SIGTERM arriving in between, and with tokio's handler installed the process would
     // then never stop.
@@ -142,7 +160,19 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let outcome = runtime.block_on(serve());
+    #[cfg(feature = "http")]
+    let over_http = cli.http.map(|addr| {
+        let access = http::Access { hosts: cli.allow_hosts, origins: cli.allow_origins };
+        (addr, access)
+    });
+    let outcome = runtime.block_on(async {
+        let server = McpServer::new().context("cannot start the MCP server")?;
+        #[cfg(feature = "http")]
+        if let Some((addr, access)) = over_http {
+            return http::serve(server, addr, access, shutdown_signal()).await;
+        }
+        serve_stdio(server).await
+    });
     runtime.shutdown_timeout(SHUTDOWN_GRACE);
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,4 +1,5 @@
-//! The MCP server: the library's capabilities as MCP tools, served over stdio by `main.rs`.
+//! The MCP server: the library's capabilities as MCP tools, served by `main.rs` (over stdio, or
+//! streamable HTTP: `http.rs`).
 //!
 //! The core tools are here; each stack component adds its own (`server/<module>.rs`, its own
 //! `#[tool_router]`). A failing tool answers with an MCP tool error (`isError: true`, the error's
@@ -29,7 +30,9 @@ use mcp_tools::document::{parse_jsonl, tokenize};
 /// The stack components this build serves tools for.
 const COMPONENTS: &[&str] = &["qdrant", "tantivy", "rayon", "moka", "simd-json"];
 
-/// The server's state: the router of its tools and what each component's tools use.
+/// The server's state: the router of its tools and what each component's tools use. A clone
+/// shares that state (the HTTP transport answers each request with one).
+#[derive(Clone)]
 pub(crate) struct McpServer {
     tool_router: ToolRouter<Self>,
     vector: vector::State,
@@ -265,7 +268,7 @@ impl ServerHandler for McpServer {
             ))
             .with_instructions(concat!(
                 env!("CARGO_PKG_DESCRIPTION"),
-                " Call tools/list for the tools."
+                "\n\nCall tools/list for the tools."
             ))
     }
 }

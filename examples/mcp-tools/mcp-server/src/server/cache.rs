@@ -16,6 +16,7 @@ const ENTRIES: u64 = 10_000;
 const TIME_TO_LIVE: Duration = Duration::from_secs(3_600);
 
 /// The cache the tools share.
+#[derive(Clone)]
 pub(crate) struct State {
     documents: DocumentCache,
 }

@@ -13,6 +13,7 @@ use mcp_tools::parallel::Parallel;
 use super::{McpServer, ToolState, caps, check_len, check_results, tool_error};
 
 /// The thread pool the tools share.
+#[derive(Clone)]
 pub(crate) struct State {
     pool: Arc<Parallel>,
 }

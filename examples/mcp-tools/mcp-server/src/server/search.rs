@@ -16,6 +16,7 @@ use super::{
 };
 
 /// The index the tools share.
+#[derive(Clone)]
 pub(crate) struct State {
     index: Arc<SearchIndex>,
 }

@@ -1,5 +1,7 @@
 //! Tools of the Qdrant component: the server named by `QDRANT_URL`.
 
+use std::sync::Arc;
+
 use rmcp::handler::server::wrapper::Json;
 use rmcp::{tool, tool_router};
 use schemars::JsonSchema;
@@ -10,15 +12,17 @@ use mcp_tools::vector::{QDRANT_URL_ENV, VectorStore};
 use super::{McpServer, ToolState, tool_error};
 
 /// The client of the server named by `QDRANT_URL` at start-up, if it was set.
+#[derive(Clone)]
 pub(crate) struct State {
-    store: Option<VectorStore>,
+    store: Option<Arc<VectorStore>>,
 }
 
 impl ToolState for State {
     /// A client for `QDRANT_URL` (no connection yet), or none when it is unset.
     fn new() -> anyhow::Result<Self> {
         let url = std::env::var_os(QDRANT_URL_ENV);
-        let store = url.map(|url| VectorStore::connect(&url.to_string_lossy())).transpose()?;
+        let store =
+            url.map(|url| VectorStore::connect(&url.to_string_lossy())).transpose()?.map(Arc::new);
         Ok(Self { store })
     }
 }
