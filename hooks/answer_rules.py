@@ -232,6 +232,30 @@ def project_slug(url: str) -> str:
     return f"{match[1]}/{match[2]}" if match else ""
 
 
+def mcp_registry_name(url: str, project_name: str) -> str:
+    """Return the MCP registry's name for the server whose repository is ``url``: the namespace the
+    registry verifies, ``io.github.<owner>/<repo>`` on github.com (its GitHub login), else the
+    host in reverse-DNS order (a domain the org proves it owns) and the repository's last path
+    segment (``project_name`` when there is none)."""
+    slug = project_slug(url)
+    if slug:
+        owner, repo = slug.split("/")
+        return f"io.github.{owner}/{repo}"
+    match = re.match(r"https://([^/:]+)(?::\d+)?/(.*)", url or "")
+    host = ".".join(reversed(match[1].lower().split("."))) if match else "com.example"
+    repo = (match[2].strip("/").removesuffix(".git").rsplit("/", 1)[-1] if match else "") or project_name
+    return f"{host}/{re.sub(r'[^A-Za-z0-9._-]', '-', repo)}"
+
+
+def registry_description(text: str, limit: int = 100) -> str:
+    """Return ``text`` within the MCP registry's ``limit`` on a description (100 characters): as
+    it is when it fits, else cut at the last word that fits, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.-")
+    return f"{cut}…"
+
+
 def catalog_owner_error(owner: object) -> str:
     """Check ``catalog_owner``: a Backstage entity reference to a group or user
     (``group:default/rust-platform``, ``group:rust-platform``, ``user:jane``, or a bare name,

@@ -205,9 +205,15 @@ def component_choices() -> list[list[str]]:
     return [[component.choice, component.name] for component in policy.load_components()]
 
 
+def json_string(value: str) -> str:
+    """Quote ``value`` as a JSON string, its characters kept as they are (Jinja's ``tojson``
+    escapes quotes and ``<>&`` for HTML)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
 def toml_string(value: str) -> str:
     """Quote ``value`` as a TOML basic string (JSON's escapes are a subset of TOML's)."""
-    return json.dumps(value, ensure_ascii=False)
+    return json_string(value)
 
 
 _WORD = re.compile(r"""([(\["']*)(.*?)([)\]"'.,;:!?]*)""")
@@ -260,6 +266,7 @@ GENERATED_ROOT_ENTRIES = (
     "catalog-info.yaml",
     "cli",
     "mcp-server",
+    "server.json",
 )
 
 
@@ -377,7 +384,7 @@ def answers_check(environment: Environment, data: dict[str, Any]) -> str:
 
 class ReasonKitContext(Extension):
     """Expose the answer rules, ``git_config``, ``policy_msrv`` and ``policy_version`` as Jinja
-    globals, and the ``toml_string`` and ``rustdoc_text`` filters."""
+    globals, and the ``toml_string``, ``json_string`` and ``rustdoc_text`` filters."""
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
@@ -406,9 +413,12 @@ class ReasonKitContext(Extension):
             catalog_owner_error=rules.catalog_owner_error,
             repository_owner=rules.repository_owner,
             project_slug=rules.project_slug,
+            mcp_registry_name=rules.mcp_registry_name,
+            registry_description=rules.registry_description,
             team_files_kept=team_files_kept,
             team_files_of=ownership.team_files_of,
         )
         environment.filters["toml_string"] = toml_string
+        environment.filters["json_string"] = json_string
         environment.filters["rustdoc_text"] = rustdoc_text
         environment.filters["catalog_name"] = rules.catalog_name

@@ -332,3 +332,17 @@ def test_the_base_is_where_head_left_main_extracted_with_the_heads_lockfile(tmp_
 def test_a_repository_without_commits_has_no_base(tmp_path):
     git(tmp_path, "init", "-q", "-b", "main")
     assert gate.resolve_base(crate(tmp_path), dict(os.environ)) == (None, "no git commit yet")
+
+
+def test_a_benchmark_measured_again_drops_the_runs_filters_keeps_its_flags():
+    """Re-measuring an over-budget benchmark names it with `--exact`: criterion takes one filter,
+    so the run's own (BENCH_ARGS) goes, and every flag with its value stays."""
+    args = ["--sample-size", "10", "--noplot", "--measurement-time=0.3", "document/tokenize", "--warm-up-time", "0.1"]
+    assert gate.without_filters(args) == [
+        "--sample-size",
+        "10",
+        "--noplot",
+        "--measurement-time=0.3",
+        "--warm-up-time",
+        "0.1",
+    ]
