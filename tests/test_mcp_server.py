@@ -253,10 +253,20 @@ def assert_every_tool_seen(seen: dict[str, object], name: str, stack: list[str])
 MUST_PASS = {"server-initialize", "ping", "tools-list", "dns-rebinding-protection"}
 
 
+#: Crate -> (the crate, its HTTP server binary, its stack), found once per session.
+_http_builds: dict[str, tuple[Path, Path, list[str]]] = {}
+
+
 def http_build(copie_session, key: str) -> tuple[Path, Path, list[str]]:
     """(the crate ``key``, its server binary built with the `http` feature, its stack): gate 4's
     build (`cargo test --all-features` builds the binary for the protocol test), found in cargo's
-    report."""
+    report, once."""
+    if key not in _http_builds:
+        _http_builds[key] = _find_http_build(copie_session, key)
+    return _http_builds[key]
+
+
+def _find_http_build(copie_session, key: str) -> tuple[Path, Path, list[str]]:
     crate = shared_crate(copie_session, key)
     built = run(["cargo", "test", "--all-features", "--no-run", "--message-format=json"], cwd=crate, env=cargo_env())
     artifacts = [json.loads(line) for line in built.stdout.splitlines() if line.startswith("{")]
@@ -401,6 +411,23 @@ def test_only_the_allowed_hosts_and_origins_may_call(http_binary):
     assert alone.returncode == 2 and "--http" in alone.stderr
 
 
+def read_by_the_server(port: int, timeout: float = 60) -> None:
+    """Wait until the server at ``port`` has read all that was sent to it (the kernel's receive
+    queue of each of its connections, in /proc/net/tcp, is empty): a request sent in part is then
+    in its hands, however busy the machine is."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        rows = [line.split() for line in Path("/proc/net/tcp").read_text(encoding="ascii").splitlines()[1:]]
+        # local address, remote address, state (01: established), tx_queue:rx_queue
+        queues = [
+            int(row[4].split(":")[1], 16) for row in rows if int(row[1].split(":")[1], 16) == port and row[3] == "01"
+        ]
+        if queues and not any(queues):
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"the server on port {port} did not read its connection within {timeout} s")
+
+
 def test_sigterm_answers_the_call_in_flight_then_stops(copie_session):
     """Graceful shutdown: a request already started gets its answer after SIGTERM (and then the
     server stops); one that never completes is dropped after the drain bound, and the log says so.
@@ -413,7 +440,7 @@ def test_sigterm_answers_the_call_in_flight_then_stops(copie_session):
         ).encode()
         with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
             sock.sendall(head + INITIALIZE[:20])
-            time.sleep(0.3)
+            read_by_the_server(server.port)
             server.process.send_signal(signal.SIGTERM)
             deadline = time.monotonic() + 10
             while "SIGTERM received" not in server.log() and time.monotonic() < deadline:
@@ -427,7 +454,7 @@ def test_sigterm_answers_the_call_in_flight_then_stops(copie_session):
 
     with serving(binary) as server, socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
         sock.sendall(head + INITIALIZE[:20])  # never finished
-        time.sleep(0.3)
+        read_by_the_server(server.port)
         started = time.monotonic()
         assert server.stop() == 0, server.log()
         waited = time.monotonic() - started
@@ -435,17 +462,19 @@ def test_sigterm_answers_the_call_in_flight_then_stops(copie_session):
     assert waited >= 9.5, waited  # the drain bound, 10 s, was waited (slowness only lengthens it)
 
 
-def conformance(crate: Path, binary: Path, out: Path, baseline: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the crate's own ``scripts/mcp_conformance.sh`` on ``binary`` (the suite from
-    tests/tools.py, at the script's pinned version); with ``baseline``, that text replaces the
-    crate's baseline file for the run."""
+def conformance(
+    crate: Path, binary: Path | None, out: Path, baseline: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the crate's own ``scripts/mcp_conformance.sh`` (the suite from tests/tools.py, at the
+    script's pinned version) on ``binary``, or on the one the script builds when ``None``; with
+    ``baseline``, that text replaces the crate's baseline file for the run."""
     bin_dir = tools.conformance()
     baseline_file = crate / "mcp-server" / "conformance-baseline.yml"
     original = baseline_file.read_text(encoding="utf-8")
     env = {
-        **os.environ,
+        **cargo_env(),
         "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-        "MCP_SERVER_BIN": str(binary),
+        **({"MCP_SERVER_BIN": str(binary)} if binary else {}),
         "MCP_CONFORMANCE": str(bin_dir / "conformance"),
         "CONFORMANCE_OUT": str(out),
         "NO_COLOR": "1",
@@ -500,3 +529,17 @@ def test_the_official_conformance_suite_passes_with_an_argued_baseline(every_com
     assert unlisted.returncode != 0 and "prompts-list" in unlisted.stdout, unlisted.stdout[-3000:]
     stale = conformance(crate, binary, tmp_path / "stale", text.replace("server:\n", "server:\n  - ping\n"))
     assert stale.returncode != 0 and "ping" in stale.stdout, stale.stdout[-3000:]
+
+
+def test_the_script_builds_the_server_it_checks(copie_session, tmp_path):
+    """What the crate's CI runs, whole: the script builds the server with the `http` feature
+    itself (the tests above hand it gate 4's binary), and it passes its baseline. On the server
+    without components: the transport and the baseline are the same, its build the cheapest."""
+    crate = shared_crate(copie_session, "mcp-plain")
+    completed = conformance(crate, None, tmp_path / "run")
+    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-4000:]
+    assert "Baseline check passed" in completed.stdout
+    results = scenario_results(tmp_path / "run")
+    assert {scenario: results.get(scenario) for scenario in MUST_PASS} == {
+        scenario: {"SUCCESS"} for scenario in MUST_PASS
+    }

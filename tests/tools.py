@@ -158,6 +158,31 @@ def cargo_semver_checks() -> Path:
     return tool.parent
 
 
+def npm_prefix(name: str, prefix: Path, packages: list[str]) -> Path:
+    """Return ``prefix``'s ``node_modules/.bin``, first installing ``packages`` (``name@version``,
+    scoped names too) there with npm unless each is there at its version, under the lock ``name``.
+
+    Raises:
+        ToolMissing: npm is not installed.
+        subprocess.CalledProcessError: the install failed.
+    """
+
+    def installed(package: str) -> str | None:
+        manifest = prefix / "node_modules" / package / "package.json"
+        return json.loads(manifest.read_text(encoding="utf-8"))["version"] if manifest.exists() else None
+
+    with locked(name):
+        if any(installed(package.rsplit("@", 1)[0]) != package.rsplit("@", 1)[1] for package in packages):
+            prefix.mkdir(parents=True, exist_ok=True)
+            subprocess.run(
+                [npm(), "install", "--prefix", str(prefix), "--no-save", "--no-audit", "--no-fund"]
+                + ["--loglevel=error", *packages],
+                check=True,
+                timeout=900,
+            )
+    return prefix / "node_modules" / ".bin"
+
+
 def renovate() -> Path:
     """Return the ``node_modules/.bin`` folder holding Renovate's commands, installing Renovate
     and its Node.js first unless both are there at the pinned versions.
@@ -166,21 +191,7 @@ def renovate() -> Path:
         ToolMissing: npm is not installed.
         subprocess.CalledProcessError: the install failed.
     """
-
-    def installed(package: str) -> str | None:
-        manifest = NPM_DIR / "node_modules" / package.split("@", 1)[0] / "package.json"
-        return json.loads(manifest.read_text(encoding="utf-8"))["version"] if manifest.exists() else None
-
-    with locked("renovate"):
-        if any(installed(package) != package.split("@", 1)[1] for package in (RENOVATE, NODE)):
-            NPM_DIR.mkdir(parents=True, exist_ok=True)
-            subprocess.run(
-                [npm(), "install", "--prefix", str(NPM_DIR), "--no-save", "--no-audit", "--no-fund"]
-                + ["--loglevel=error", NODE, RENOVATE],
-                check=True,
-                timeout=900,
-            )
-    return NPM_DIR / "node_modules" / ".bin"
+    return npm_prefix("renovate", NPM_DIR, [NODE, RENOVATE])
 
 
 #: The MCP servers' conformance script: the suite's pinned version is read from it.
@@ -213,22 +224,9 @@ def conformance() -> Path:
         ToolMissing: npm is not installed.
         subprocess.CalledProcessError: the install failed.
     """
-    packages = {"@modelcontextprotocol/conformance": conformance_version(), "node": NODE.split("@", 1)[1]}
-
-    def installed(package: str) -> str | None:
-        manifest = CONFORMANCE_DIR / "node_modules" / package / "package.json"
-        return json.loads(manifest.read_text(encoding="utf-8"))["version"] if manifest.exists() else None
-
-    with locked("conformance"):
-        if any(installed(package) != version for package, version in packages.items()):
-            CONFORMANCE_DIR.mkdir(parents=True, exist_ok=True)
-            subprocess.run(
-                [npm(), "install", "--prefix", str(CONFORMANCE_DIR), "--no-save", "--no-audit", "--no-fund"]
-                + ["--loglevel=error", *(f"{package}@{version}" for package, version in packages.items())],
-                check=True,
-                timeout=900,
-            )
-    return CONFORMANCE_DIR / "node_modules" / ".bin"
+    return npm_prefix(
+        "conformance", CONFORMANCE_DIR, [NODE, f"@modelcontextprotocol/conformance@{conformance_version()}"]
+    )
 
 
 def backstage_module() -> Path:

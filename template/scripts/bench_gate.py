@@ -282,7 +282,7 @@ def decide_wall_clock(
         new_ns = median["point_estimate"]
         problems, advice = [], ""
         if budget_ms > 0 and median["confidence_interval"]["lower_bound"] > budget_ms * 1e6:
-            problems.append(f"over the {budget_ms:g} ms hot-path budget")
+            problems.append(f"over the {budget_ms:g} ms {BUDGET_PROBLEM}")
         line = f"{name}: median {new_ns:,.0f} ns"
         base_file = bench_dir / str(baseline) / "estimates.json"
         change_file = bench_dir / "change" / "estimates.json"
