@@ -16,6 +16,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -543,3 +544,67 @@ def test_the_script_builds_the_server_it_checks(copie_session, tmp_path):
     assert {scenario: results.get(scenario) for scenario in MUST_PASS} == {
         scenario: {"SUCCESS"} for scenario in MUST_PASS
     }
+
+
+#: A change to the server's tools that the reviewed surface does not have: a required argument of
+#: `tokenize` (breaking) and an output field (additive).
+ARGUMENT = (
+    "    text: String,\n}\n\n/// Result of `tokenize`.",
+    "    text: String,\n    /// The text's language.\n    language: String,\n}\n\n/// Result of `tokenize`.",
+)
+FIELD = (
+    "    tokens: Vec<String>,\n}",
+    "    tokens: Vec<String>,\n    /// How many there are.\n    count: Option<u32>,\n}",
+)
+BUILT = ("Ok(Json(Tokens { tokens }))", "Ok(Json(Tokens { tokens, count: None }))")
+
+
+def test_the_surface_test_classifies_a_change_the_file_lacks_and_ci_reports_it(copie_session, tmp_path):
+    """The crate's surface test (gate 4) fails on a change to a tool that mcp-surface.json lacks,
+    each change classified; `MCP_SURFACE=overwrite` writes the file; then CI's pull-request step,
+    run as ci.yml says (the base's file under `base/`, the summary file GitHub names), writes the
+    same classification into the summary and passes."""
+    crate = shared_crate(copie_session, "mcp-plain")
+    server_rs, surface = crate / "mcp-server" / "src" / "server.rs", crate / "mcp-server" / "mcp-surface.json"
+    code, reviewed = server_rs.read_text(encoding="utf-8"), surface.read_text(encoding="utf-8")
+    changed = code
+    for old, new in (ARGUMENT, FIELD, BUILT):
+        assert changed.count(old) == 1, old
+        changed = changed.replace(old, new)
+    ci = yaml.safe_load((crate / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
+    step = next(step for step in ci["jobs"]["gates"]["steps"] if step.get("name", "").startswith("MCP surface"))
+    base = crate / step["env"]["MCP_SURFACE_BASE"].removeprefix("${{ github.workspace }}/")
+    base.parent.mkdir(parents=True)
+    base.write_text(reviewed, encoding="utf-8")
+    summary = tmp_path / "summary.md"
+    test = ["cargo", "test", "--all-features", "--package", "mcp-plain-mcp-server", "--test", "mcp_surface"]
+    classified = [
+        "| breaking | `tokenize` argument `language` added, required |",
+        "| additive | `tokenize` output field `count` added |",
+    ]
+    try:
+        server_rs.write_text(changed, encoding="utf-8")
+        failed = subprocess.run(test, cwd=crate, env=cargo_env(), capture_output=True, text=True, check=False)
+        assert failed.returncode != 0, failed.stdout
+        assert (
+            "the MCP surface is not mcp-server/mcp-surface.json:\n\n1 breaking, 1 additive, 0 other\n" in failed.stdout
+        )
+        assert all(line in failed.stdout for line in classified), failed.stdout
+        assert "MCP_SURFACE=overwrite cargo test --test mcp_surface" in failed.stdout
+
+        run(test, cwd=crate, env=cargo_env(MCP_SURFACE="overwrite"))
+        written = json.loads(surface.read_text(encoding="utf-8"))
+        tokenize = next(tool for tool in written["tools"] if tool["name"] == "tokenize")
+        assert tokenize["inputSchema"]["required"] == ["text", "language"]
+        assert "count" in tokenize["outputSchema"]["properties"]
+
+        # CI's step, its command and env as ci.yml has them (the workspace is the crate's folder)
+        env = cargo_env(GITHUB_STEP_SUMMARY=str(summary), MCP_SURFACE_BASE=str(base.resolve()))
+        run(["bash", "-c", step["run"]], cwd=crate, env=env)
+        report = summary.read_text(encoding="utf-8")
+        assert report.startswith("### MCP surface against the base\n\n1 breaking, 1 additive, 0 other\n"), report
+        assert all(line in report for line in classified), report
+    finally:
+        server_rs.write_text(code, encoding="utf-8")
+        surface.write_text(reviewed, encoding="utf-8")
+        shutil.rmtree(crate / "base", ignore_errors=True)

@@ -65,11 +65,15 @@ def test_the_package_is_the_crate(copie_session, sample):
         sources = "src/lib.rs" if library else "src/main.rs"
         assert {sources, "README.md"} <= set(shipped), (package["name"], shipped)
         assert any(path.startswith("LICENSE") for path in shipped), (package["name"], shipped)
-        # Every file shipped is one the package builds or documents with.
+        # Every file shipped is one the package builds, tests or documents with (an MCP server's
+        # tests/mcp_surface.rs holds it to mcp-surface.json).
         assert all(
-            path.startswith(("src/", "tests/", "benches/", "LICENSE")) or path in {"README.md", "CHANGELOG.md"}
+            path.startswith(("src/", "tests/", "benches/", "LICENSE"))
+            or path in {"README.md", "CHANGELOG.md", "mcp-surface.json"}
             for path in shipped
         ), (package["name"], shipped)
+        if "tests/mcp_surface.rs" in shipped:
+            assert "mcp-surface.json" in shipped, (package["name"], shipped)
         # crates.io takes at most five of each; a library with no stack component has none to derive.
         assert len(package["keywords"]) <= 5 and len(package["categories"]) <= 5, package["name"]
         has_stack = "stack: []" not in (crate / ".copier-answers.yml").read_text(encoding="utf-8")

@@ -6,6 +6,7 @@ template's own hooks: a change to the template that moves a dependency or a file
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import subprocess
@@ -255,6 +256,7 @@ def test_a_sixth_component_is_its_registry_entry_and_its_own_files(tmp_path):
         "template/benches/hot_paths/{% if 'sqlite' in stack %}store.rs{% endif %}": "//! store\n",
         "template/{% if crate_kind == 'mcp-server' %}mcp-server{% endif %}/src/server/"
         "{% if 'sqlite' in stack %}store.rs{% endif %}": "//! store tools\n",
+        "includes/mcp_surface/store_get.json": '{\n  "name": "store_get"\n}\n',
     }
     for name, text in own.items():
         (template / name).parent.mkdir(parents=True, exist_ok=True)
@@ -276,7 +278,8 @@ def test_a_sixth_component_is_its_registry_entry_and_its_own_files(tmp_path):
     assert "store::benches," in (crate / "benches/hot_paths.rs").read_text(encoding="utf-8")
     server = (crate / "mcp-server/src/server.rs").read_text(encoding="utf-8")
     assert "mod store;" in server and "Self::store_tools()" in server and "store: store::State::new()?" in server
-    assert '"store_get"' in (crate / "mcp-server/tests/mcp_stdio.rs").read_text(encoding="utf-8")
+    surface = json.loads((crate / "mcp-server/mcp-surface.json").read_text(encoding="utf-8"))
+    assert [tool["name"] for tool in surface["tools"]] == ["parse_jsonl", "server_info", "store_get", "tokenize"]
     assert "`src/store.rs` | an embedded document store" in (crate / "AGENTS.md").read_text(encoding="utf-8")
     assert "Open the store once per process." in (crate / "AGENTS.md").read_text(encoding="utf-8")
     assert "`src/store.rs` | an embedded document store" in (crate / "CONTRIBUTING.md").read_text(encoding="utf-8")

@@ -31,12 +31,14 @@ SEED_GATES = [
 BENCH_RUNS = ['["cargo", "bench", "--bench", WALL_CLOCK_BENCH,', '["cargo", "bench", "--bench", COUNTS_BENCH,']
 
 
-#: Crates whose workflows are checked: the two crate shapes, and a lib with Python bindings (which
-#: adds the python job to ci.yml and generates release.yml).
+#: Crates whose workflows are checked: the crate kinds (an MCP server adds the conformance job and
+#: the surface summary), and a lib with Python bindings (which adds the python job to ci.yml and
+#: generates release.yml).
 WORKFLOW_CRATES = {
     "lib": {"crate_kind": "lib"},
     "cli": {"crate_kind": "cli"},
     "lib-python": {"crate_kind": "lib", "python_bindings": True},
+    "mcp-server": {"crate_kind": "mcp-server"},
 }
 
 
@@ -154,6 +156,33 @@ def test_ci_runs_every_gate_through_the_crates_script(crate):
         ("github.event_name == 'pull_request'", {"BENCH_BASE_DIR": "base"}),
         ("github.event_name != 'pull_request'", {"BENCH_BASE": "none"}),
     ]
+
+
+def test_an_mcp_servers_pull_requests_get_their_surface_changes_in_the_summary(crate):
+    """After gate 4 (which holds the server to mcp-surface.json), on pull requests only: the
+    base's surface file alone (a sparse checkout without credentials), then the surface test
+    against it, writing into the job summary (tests/test_mcp_server.py runs the same command)."""
+    workflow = yaml.safe_load(workflow_text(crate))
+    gates = [step.get("name", "") for step in workflow["jobs"]["gates"]["steps"]]
+    surface = [name for name in gates if "surface" in name]
+    answers = yaml.safe_load((crate / ".copier-answers.yml").read_text(encoding="utf-8"))
+    if answers["crate_kind"] != "mcp-server":
+        assert surface == []
+        return
+    assert surface == ["Check out the base's MCP surface", "MCP surface: the pull request's changes (job summary)"]
+    assert gates.index(surface[0]) == gates.index("Gate 4: test") + 1
+    checkout, report = (step for step in workflow["jobs"]["gates"]["steps"] if step.get("name") in surface)
+    assert checkout["if"] == report["if"] == "github.event_name == 'pull_request'"
+    assert checkout["with"] == {
+        "ref": "${{ github.event.pull_request.base.sha }}",
+        "path": "base",
+        "sparse-checkout": "mcp-server/mcp-surface.json",
+        "sparse-checkout-cone-mode": False,
+        "persist-credentials": False,
+    }
+    assert report["env"] == {"MCP_SURFACE_BASE": "${{ github.workspace }}/base/mcp-server/mcp-surface.json"}
+    assert report["run"].startswith('MCP_SURFACE_REPORT="$GITHUB_STEP_SUMMARY" cargo test ')
+    assert report["run"].endswith(" --test mcp_surface")
 
 
 def test_the_bench_job_counts_instructions_with_one_toolchain_and_the_policys_runner(crate):
