@@ -394,37 +394,25 @@ def cpu_burners(count: int = 2) -> Iterator[list[subprocess.Popen[bytes]]]:
 #: The kinds of Rust-building tests (``builds(kind)``), in the order they run: the samples first
 #: (later tests reuse their builds), then the tests that generate crates of their own.
 BUILD_KINDS = ("samples", "own")
-#: The pytest-xdist groups of the Rust-building tests: gate 5's runs on a worker of their own,
-#: every other build on the other one.
-BUILD_GROUPS = {False: "builds", True: "builds-gate-5"}
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups off the markers
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Group the tests for pytest-xdist (``-n auto --dist loadgroup``, pyproject.toml).
 
-    Every test marked ``builds`` compiles Rust in the one shared CARGO_TARGET_DIR (cargo's lock
-    on each profile's directory keeps two builds of one profile apart) and runs in one of two
-    groups, each on a worker of its own and in order (``builds("samples")`` first, whose crates
-    later tests reuse, then ``builds("own")``), started first:
-
-    - ``builds-gate-5``: every test that runs gate 5 (``builds(kind, gate_5=True)``). Gate 5 runs
-      `cargo clean --release --package <crate>` before it builds a base, and cargo removes every
-      ``hot_paths-*``/``instructions-*`` binary of the dir by those target names, another
-      crate's included, between that crate's build and its run (a run with gate 5 on two
-      workers failed so, "could not execute process …hot_paths-…: No such file"); criterion's
-      and bench_gate.py's records under the target dir are named by benchmark, not by crate.
-    - ``builds``: every other build (gates 1-4, wheels, the rehearsal), which never builds a
-      bench target in release: it fills the core that gate 5's single-threaded runs (criterion,
-      Valgrind) leave idle.
-
-    Every other module's tests stay together (its module-scoped fixtures are built once) and run
-    on the workers as they come free."""
+    Every test marked ``builds`` compiles Rust in the one shared CARGO_TARGET_DIR: they all run
+    on one worker, in order (``builds("samples")`` first, whose crates later tests reuse, then
+    ``builds("own")``), started first. Two workers building at once is not safe there: gate 5
+    runs `cargo clean --release --package <crate>` before it builds a base, and cargo removes
+    every ``hot_paths-*``/``instructions-*`` binary of the dir by those target names, another
+    crate's included, between that crate's build and its run (a run of two groups failed so,
+    "could not execute process …hot_paths-…: No such file"). Every other module's tests stay
+    together (its module-scoped fixtures are built once) and run on the other workers."""
     for item in items:
         builds = item.get_closest_marker("builds")
         if builds:
             assert builds.args[0] in BUILD_KINDS, f"{item.nodeid}: builds({builds.args[0]!r}): 'samples' or 'own'"
-            group = BUILD_GROUPS[bool(builds.kwargs.get("gate_5"))]
+            group = "builds"
         else:
             group = item.module.__name__ if item.module else item.nodeid
         item.add_marker(pytest.mark.xdist_group(group))
@@ -489,18 +477,14 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Print the CPU seconds the run's tests used: the total, each Rust-building group's share,
+    """Print the CPU seconds the run's tests used: the total, the Rust-building group's share,
     and the costliest tests."""
     if not _cpu_by_test:
         return
     total = sum(_cpu_by_test.values())
-    groups = {
-        group: sum(value for nodeid, value in _cpu_by_test.items() if nodeid.endswith(f"@{group}"))
-        for group in BUILD_GROUPS.values()
-    }
+    builds = sum(value for nodeid, value in _cpu_by_test.items() if nodeid.endswith("@builds"))
     terminalreporter.section("CPU seconds (the tests and their child processes)")
-    shares = ", ".join(f"{group} {value:.0f} s" for group, value in groups.items())
-    terminalreporter.write_line(f"total {total:.0f} s, of which the Rust-building groups: {shares}")
+    terminalreporter.write_line(f"total {total:.0f} s, of which the Rust builds group {builds:.0f} s")
     for nodeid, value in sorted(_cpu_by_test.items(), key=lambda entry: -entry[1])[:40]:
         terminalreporter.write_line(f"{value:8.1f} s  {nodeid}")
 

@@ -27,7 +27,7 @@ import pytest
 import samples  # scripts/samples.py (on sys.path through conftest)
 from conftest import cargo_env, cpu_burners, generate, run
 
-pytestmark = [pytest.mark.slow, pytest.mark.builds("own", gate_5=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.builds("own")]
 
 #: The mcp-tools sample's answers (scripts/samples.py), under another name.
 ANSWERS = {**samples.SAMPLES["mcp-tools"][0], "project_name": "gate-five"}

@@ -287,7 +287,7 @@ def test_a_member_mcp_server_message_points_at_the_workspace_target(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.builds("own", gate_5=True)
+@pytest.mark.builds("own")
 def test_members_of_each_kind_pass_the_gates_and_take_an_update(tmp_path, template_repo):
     root = make_workspace(tmp_path / "ws")
     kinds = {"lib": "ws-lib", "cli": "ws-cli", "mcp-server": "ws-mcp"}
