@@ -67,7 +67,8 @@ def test_the_validator_really_rejects_a_bad_config(copie, validator):
 
 def proposed_updates(crate: Path, tmp_path: Path) -> dict[str, tuple[str, list[dict]]]:
     """Run Renovate on ``crate`` (local platform, lookups only, no token, nothing written) and
-    return, per dependency of Cargo.toml, its depType and the updates Renovate would make."""
+    return, per dependency of the root Cargo.toml (where the policy's lines live), its depType and
+    the updates Renovate would make."""
     env = dict(
         os.environ,
         PATH=f"{NPM_DIR / 'node_modules' / '.bin'}{os.pathsep}{os.environ['PATH']}",
@@ -90,6 +91,7 @@ def proposed_updates(crate: Path, tmp_path: Path) -> dict[str, tuple[str, list[d
     return {
         dep["depName"]: (dep["depType"], dep.get("updates", []))
         for package_file in found["config"]["cargo"]
+        if package_file["packageFile"] == "Cargo.toml"
         for dep in package_file["deps"]
     }
 
@@ -124,3 +126,38 @@ def test_renovate_never_changes_a_policy_line_but_updates_the_teams_own(validato
     commit_all(crate, "control: the config without its policy rule")
     control = proposed_updates(crate, tmp_path)
     assert any(update["newValue"].startswith("2") for update in control["thiserror"][1]), control["thiserror"]
+
+
+def test_rmcp_patches_come_in_their_own_pull_request_within_the_pinned_minor(validator, tmp_path):
+    """The mcp-tools sample with the policy's rmcp line on an older minor (``~3.1``, locked at
+    3.1.0: a crate between template releases, where both a 3.1 patch and newer minors are out).
+    Renovate proposes the newest 3.1 patch as a lockfile update on the "rmcp" branch, the line
+    itself unchanged, and no newer minor; without the config's rmcp rule it proposes nothing for
+    rmcp (the policy rule covers it), so the rule is what opens that pull request."""
+    crate = tmp_path / "mcp-tools"
+    shutil.copytree(REPO / "examples" / "mcp-tools", crate)
+    manifest = tomlkit.parse((crate / "Cargo.toml").read_text(encoding="utf-8"))
+    assert str(manifest["workspace"]["dependencies"]["rmcp"]["version"]).startswith("~")  # the minor pinned
+    manifest["workspace"]["dependencies"]["rmcp"]["version"] = "~3.1"
+    (crate / "Cargo.toml").write_text(tomlkit.dumps(manifest), encoding="utf-8")
+    subprocess.run(["cargo", "generate-lockfile", "--quiet"], cwd=crate, check=True, timeout=600)
+    subprocess.run(["cargo", "update", "--quiet", "-p", "rmcp", "--precise", "3.1.0"], cwd=crate, check=True)
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=crate, check=True)
+    commit_all(crate, "a crate whose policy pins rmcp 3.1")
+
+    dep_type, proposed = proposed_updates(crate, tmp_path)["rmcp"]
+    assert dep_type == "workspace.dependencies"
+    assert len(proposed) == 1, proposed
+    (update,) = proposed
+    assert update["isLockfileUpdate"] and update["newValue"] == "~3.1", update
+    assert update["newVersion"].startswith("3.1.") and update["newVersion"] != "3.1.0", update
+    assert update["branchName"] == "renovate/rmcp", update
+
+    config = crate / ".github" / "renovate.json5"
+    text = config.read_text(encoding="utf-8")
+    rule = text[text.index("    {\n      // rmcp, the MCP server's SDK") : text.index('groupName: "rmcp",')]
+    rule += text[text.index('groupName: "rmcp",') :].split("\n    },\n", 1)[0] + "\n    },\n"
+    config.write_text(text.replace(rule, ""), encoding="utf-8")
+    assert "rmcp" not in config.read_text(encoding="utf-8")
+    commit_all(crate, "control: the config without its rmcp rule")
+    assert proposed_updates(crate, tmp_path)["rmcp"][1] == []
