@@ -1,13 +1,19 @@
-"""The baseline of benchmarks/bench_mcp.py: the same `tokenize` tool served by the Python MCP
-SDK's own server (MCPServer over stdio), measured by the same client in the same run."""
+"""The baseline of benchmarks/bench_mcp.py: the same `tokenize` and `server_info` tools served by
+the Python MCP SDK's own server (MCPServer), measured by the same clients in the same run.
+
+Usage: python_baseline_server.py            (stdio)
+       python_baseline_server.py --http PORT (streamable HTTP at http://127.0.0.1:PORT/mcp,
+                                              stateless with JSON responses, as the Rust server)
+Logs at WARNING, as the Rust server runs with ``--log-level warn``."""
 
 from __future__ import annotations
 
 import re
+import sys
 
 from mcp.server.mcpserver import MCPServer
 
-server = MCPServer("python-baseline")
+server = MCPServer("python-baseline", log_level="WARNING")
 
 
 @server.tool()
@@ -23,4 +29,7 @@ def server_info() -> dict[str, str]:
 
 
 if __name__ == "__main__":
-    server.run("stdio")
+    if sys.argv[1:2] == ["--http"]:
+        server.run("streamable-http", port=int(sys.argv[2]), stateless_http=True, json_response=True)
+    else:
+        server.run("stdio")

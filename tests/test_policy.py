@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import tomllib
+
 import dependency_policy as policy
 import pytest
+from conftest import REPO
 
 
 def test_the_data_file_is_valid_and_covers_the_stack():
@@ -107,3 +110,17 @@ def test_a_features_table_gives_each_package_its_own_and_the_workspace_entry_non
     assert policy.dependency_value(listed) == '{version = "1", features = ["fs"]}'
     assert listed.package_tables("lib", []) == [("lib", "dependencies")]
     assert listed.features_of("lib", "dependencies", "lib", []) == ()  # the workspace entry has them
+
+
+def test_the_mcp_benchmarks_rust_client_uses_the_policys_rmcp_and_tokio():
+    """benchmarks/mcp_client (bench_mcp.py's rmcp client) asks for the policy's rmcp and tokio
+    versions, and its Cargo.lock holds an rmcp the policy's range admits."""
+    client = REPO / "benchmarks" / "mcp_client"
+    manifest = tomllib.loads((client / "Cargo.toml").read_text(encoding="utf-8"))
+    deps = {dep.name: dep for dep in policy.load()}
+    for name in ("rmcp", "tokio"):
+        assert manifest["dependencies"][name]["version"] == deps[name].version, name
+    lock = tomllib.loads((client / "Cargo.lock").read_text(encoding="utf-8"))
+    (rmcp,) = [package["version"] for package in lock["package"] if package["name"] == "rmcp"]
+    pinned = deps["rmcp"].version
+    assert pinned.startswith("~") and rmcp.startswith(pinned.removeprefix("~") + "."), (pinned, rmcp)
