@@ -291,6 +291,28 @@ def backstage_module() -> Path:
         pytest.fail(f"{error}: the Backstage module cannot be installed", pytrace=False)
 
 
+# --- programs -------------------------------------------------------------------------------------
+
+#: The programs tests run beyond the venv and git, and where each comes from (README, "Tests",
+#: names which tier needs which): a test missing one fails with this one line, not a traceback.
+PROGRAMS = {
+    "cargo": "Rust's toolchain, https://rustup.rs",
+    "rustfmt": "rustup component add rustfmt",
+    "shellcheck": "apt-get install shellcheck",
+    "node": "apt-get install nodejs npm (.ci/run installs them)",
+    "npm": "apt-get install nodejs npm (.ci/run installs them)",
+    "valgrind": "apt-get install valgrind",
+}
+
+
+def require(*programs: str) -> None:
+    """Fail the calling test (or fixture) with one line naming the first of ``programs`` missing
+    from ``PATH`` and how to install it (``PROGRAMS``)."""
+    for program in programs:
+        if shutil.which(program) is None:
+            pytest.fail(f"{program} is not on PATH: {PROGRAMS[program]}", pytrace=False)
+
+
 # --- processes ------------------------------------------------------------------------------------
 
 # A suite started in the background by a non-interactive shell inherits SIGINT ignored, and so would

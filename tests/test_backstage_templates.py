@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import REPO, commit_all, copy_work_tree, git
+from conftest import REPO, commit_all, copy_work_tree, git, require
 
 sys.path.insert(0, str(REPO / "scripts"))
 import backstage_templates  # noqa: E402
@@ -211,8 +211,7 @@ def test_each_name_pattern_accepts_and_rejects_what_copier_does(name, oracle):
 
 def test_the_name_patterns_are_ecmascript_with_the_same_verdicts():
     """Backstage's form checks `pattern` as a JavaScript RegExp with the `u` flag."""
-    node = shutil.which("node")
-    assert node, "node is not installed (.ci/run installs npm, which brings it)"
+    require("node")
     form = form_properties(COPY)
     cases = {name: {"pattern": form[name]["pattern"], "values": SAMPLES[name]} for name in SAMPLES}
     cases["version"] = {"pattern": form["version"]["pattern"], "values": ["", "1.2.3", "10.0.11", "1.2", "v1.2.3"]}
@@ -224,7 +223,7 @@ def test_the_name_patterns_are_ecmascript_with_the_same_verdicts():
         "console.log(JSON.stringify(out));"
     )
     completed = subprocess.run(
-        [node, "-e", script], input=json.dumps(cases), capture_output=True, text=True, check=True, timeout=60
+        ["node", "-e", script], input=json.dumps(cases), capture_output=True, text=True, check=True, timeout=60
     )
     verdicts = json.loads(completed.stdout)
     for name, case in cases.items():

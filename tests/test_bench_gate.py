@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, require
 
 DATA = REPO / "tests" / "data" / "gungraun"
 RUNS = json.loads((DATA / "runs.json").read_text(encoding="utf-8"))
@@ -301,6 +301,7 @@ def git(cwd: Path, *args: str) -> str:
 
 
 def test_the_base_is_where_head_left_main_extracted_with_the_heads_lockfile(tmp_path):
+    require("cargo")
     repo = tmp_path / "repo"
     repo.mkdir()
     git(repo, "init", "-q", "-b", "main")

@@ -16,7 +16,17 @@ from pathlib import Path
 import pytest
 import release
 import yaml
-from conftest import GIT_IDENTITY, REPO, commit_all, copy_work_tree, fresh_clone, git, released_template, running
+from conftest import (
+    GIT_IDENTITY,
+    REPO,
+    commit_all,
+    copy_work_tree,
+    fresh_clone,
+    git,
+    released_template,
+    require,
+    running,
+)
 from packaging.version import Version
 from test_rollout import CASES, DRIFTED, FIRST, build_fleet
 
@@ -37,6 +47,7 @@ def fleet(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def synthetic_fleet(tmp_path_factory):
+    require("cargo")
     root = tmp_path_factory.mktemp("fleet")
     for key, value in GIT_IDENTITY.items():
         os.environ.setdefault(key, value)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 import samples  # scripts/samples.py (on sys.path through conftest)
-from conftest import SAMPLES, SLOW_CRATES, cargo_env, run, shared_crate
+from conftest import PROGRAMS, SAMPLES, SLOW_CRATES, cargo_env, run, shared_crate
 from dependency_policy import version_key
 
 pytestmark = [pytest.mark.slow, pytest.mark.builds("samples")]
@@ -128,7 +128,8 @@ def assert_counts_skipped(stderr: str) -> None:
 def without_runner(env: dict[str, str]) -> dict[str, str]:
     """``env`` with no gungraun-runner on PATH (Valgrind stays)."""
     dirs = [d for d in env["PATH"].split(os.pathsep) if not (Path(d) / "gungraun-runner").exists()]
-    assert shutil.which("valgrind", path=os.pathsep.join(dirs)), "the test needs Valgrind on PATH"
+    if shutil.which("valgrind", path=os.pathsep.join(dirs)) is None:
+        pytest.fail(f"valgrind is not on PATH: {PROGRAMS['valgrind']}", pytrace=False)
     return {**env, "PATH": os.pathsep.join(dirs)}
 
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, require
 
 
 @pytest.fixture(scope="module")
@@ -62,10 +61,9 @@ def test_no_construct_bash_3_2_lacks(rendered, variant):
 @pytest.mark.parametrize("variant", ["standalone", "member", ".ci/run"])
 def test_shellcheck_finds_nothing(rendered, variant):
     script = REPO / ".ci" / "run" if variant == ".ci/run" else rendered[variant]
-    shellcheck = shutil.which("shellcheck")
-    assert shellcheck, "shellcheck is not installed (apt-get install shellcheck; .ci/run installs it)"
+    require("shellcheck")
     completed = subprocess.run(
-        [shellcheck, "--shell=bash", "--severity=style", str(script)], capture_output=True, text=True, check=False
+        ["shellcheck", "--shell=bash", "--severity=style", str(script)], capture_output=True, text=True, check=False
     )
     assert completed.returncode == 0, completed.stdout
 
@@ -74,6 +72,7 @@ def test_gates_sh_runs_without_date_and_with_an_empty_bench_args(tmp_path, copie
     """A stand-in `date` that prints BSD's literal `N` and fails: the script never calls it."""
     from conftest import generate
 
+    require("cargo", "rustfmt")
     crate = generate(copie, {"project_name": "mac-gates", "stack": []})
     fake = tmp_path / "bin"
     fake.mkdir()

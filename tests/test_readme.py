@@ -10,6 +10,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
 from conftest import ASKED, QUESTIONS, REPO, fresh_clone
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -164,3 +165,19 @@ def test_the_test_commands_prerequisites_name_every_tool_the_suite_runs():
     assert {"shellcheck", "npm", "cargo", "rustfmt", "git", "clippy"} <= tools
     for tool in tools | {"valgrind"}:
         assert tool in prerequisites.lower(), tool
+
+
+def test_the_tests_section_names_each_program_and_a_missing_one_fails_in_one_line(monkeypatch, tmp_path):
+    """The README's Tests section names every program a test may require (conftest.PROGRAMS),
+    and a test that requires one missing from PATH fails with one line naming it and its install."""
+    import conftest
+
+    section = README.split("\n## Tests\n", 1)[1].split("\n## ", 1)[0]
+    words = " ".join(section.split()).lower()
+    for program in conftest.PROGRAMS:
+        assert program in words or {"node": "node.js"}.get(program, program) in words, program
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty directory: no program at all
+    with pytest.raises(pytest.fail.Exception) as failed:
+        conftest.require("shellcheck")
+    assert str(failed.value) == "shellcheck is not on PATH: apt-get install shellcheck"
+    assert not failed.value.pytrace

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FULL_STACK, QUESTIONS, REPO, copy_work_tree, generate
+from conftest import FULL_STACK, QUESTIONS, REPO, copy_work_tree, generate, require
 
 #: Component -> its module (src/<module>.rs and the component's other files).
 MODULES = {"qdrant": "vector", "tantivy": "search", "rayon": "parallel", "moka": "cache", "simd-json": "json"}
@@ -47,6 +47,7 @@ def read_toml(path: Path) -> dict:
 def assert_rustfmt_clean(crate: Path) -> None:
     """Every Rust file of ``crate`` is as rustfmt (the crate's rustfmt.toml) would write it: gate 3
     on the first commit, checked without compiling anything."""
+    require("rustfmt")
     files = sorted(str(path) for path in crate.rglob("*.rs"))
     completed = subprocess.run(
         ["rustfmt", "--check", "--edition", "2024", "--config-path", str(crate / "rustfmt.toml"), *files],

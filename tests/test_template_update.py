@@ -26,6 +26,7 @@ from conftest import (
     git,
     release,
     released_template,
+    require,
     upcoming_release,
 )
 
@@ -207,6 +208,7 @@ def test_an_update_that_breaks_the_library_api_says_so_in_its_first_line(templat
 def test_without_cargo_semver_checks_the_api_is_unchecked_and_said_so(tmp_path, monkeypatch):
     """No tool: no banner, and the body's API section says what to install (the check never fails
     an update)."""
+    require("cargo")
     module = release._crate_update_script()
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -444,6 +446,7 @@ def test_a_library_with_python_bindings_is_checked_as_a_library(tmp_path, monkey
     is the API the check compares, so the check gets past the library test to the tool (absent
     here: a fake that fails without a summary, which the check reports as its own failure, not as
     "no library target")."""
+    require("cargo")
     crate = tmp_path / "crate"
     (crate / "src").mkdir(parents=True)
     (crate / "src" / "lib.rs").write_text("//! A library.\n", encoding="utf-8")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import tools
 import yaml
-from conftest import GIT_IDENTITY, REPO, commit_all, git, session_crate
+from conftest import GIT_IDENTITY, REPO, commit_all, git, require, session_crate
 
 BIN = Path(sys.executable).parent
 SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40} # v\d+(\.\d+)*$")
@@ -514,5 +514,6 @@ def test_a_private_template_is_read_with_its_token_sent_to_its_url_only(crate, t
         "https://github.com/reasonkit/other=",
     ]
     assert "t0ken" not in (work / ".copier-answers.yml").read_text() and not (tmp_path / ".gitconfig").exists()
+    require("shellcheck")
     lint = subprocess.run(["shellcheck", str(script)], capture_output=True, text=True, check=False)
     assert lint.returncode == 0, lint.stdout
