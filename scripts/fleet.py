@@ -50,7 +50,7 @@ import threading
 import time
 import tomllib
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +78,9 @@ PROGRESS = re.compile(
 _update = release._update  # the crates' template_update.py, loaded by release.py
 #: Git runs without prompts: an unreadable crate is a row, never a hanging password prompt.
 GIT_ENV = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true"}
+#: Seconds a command may take before the fleet tools stop it: git (a clone over the network
+#: included), a copier render or update, one gate of a crate (a cold release build of a large one).
+GIT_TIMEOUT, COPIER_TIMEOUT, GATE_TIMEOUT = 600, 1800, 3600
 
 
 class FleetError(Exception):
@@ -131,8 +134,11 @@ def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProces
 
     Raises:
         subprocess.CalledProcessError: git failed and ``check``.
+        subprocess.TimeoutExpired: git took more than ``GIT_TIMEOUT`` seconds.
     """
-    return subprocess.run(["git", *args], cwd=cwd, env=GIT_ENV, capture_output=True, text=True, check=check)
+    return subprocess.run(
+        ["git", *args], cwd=cwd, env=GIT_ENV, capture_output=True, text=True, check=check, timeout=GIT_TIMEOUT
+    )
 
 
 def local_problem(source: str) -> str:
@@ -254,6 +260,7 @@ def render_manifest(
         capture_output=True,
         text=True,
         env=GIT_ENV,
+        timeout=COPIER_TIMEOUT,
     )
     root = tomllib.loads((scratch / "root" / "Cargo.toml").read_text(encoding="utf-8")) if depth else {}
     return tomllib.loads((dest / "Cargo.toml").read_text(encoding="utf-8")), root
@@ -383,21 +390,36 @@ class Processes:
         self._lock = threading.Lock()
         self.stopping = False
 
-    def run(self, cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-        """Run ``cmd`` to completion; stdout and stderr merged into ``stdout``.
+    def run(self, cmd: list[str], cwd: Path, env: dict[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
+        """Run ``cmd`` to completion; stdout and stderr merged into ``stdout``. After ``timeout``
+        seconds its process group is killed, and its output starts with a line saying so (exit
+        status -9).
+
+        Starting and registering a command is one step under the lock that ``stop`` takes: a
+        stop either finds the command to kill or keeps it from starting.
 
         Raises:
             KeyboardInterrupt: the rehearsal is being stopped.
         """
-        if self.stopping:
-            raise KeyboardInterrupt
-        process = subprocess.Popen(
-            cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
-        )
         with self._lock:
+            if self.stopping:
+                raise KeyboardInterrupt
+            process = subprocess.Popen(
+                cmd,
+                cwd=cwd,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                start_new_session=True,
+            )
             self._live.add(process)
         try:
+            output, _ = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self._kill(process)
             output, _ = process.communicate()
+            output = f"{Path(cmd[0]).name}: stopped after {timeout:g} s\n{output}"
         finally:
             with self._lock:
                 self._live.discard(process)
@@ -406,12 +428,16 @@ class Processes:
         return subprocess.CompletedProcess(cmd, process.returncode, output, "")
 
     def stop(self) -> None:
-        """Kill every running command's process group."""
-        self.stopping = True
+        """Kill every running command's process group; start no more."""
         with self._lock:
+            self.stopping = True
             for process in self._live:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
+                self._kill(process)
+
+    @staticmethod
+    def _kill(process: subprocess.Popen[str]) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 @dataclass
@@ -466,7 +492,12 @@ def upcoming_template(dest: Path, ref: str | None) -> tuple[Path, str, str]:
             found = git(dest, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
             if found.returncode != 0:
                 raise FleetError(f"--to {ref}: no release in releases.toml and no commit of this repository")
-            git(dest, "checkout", "-q", "--detach", found.stdout.strip())
+            commit = found.stdout.strip()
+            released = [name for name, released_commit in releases.items() if released_commit == commit]
+            if released:  # a release's commit is that release (tagged above), not the upcoming one
+                tree = git(dest, "rev-parse", f"{released[-1]}^{{tree}}").stdout.strip()
+                return dest, released[-1], tree
+            git(dest, "checkout", "-q", "--detach", commit)
         git(dest, "tag", version)
     tree = git(dest, "rev-parse", f"{version}^{{tree}}").stdout.strip()
     return dest, version, tree
@@ -516,7 +547,7 @@ def rehearse_one(
             row.detail = [problem]
             return row
         clone = workdir / "clone"
-        cloned = procs.run(["git", "clone", "--quiet", entry.source, str(clone)], workdir, env)
+        cloned = procs.run(["git", "clone", "--quiet", entry.source, str(clone)], workdir, env, GIT_TIMEOUT)
         if cloned.returncode != 0:
             reason = (cloned.stdout.strip().splitlines() or [f"exit status {cloned.returncode}"])[-1]
             row.detail = [f"cannot clone: {reason}"]
@@ -534,7 +565,8 @@ def rehearse_one(
         # rehearsal's; committed, because the update refuses a dirty tree.
         answers["_src_path"] = str(template)
         answers_path.write_text(yaml.safe_dump(answers, sort_keys=False), encoding="utf-8")
-        procs.run(["git", "commit", "-qam", "rehearsal: the upcoming template", "--no-gpg-sign"], crate, env)
+        commit = ["git", "commit", "-qam", "rehearsal: the upcoming template", "--no-gpg-sign"]
+        procs.run(commit, crate, env, GIT_TIMEOUT)
         env["CRATE_DIR"] = str(crate)
         script = crate / "scripts" / "template_update.py"
         if script.is_file():
@@ -542,7 +574,7 @@ def rehearse_one(
         else:  # older than the script: the command its README gives
             cmd = [env["COPIER"], "update", "--trust", "--defaults", "--skip-answered", "--conflict", "inline",
                    "--vcs-ref", version]  # fmt: skip
-        updated = procs.run(cmd, crate, env)
+        updated = procs.run(cmd, crate, env, COPIER_TIMEOUT)
         conflicts = _update.find_conflicts(crate)
         if conflicts:
             row.result, row.detail = "conflict", conflicts
@@ -551,7 +583,7 @@ def rehearse_one(
             row.result, row.detail = "update failed", first_lines(updated.stdout)
             return row
         for number, gate in enumerate(GATES, 1):
-            completed = procs.run(["bash", "scripts/gates.sh", gate], crate, env)
+            completed = procs.run(["bash", "scripts/gates.sh", gate], crate, env, GATE_TIMEOUT)
             if completed.returncode != 0:
                 row.result = f"gate {number} red"
                 row.detail = [f"scripts/gates.sh {gate}", *first_lines(completed.stdout)]
@@ -651,6 +683,26 @@ def shards(lines: list[str], max_jobs: int = MAX_JOBS) -> list[dict[str, Any]]:
     ]
 
 
+def load_rows(path: Path) -> list[Rehearsal]:
+    """The rows a ``rehearse --json`` wrote to ``path``.
+
+    Raises:
+        FleetError: ``path`` cannot be read, is no JSON, or holds anything but a list of rows
+            with a rehearsal's fields (``crate``, ``source``, ``result``, ...).
+    """
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise FleetError(f"{path}: {error}") from error
+    names = {column.name for column in fields(Rehearsal)}
+    if not isinstance(rows, list):
+        raise FleetError(f"{path}: expected a JSON list of rows (rehearse --json), got {type(rows).__name__}")
+    for number, row in enumerate(rows, 1):
+        if not isinstance(row, dict) or not {"crate", "source"} <= row.keys() <= names:
+            raise FleetError(f"{path}: row {number} is not a rehearsal row: {json.dumps(row)[:120]}")
+    return [Rehearsal(**row) for row in rows]
+
+
 def join_records(records: list[dict[str, Any]], fleet: Path) -> dict[str, Any]:
     """Join the records of rehearsals of parts of ``fleet`` (one per CI shard) into one record of
     the whole fleet, as ``release.py tag`` reads it: clean only when every part rehearsed the same
@@ -732,7 +784,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "table":
-            joined = [Rehearsal(**row) for path in args.rows for row in json.loads(path.read_text(encoding="utf-8"))]
+            joined = [row for path in args.rows for row in load_rows(path)]
             version = os.environ.get("FLEET_VERSION", "the upcoming release")
             print(rehearsal_table(joined, version))
             return 0 if joined and all(row.result == "clean" for row in joined) else 1
@@ -765,6 +817,9 @@ def main(argv: list[str] | None = None) -> int:
     except FleetError as error:
         print(f"fleet.py: {error}", file=sys.stderr)
         return 2
+    except subprocess.TimeoutExpired as error:
+        print(f"fleet.py: {' '.join(map(str, error.cmd))[:200]}: stopped after {error.timeout:g} s", file=sys.stderr)
+        return 1
     except (OSError, ValueError, subprocess.CalledProcessError) as error:
         detail = last_line(error) if isinstance(error, subprocess.CalledProcessError) else str(error)
         print(f"fleet.py: {detail}", file=sys.stderr)

@@ -33,6 +33,8 @@ RELEASES_FILE = REPO / "releases.toml"
 FLEET_FILE = REPO / "fleet.txt"
 REHEARSAL_FILE = REPO / ".rehearsal" / "last.json"
 CHANGELOG_FILE = REPO / "CHANGELOG.md"
+#: Seconds a git command may take (a local one takes well under one; ``ls-remote`` goes online).
+GIT_TIMEOUT = 300
 
 
 def _crate_update_script() -> ModuleType:
@@ -140,8 +142,11 @@ def git(repo: Path, *args: str) -> str:
 
     Raises:
         subprocess.CalledProcessError: git failed.
+        subprocess.TimeoutExpired: git took more than ``GIT_TIMEOUT`` seconds.
     """
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["git", *args], cwd=repo, check=True, capture_output=True, text=True, timeout=GIT_TIMEOUT
+    ).stdout
 
 
 def local_tags(repo: Path) -> dict[str, str]:
@@ -169,7 +174,11 @@ def tag_releases(repo: Path, releases: dict[str, str]) -> list[str]:
             continue
         if (
             subprocess.run(
-                ["git", "cat-file", "-e", f"{commit}^{{commit}}"], cwd=repo, capture_output=True, check=False
+                ["git", "cat-file", "-e", f"{commit}^{{commit}}"],
+                cwd=repo,
+                capture_output=True,
+                check=False,
+                timeout=GIT_TIMEOUT,
             ).returncode
             != 0
         ):
@@ -183,14 +192,18 @@ def tag_releases(repo: Path, releases: dict[str, str]) -> list[str]:
 
 def published_tags(repo: Path) -> set[str]:
     """The tags ``origin`` has (empty without an ``origin`` or when it cannot be reached)."""
-    listing = subprocess.run(
-        ["git", "ls-remote", "--tags", "--refs", "origin"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
-    )
+    try:
+        listing = subprocess.run(
+            ["git", "ls-remote", "--tags", "--refs", "origin"],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+            timeout=GIT_TIMEOUT,
+        )
+    except subprocess.TimeoutExpired:
+        return set()
     return {line.rsplit("refs/tags/", 1)[1] for line in listing.stdout.splitlines() if "refs/tags/" in line}
 
 
@@ -267,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
                     after = "local only (no remote 'origin')"
                 print(f"tagged {version} at {releases[version][:12]}; {after}")
         found = problems(releases, changelog, local_tags(REPO))
-    except (OSError, ValueError, subprocess.CalledProcessError) as error:
+    except (OSError, ValueError, subprocess.SubprocessError) as error:  # git failed or timed out
         print(f"release.py: {error}", file=sys.stderr)
         return 1
     for line in found:

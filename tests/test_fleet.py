@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -455,3 +456,82 @@ def test_crates_of_one_name_never_share_a_target_dir(tmp_path):
     assert shared.for_crate("a", tmp_path / "3") == tmp_path / "3" / "target"
     own = fleet_module.SharedTarget(None)
     assert own.for_crate("a", tmp_path / "1") == tmp_path / "1" / "target"
+
+
+def test_table_on_rows_it_cannot_read_says_so_in_one_line(tmp_path):
+    """Each malformed rows file: exit 2 and one line naming the file (and the row), no traceback."""
+    cases = {
+        "not-json.json": "[{",
+        "object.json": json.dumps({"crate": "a"}),
+        "unknown-field.json": json.dumps([{"crate": "a", "source": "a", "result": "clean", "colour": "red"}]),
+        "no-source.json": json.dumps([{"crate": "a"}]),
+        "not-a-row.json": json.dumps(["a"]),
+    }
+    for name, text in cases.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        completed = fleet("table", str(tmp_path / name))
+        assert completed.returncode == 2, (name, completed.stderr)
+        assert completed.stderr.startswith(f"fleet.py: {tmp_path / name}: ") and completed.stderr.count("\n") == 1, (
+            name,
+            completed.stderr,
+        )
+    assert fleet("table", str(tmp_path / "missing.json")).returncode == 2
+
+
+def test_a_stop_while_a_command_starts_kills_it(monkeypatch):
+    """``stop`` arrives after ``run`` saw no stop and before the command is registered (Popen is
+    slowed down until the stopping thread has had its chance): the command is killed at once and
+    ``run`` raises KeyboardInterrupt. With the check and the start apart, the stop found nothing
+    to kill and the command ran its full 600 s."""
+    import fleet as fleet_module
+
+    procs = fleet_module.Processes()
+    real_popen = subprocess.Popen
+    started: list[subprocess.Popen[str]] = []
+
+    def popen_after_a_stop(*args, **kwargs):
+        stopper = threading.Thread(target=procs.stop)
+        stopper.start()
+        stopper.join(timeout=2)  # under the lock, stop() waits; without it, it has finished
+        started.append(real_popen(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(fleet_module.subprocess, "Popen", popen_after_a_stop)
+    outcome: list[BaseException] = []
+
+    def rehearse_one_command() -> None:
+        try:
+            procs.run(["sleep", "600"], Path.cwd(), dict(os.environ), 900)
+        except BaseException as error:  # noqa: BLE001  (KeyboardInterrupt is what is expected)
+            outcome.append(error)
+
+    worker = threading.Thread(target=rehearse_one_command)
+    worker.start()
+    worker.join(timeout=120)
+    if worker.is_alive():
+        started[0].kill()
+        worker.join()
+        pytest.fail("the command was not killed: the stop came between the check and its start")
+    assert [type(error) for error in outcome] == [KeyboardInterrupt]
+    assert started[0].returncode == -signal.SIGKILL
+
+
+def test_a_command_over_its_time_is_stopped_and_says_so():
+    import fleet as fleet_module
+
+    completed = fleet_module.Processes().run(["sleep", "600"], Path.cwd(), dict(os.environ), 0.5)
+    assert completed.returncode == -signal.SIGKILL
+    assert completed.stdout.splitlines()[0] == "sleep: stopped after 0.5 s"
+
+
+def test_rehearse_to_a_releases_commit_is_that_release(tmp_path):
+    """``--to <the commit of 0.3.0>`` rehearses 0.3.0 (the tag's tree), not the upcoming release."""
+    import fleet as fleet_module
+
+    releases = release.load_releases()
+    version, commit = list(releases.items())[-1]
+    _, labelled, tree = fleet_module.upcoming_template(tmp_path / "template", commit)
+    assert labelled == version
+    assert tree == git(REPO, "rev-parse", f"{commit}^{{tree}}").strip()
+    _, labelled, _ = fleet_module.upcoming_template(tmp_path / "short", commit[:12])
+    assert labelled == version
