@@ -254,8 +254,10 @@ def rehearsal_problem(repo: Path, version: str, commit: str, fleet: Path, rehear
 def main(argv: list[str] | None = None) -> int:
     """Run ``check`` or ``tag``; return the exit code."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
-    parser.add_argument("command", choices=["check", "tag"])
-    parser.add_argument("--force", action="store_true", help="tag without a clean rehearsal on fleet.txt")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("check", help="releases.toml, CHANGELOG.md and the local tags agree")
+    tag_parser = commands.add_parser("tag", help="create the missing tags from releases.toml (then push them)")
+    tag_parser.add_argument("--force", action="store_true", help="tag without a clean rehearsal on fleet.txt")
     args = parser.parse_args(argv)
     try:
         releases = load_releases()

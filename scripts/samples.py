@@ -163,7 +163,9 @@ def differences(left: Path, right: Path) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     """Run ``render`` or ``check``; return the exit code (see the module docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
-    parser.add_argument("command", choices=["render", "check"])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("render", help="(re)write examples/ from this work tree")
+    commands.add_parser("check", help="exit 1 when examples/ differs from a fresh render")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="samples-") as scratch:
         fresh = Path(scratch) / "examples"

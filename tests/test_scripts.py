@@ -30,3 +30,24 @@ def test_help_states_a_whole_description(script):
     paragraphs = completed.stdout.split("\n\n")
     description = " ".join(paragraphs[1].split())
     assert description.endswith("."), description
+
+
+@pytest.mark.parametrize(
+    ("script", "subcommands"),
+    [
+        ("scripts/release.py", {"check", "tag"}),
+        ("scripts/samples.py", {"render", "check"}),
+        ("scripts/fleet.py", {"status", "rehearse", "list", "join", "table"}),
+    ],
+)
+def test_help_describes_each_subcommand(script, subcommands):
+    """`--help` lists every subcommand with a line saying what it does."""
+    completed = subprocess.run(
+        [sys.executable, str(REPO / script), "--help"], capture_output=True, text=True, check=False, timeout=60
+    )
+    described = dict(
+        line.split(maxsplit=1)
+        for line in completed.stdout.splitlines()
+        if line.startswith("    ") and len(line.split()) > 1
+    )
+    assert subcommands <= described.keys(), completed.stdout
