@@ -37,8 +37,18 @@ def test_a_standalone_crate_starts_a_main_branch_and_commits_its_lockfile(tmp_pa
     assert steps[2].startswith("cargo generate-lockfile ")
     assert steps[3].startswith('git add . && git commit -m "solo: generated from copier-reasonkit-rust"')
     assert steps[4].startswith("scripts/gates.sh all ")
-    update = re.search(r"^\s+(\S+) update --trust --defaults --skip-answered$", text, re.MULTILINE)
-    assert update and update.group(1) == str(COPIER)  # the copier the user ran, with its path
+    # The one update command: the crate's script, with the copier the user ran and its Python.
+    update = re.search(r"^\s+COPIER=(\S+) (\S+) scripts/template_update.py$", text, re.MULTILINE)
+    assert update and update.group(1) == str(COPIER), text
+    assert "update --trust" not in text  # no second, plain-copier recommendation
+    helped = subprocess.run(
+        [update.group(2), "scripts/template_update.py", "--help"],
+        cwd=tmp_path / "solo",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert helped.returncode == 0 and "usage: template_update.py" in helped.stdout, helped.stderr
     assert "MCP server" not in text and "Python package" not in text
 
 
