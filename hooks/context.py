@@ -82,12 +82,21 @@ def git_toplevel(path: PurePath | str) -> str:
     return _git_stdout("-C", str(path), "rev-parse", "--show-toplevel")
 
 
-def git_other_changes(path: PurePath | str) -> bool:
+def git_other_changes(path: PurePath | str, workspace_root: str = "") -> bool:
     """Return whether the git repository holding ``path`` has uncommitted changes outside
     ``path`` (staged, unstaged or untracked), which a plain `git add . && git commit` after
-    generating could sweep into the crate's commit. False without git or a repository; bounded
-    to 5 seconds."""
-    return bool(_git_stdout("-C", str(path), "status", "--porcelain", "--", ":/", ":!."))
+    generating could sweep into the crate's commit. A member's workspace manifest and lock file
+    (``workspace_root``, relative to ``path``) are the copy's own changes (the member's
+    registration), committed with it. False without git or a repository; bounded to 5 seconds."""
+    own = [f":!{workspace_root}/Cargo.toml", f":!{workspace_root}/Cargo.lock"] if workspace_root else []
+    return bool(_git_stdout("-C", str(path), "status", "--porcelain", "--", ":/", ":!.", *own))
+
+
+def nested_in_repository(path: PurePath | str) -> bool:
+    """Return whether ``path`` is a folder below the top of the git work tree holding it (where
+    GitHub never reads a ``.github/``). False without git or a repository; bounded to 5 seconds."""
+    top = git_toplevel(path)
+    return bool(top) and Path(top).resolve() != Path(path).resolve()
 
 
 def team_files_kept(conf: Mapping[str, Any]) -> bool:
@@ -398,6 +407,7 @@ class ReasonKitContext(Extension):
             git_config=git_config,
             git_toplevel=git_toplevel,
             git_other_changes=git_other_changes,
+            nested_in_repository=nested_in_repository,
             policy_msrv=policy_msrv,
             policy_version=policy_version,
             policy_tables=policy_tables,

@@ -13,8 +13,11 @@ from conftest import REPO
 COPIER = Path(sys.executable).with_name("copier")
 
 
-def message(destination: Path, *data: str) -> str:
-    """Generate into ``destination`` with the copier CLI; return the after-copy message."""
+def message(destination: Path, *data: str, init: bool = False) -> str:
+    """Generate into ``destination`` (with ``init``, a new git repository first) with the copier
+    CLI; return the after-copy message."""
+    if init:
+        subprocess.run(["git", "init", "-q", "-b", "main", str(destination)], check=True)
     args = [arg for item in data for arg in ("--data", item)]
     completed = subprocess.run(
         [str(COPIER), "copy", "--trust", "--defaults", *args, str(REPO), str(destination)],
@@ -58,6 +61,11 @@ def test_inside_a_git_repository_there_is_no_git_init(tmp_path):
     assert "git init" not in text.replace("no `git init`", "")
     assert f"# already inside the git repository {tmp_path / 'mono'}: no `git init`" in text
     assert 'git add . && git commit -m "inner: generated' in text  # only this crate, not the whole repository
+    # crates/inner/.github/ is written (a crate of its own), and the message says GitHub ignores it
+    assert (tmp_path / "mono" / "crates" / "inner" / ".github" / "workflows").is_dir()
+    assert f"# GitHub reads .github/ (workflows, Renovate, agent files) at {tmp_path / 'mono'} only" in text
+    at_the_top = message(tmp_path / "top", "stack=[]", init=True)
+    assert "no `git init`" in at_the_top and "GitHub reads .github/" not in at_the_top
 
 
 def test_an_mcp_server_gets_its_client_config_and_python_bindings_their_commands(tmp_path):
@@ -105,3 +113,22 @@ def test_in_a_repository_with_changes_of_its_own_the_commit_takes_the_crate_only
         "A  notes.txt"
         in subprocess.run(["git", "status", "--short"], cwd=repo, capture_output=True, text=True, check=True).stdout
     )
+
+
+def test_a_members_registration_is_not_a_change_of_the_repositorys_own(tmp_path):
+    """A clean workspace: the only changes outside the new member are the root manifest's
+    registration of it (and no lock file yet), the copy's own, so no warning about others'."""
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org"}
+    env |= {"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org", "PATH": "/usr/bin:/bin"}
+    root = tmp_path / "ws"
+    subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
+    (root / "Cargo.toml").write_text('[workspace]\nresolver = "3"\nmembers = []\n', encoding="utf-8")
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(["git", "commit", "-qm", "workspace"], cwd=root, env=env, check=True)
+    text = message(root / "crates" / "member", "stack=[]")
+    assert "member of the Cargo workspace at ../.." in text
+    assert "uncommitted changes of its own" not in text
+    assert "GitHub reads .github/" not in text  # a member has no .github/
+    (root / "notes.txt").write_text("draft\n", encoding="utf-8")  # a change that is the team's
+    text = message(root / "crates" / "other", "stack=[]")
+    assert "that repository has uncommitted changes of its own" in text
