@@ -2,7 +2,8 @@
 benchmarks, the binaries' code, the bindings, CHANGELOG) are written once by ``copier copy`` and
 never rewritten by ``copier update``; the template keeps every other file current.
 
-copier.yml's ``_skip_if_exists`` is the one list of the team's files. Each entry is guarded by
+copier.yml's ``_skip_if_exists`` is the one list of the team's files. Each entry but
+``/CHANGELOG.md`` (never merged: its first entry records the generation) is guarded by
 ``team_files_kept(_copier_conf)`` (``hooks/context.py``): true during the update of a crate
 generated from 0.4.0 or later (its committed answers file says so, read through :func:`kept`). A
 crate made before 0.4.0 had these files from the template, and its update to 0.4.0 still merges

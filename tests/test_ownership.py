@@ -145,9 +145,15 @@ def test_a_crate_from_before_0_4_0_gets_its_team_files_merged_one_last_time(tmp_
     git(template_repo, "commit", "-q", "--allow-empty", "-m", "release 0.3.0")  # a tag of its own
     git(template_repo, "tag", "0.3.0")
     crate = crate_at(tmp_path, template_repo, "0.3.0")
+    changelog = (crate / "CHANGELOG.md").read_text(encoding="utf-8")
     template_change(template_repo, "0.4.0")
-    copier.run_update(crate, defaults=True, overwrite=True, unsafe=True, vcs_ref="0.4.0")
+    copier.run_update(
+        crate, data={"stack": ["rayon", "moka"]}, defaults=True, overwrite=True, unsafe=True, vcs_ref="0.4.0"
+    )
     assert_no_conflicts(crate)
+    # the record of the generation stays true: the crate was generated with rayon only
+    assert (crate / "CHANGELOG.md").read_text(encoding="utf-8") == changelog
+    assert "(lib; stack: rayon)." in changelog
     document = (crate / "src" / "document.rs").read_text(encoding="utf-8")
     assert "pub const TEAMS: u8 = 7;" in document and "pub const NEXT_RELEASE: u8 = 1;" in document
     assert "pub const NEXT_RELEASE: u8 = 1;" in (crate / "src" / "parallel.rs").read_text(encoding="utf-8")
