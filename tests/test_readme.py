@@ -122,7 +122,8 @@ def test_the_rollout_section_matches_the_update_workflow(copie):
     crate = (copie.copy(extra_answers={"project_name": "readme-rollout", "stack": []})).project_dir
     workflow = yaml.safe_load((crate / ".github/workflows/template-update.yml").read_text(encoding="utf-8"))
     assert workflow[True]["schedule"] == [{"cron": "23 5 * * 1"}]
-    section = README.split("## Rolling out a policy change", 1)[1].split("\n## ", 1)[0]
+    contributing = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    section = contributing.split("## Rolling out a policy change", 1)[1].split("\n## ", 1)[0]
     assert "weekly, Monday 05:23 UTC" in section
     assert "copier update --trust --defaults --skip-answered --conflict inline --vcs-ref" in " ".join(section.split())
     script = (crate / "scripts/template_update.py").read_text(encoding="utf-8")
@@ -181,3 +182,42 @@ def test_the_tests_section_names_each_program_and_a_missing_one_fails_in_one_lin
         conftest.require("shellcheck")
     assert str(failed.value) == "shellcheck is not on PATH: apt-get install shellcheck"
     assert not failed.value.pytrace
+
+
+MAINTAINER_DOCS = ["CONTRIBUTING.md", "docs/architecture.md"]
+
+
+@pytest.mark.parametrize("document", MAINTAINER_DOCS)
+def test_every_path_the_maintainer_docs_name_exists(document):
+    """Each repository path in backticks (``hooks/context.py``, ``template/src/``,
+    ``tests/test_render.py::test_x``) is in this repository, a path of a generated crate
+    (``python/src/lib.rs``, ``template/tests/integration/``) is in a sample of ``examples/``, and
+    a file the tools write (``.rehearsal/last.json``) is one git ignores. Commands in backticks are
+    the next test's."""
+    text = (REPO / document).read_text(encoding="utf-8")
+    named = set(re.findall(r"`([^`\s]*/[^`\s]*|[^`]*\{%[^`]*/[^`]*)`", text))
+    paths = {name.split("::", 1)[0] for name in named if "<" not in name and not name.startswith(("/", "http", "refs/"))}
+    assert len(paths) >= 10, paths
+    samples = [path.parent for path in (REPO / "examples").glob("**/.copier-answers.yml")]
+
+    def found(path: str) -> bool:
+        crate_path = path.removeprefix("template/")
+        places = [REPO / path, REPO / f"{path}.jinja", *(sample / crate_path for sample in samples)]
+        ignored = subprocess.run(["git", "check-ignore", "-q", path], cwd=REPO, check=False).returncode == 0
+        return ignored or any(place.exists() for place in places)
+
+    assert [path for path in sorted(paths) if not found(path)] == []
+
+
+@pytest.mark.parametrize("document", MAINTAINER_DOCS)
+def test_every_script_command_the_maintainer_docs_give_exists(document):
+    """``scripts/<name>.py <subcommand>`` in the docs: the script has that subcommand."""
+    text = " ".join((REPO / document).read_text(encoding="utf-8").split())
+    for script, subcommand in set(re.findall(r"scripts/(\w+)\.py (\w+)", text)):
+        if not (REPO / "scripts" / f"{script}.py").exists():
+            continue  # a crate's script (template_update.py), named with its arguments
+        helped = subprocess.run(
+            [sys.executable, str(REPO / "scripts" / f"{script}.py"), "--help"], capture_output=True, text=True
+        )
+        subcommands = re.search(r"\{([\w,]+)\}", helped.stdout)
+        assert subcommands and subcommand in subcommands.group(1).split(","), (script, subcommand)
