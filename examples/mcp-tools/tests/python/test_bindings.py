@@ -1,6 +1,6 @@
 """Tests of the Python package `mcp_tools` against the installed wheel.
 
-Run with `python -m pytest` after `pip install .` (see the README's Python section).
+Run with `python -m pytest` after `pip install .` (see CONTRIBUTING.md, "Python").
 """
 
 from __future__ import annotations
