@@ -29,11 +29,11 @@ def job_runs() -> list[str]:
 
 
 def floors(workspace: Path) -> dict[str, tuple[int, int, int]]:
-    """`[workspace.dependencies]` of `workspace`: crate → its floor (the caret or exact requirement
-    as (major, minor, patch))."""
+    """`[workspace.dependencies]` of `workspace`: crate → its floor (the caret, tilde or exact
+    requirement as (major, minor, patch))."""
     table = tomllib.loads((workspace / "Cargo.toml").read_text(encoding="utf-8"))["workspace"]["dependencies"]
     requirements = {name: entry if isinstance(entry, str) else entry["version"] for name, entry in table.items()}
-    return {name: policy.version_key(requirement.lstrip("=")) for name, requirement in requirements.items()}
+    return {name: policy.version_key(requirement.lstrip("=~")) for name, requirement in requirements.items()}
 
 
 @pytest.mark.parametrize("sample", list(SAMPLES))
