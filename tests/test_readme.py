@@ -196,7 +196,9 @@ def test_every_path_the_maintainer_docs_name_exists(document):
     the next test's."""
     text = (REPO / document).read_text(encoding="utf-8")
     named = set(re.findall(r"`([^`\s]*/[^`\s]*|[^`]*\{%[^`]*/[^`]*)`", text))
-    paths = {name.split("::", 1)[0] for name in named if "<" not in name and not name.startswith(("/", "http", "refs/"))}
+    paths = {
+        name.split("::", 1)[0] for name in named if "<" not in name and not name.startswith(("/", "http", "refs/"))
+    }
     assert len(paths) >= 10, paths
     samples = [path.parent for path in (REPO / "examples").glob("**/.copier-answers.yml")]
 

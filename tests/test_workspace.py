@@ -280,7 +280,7 @@ def test_a_member_mcp_server_message_points_at_the_workspace_target(tmp_path):
     assert "git add . ../../Cargo.toml ../../Cargo.lock && git commit" in text
     assert "git init" not in text.replace("no `git init`", "")
     assert f'"command": "{root}/crates/tools/../../target/release/tools"' in text
-    assert "template-update.yml" not in text and "scripts/template_update.py does the same" in text
+    assert "template-update.yml" not in text and "scripts/template_update.py\nCall it from the workspace's CI" in text
 
 
 # --- the whole workspace through the gates, then an update (slow) ---------------------------------
