@@ -10,16 +10,16 @@
     reason = "synchronous test code, never on the async runtime: the policy forbids blocking I/O in async code"
 )]
 
+mod mcp_client;
+
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write as _;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::time::Duration;
 
+use mcp_client::initialized;
 use serde_json::{Map, Value, json};
-
-/// The server binary, built by cargo for this test.
-#[rustfmt::skip] // one line whatever the package name's length, so the template stays fmt-clean
-const BIN: &str = env!("CARGO_BIN_EXE_mcp-tools");
 
 /// The reviewed surface.
 const SURFACE_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/mcp-surface.json");
@@ -27,39 +27,11 @@ const SURFACE_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/mcp-surface.jso
 /// The surface the server shows: its name, capabilities and instructions, and every tool by
 /// name (its version is left out: a release changes it and nothing a client relies on).
 fn live_surface() -> std::io::Result<Value> {
-    let mut child = Command::new(BIN)
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let mut stdin = child.stdin.take().ok_or(std::io::ErrorKind::BrokenPipe)?;
-    let init = json!({
-        "protocolVersion": "2025-06-18",
-        "capabilities": {},
-        "clientInfo": {"name": "surface-test", "version": "0"}
-    });
-    for message in [
-        json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": init}),
-        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
-        json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}),
-    ] {
-        writeln!(stdin, "{message}")?;
-    }
-    drop(stdin); // the server answers, then exits on end of input
-    let stdout = child.stdout.take().ok_or(std::io::ErrorKind::BrokenPipe)?;
-    let mut results = [Value::Null, Value::Null];
-    for line in BufReader::new(stdout).lines() {
-        let message: Value = serde_json::from_str(&line?).map_err(std::io::Error::other)?;
-        if let Some(slot) =
-            message["id"].as_u64().and_then(|id| results.get_mut(usize::try_from(id).ok()?))
-        {
-            *slot = message["result"].clone();
-        }
-    }
-    child.wait()?;
-    let [init, listed] = results;
-    let mut tools = listed["tools"].as_array().cloned().unwrap_or_default();
+    let (mut session, init) = initialized()?;
+    let listed = session.request(1, "tools/list", &json!({}))?;
+    session.close(Duration::from_secs(10))?;
+    let init = &init["result"];
+    let mut tools = listed["result"]["tools"].as_array().cloned().unwrap_or_default();
     tools.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
     Ok(json!({
         "server": {
@@ -143,28 +115,24 @@ fn classify(old: &Value, new: &Value) -> Vec<Change> {
             changes.push((Impact::Other, format!("server `{key}` changed")));
         }
     }
-    let by_name = |surface: &Value| -> Vec<(String, Value)> {
-        let tools = surface["tools"].as_array().map_or(&[][..], Vec::as_slice);
-        tools
-            .iter()
-            .map(|tool| (tool["name"].as_str().unwrap_or_default().to_owned(), tool.clone()))
-            .collect()
-    };
-    let (old_tools, new_tools) = (by_name(old), by_name(new));
-    let find = |tools: &[(String, Value)], name: &str| {
-        tools.iter().find(|(n, _)| n == name).map(|(_, t)| t.clone())
-    };
+    let (old_tools, new_tools) = (tools_by_name(old), tools_by_name(new));
     for (name, old_tool) in &old_tools {
-        match find(&new_tools, name) {
+        match new_tools.get(name) {
             None => changes.push((Impact::Breaking, format!("tool `{name}` removed"))),
-            Some(new_tool) => tool_changes(name, old_tool, &new_tool, &mut changes),
+            Some(new_tool) => tool_changes(name, old_tool, new_tool, &mut changes),
         }
     }
-    for (name, _) in new_tools.iter().filter(|(name, _)| find(&old_tools, name).is_none()) {
+    for name in new_tools.keys().filter(|name| !old_tools.contains_key(*name)) {
         changes.push((Impact::Additive, format!("tool `{name}` added")));
     }
     changes.sort();
     changes
+}
+
+/// A surface's tools by name.
+fn tools_by_name(surface: &Value) -> BTreeMap<&str, &Value> {
+    let tools = surface["tools"].as_array().into_iter().flatten();
+    tools.map(|tool| (tool["name"].as_str().unwrap_or_default(), tool)).collect()
 }
 
 /// The changes of one tool; whatever else in it changed is named as such.
@@ -237,8 +205,10 @@ impl Schemas<'_> {
         let empty = Map::new();
         let old_fields = old["properties"].as_object().unwrap_or(&empty);
         let new_fields = new["properties"].as_object().unwrap_or(&empty);
+        let path_of =
+            |name: &str| if field.is_empty() { name.to_owned() } else { format!("{field}.{name}") };
         for (name, old_field) in old_fields {
-            let path = if field.is_empty() { name.clone() } else { format!("{field}.{name}") };
+            let path = path_of(name);
             let Some(new_field) = new_fields.get(name) else {
                 changes.push((Impact::Breaking, format!("{} removed", self.label(&path))));
                 continue;
@@ -256,7 +226,7 @@ impl Schemas<'_> {
             self.changes(&path, (old_field, new_field), changes);
         }
         for name in new_fields.keys().filter(|name| !old_fields.contains_key(*name)) {
-            let path = if field.is_empty() { name.clone() } else { format!("{field}.{name}") };
+            let path = path_of(name);
             let impact = match (self.side, required(new, name)) {
                 (Side::Input, true) => (Impact::Breaking, "added, required"),
                 (Side::Input, false) => (Impact::Additive, "added, optional"),
