@@ -239,17 +239,11 @@ REHEARSE_WORKFLOW = REPO / ".github" / "workflows" / "rehearse.yml"
 
 
 def test_the_rehearsal_workflow_fans_out_over_shards_and_joins_their_records():
-    from test_workflow import BIN, assert_pinned_and_credential_free
+    from test_workflow import BIN, assert_pinned_and_credential_free, assert_valid_workflows
 
     text = REHEARSE_WORKFLOW.read_text(encoding="utf-8")
     assert_pinned_and_credential_free(text)
-    schema = subprocess.run(
-        [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(REHEARSE_WORKFLOW)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert schema.returncode == 0, schema.stdout + schema.stderr
+    assert_valid_workflows(REHEARSE_WORKFLOW)
     zizmor = subprocess.run(
         [str(BIN / "zizmor"), "--offline", "--min-severity", "medium", "--format", "plain", str(REHEARSE_WORKFLOW)],
         capture_output=True,

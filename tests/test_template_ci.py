@@ -10,7 +10,7 @@ import sys
 
 import yaml
 from conftest import REPO
-from test_workflow import BIN, assert_pinned_and_credential_free, zizmor_findings
+from test_workflow import assert_pinned_and_credential_free, assert_valid_workflows, zizmor_findings
 
 WORKFLOW = REPO / ".github" / "workflows" / "ci.yml"
 TEXT = WORKFLOW.read_text(encoding="utf-8")
@@ -23,13 +23,7 @@ def runs(job: str) -> list[str]:
 
 
 def test_the_workflow_is_valid_pinned_and_least_privileged():
-    schema = subprocess.run(
-        [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert schema.returncode == 0, schema.stdout + schema.stderr
+    assert_valid_workflows(WORKFLOW)
     serious = [f["ident"] for f in zizmor_findings(WORKFLOW) if f["determinations"]["severity"] != "Informational"]
     assert serious == []
     assert_pinned_and_credential_free(TEXT)

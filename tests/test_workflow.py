@@ -81,6 +81,17 @@ def zizmor_findings(path: Path) -> list[dict]:
     return json.loads(completed.stdout)
 
 
+def assert_valid_workflows(*paths: Path) -> None:
+    """The workflow files pass GitHub's workflow schema (check-jsonschema's vendored copy)."""
+    completed = subprocess.run(
+        [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
 def steps(workflow: dict):
     for job in workflow["jobs"].values():
         yield from job["steps"]
@@ -109,13 +120,7 @@ def test_matches_githubs_workflow_schema(crate):
         else ["ci.yml", "template-update.yml"]
     )
     assert [path.name for path in files] == expected
-    completed = subprocess.run(
-        [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *map(str, files)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert_valid_workflows(*files)
 
 
 @pytest.mark.parametrize("name", ["ci.yml", "template-update.yml"])
