@@ -10,7 +10,8 @@ and the head (the working tree) with the same toolchain.
   machine busy: every instruction count within the gate's 5 % (the single-threaded document
   and json paths exactly equal, threaded ones move with scheduling), and no hot path over the 5 ms budget on the
   budget's clock (plain wall-clock time read up to 7x its quiet figure on the parallel path there).
-- 8 % more work in one hot path fails naming exactly that benchmark; 2 % passes.
+- 2 % more work in one hot path passes; 8 % fails naming exactly that benchmark (the 2 % run
+  calibrates the cost of the work injected, so one build less).
 - A path held back far over the budget fails the budget, naming it: on an idle machine, and under
   the same load (the clock leaves load out, not slowness), after the gate measured it again alone
   twice (a slow moment of the machine passes that way; a slow path does not).
@@ -77,9 +78,9 @@ def inject(crate: Path, original: str, iterations: int) -> None:
 
 
 @pytest.fixture(scope="module")
-def crate(copie_session) -> Path:
-    """The crate committed on main; gate 5 has run once on it, idle (base and head built and
-    measured: the runs under load compile nothing)."""
+def first_run(copie_session) -> tuple[Path, dict[str, tuple[int, int, float]]]:
+    """The crate committed on main, and the counts of gate 5's first run on it, idle (base and
+    head built and measured: the runs under load compile nothing)."""
     crate = generate(copie_session, ANSWERS)
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "base"]):
         run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=crate)
@@ -92,7 +93,13 @@ def crate(copie_session) -> Path:
     found = counts(first)
     print("base -> head on unchanged code:", found)
     assert all(abs(pct) < 5 for _, _, pct in found.values()), found
-    return crate
+    return crate, found
+
+
+@pytest.fixture(scope="module")
+def crate(first_run) -> Path:
+    """The crate of ``first_run``."""
+    return first_run[0]
 
 
 def test_unchanged_code_passes_three_times_on_a_busy_machine(crate):
@@ -123,18 +130,25 @@ def test_unchanged_code_passes_three_times_on_a_busy_machine(crate):
     assert "results recorded earlier, reused" in completed.stderr  # the base is measured once
 
 
-def test_eight_percent_more_work_fails_naming_the_benchmark_and_two_percent_passes(crate):
+def test_two_percent_more_work_passes_and_eight_percent_fails_naming_the_benchmark(first_run):
+    crate, found = first_run
     document = crate / "src" / "document.rs"
     original = document.read_text(encoding="utf-8")
     assert original.count(SIGNATURE) == 1
     brief = {"BENCH_ARGS": f"{BRIEF} document/tokenize"}
+    base = found[TARGET][0]
     try:
-        # Calibrate the injected work's cost per round on this toolchain, then inject 8 % and 2 %.
-        inject(crate, original, 1000)
-        calibrated = counts(gate_5(crate, **brief))[TARGET]
-        base = calibrated[0]
-        per_round = (calibrated[1] - base) / 1000
+        # About 2 % (at 4 instructions a round; a round is about 3 on current toolchains, so
+        # 1.5 %): it passes, and it calibrates the round's cost for the 8 % that follows.
+        rounds = math.ceil(0.02 * base / 4)
+        inject(crate, original, rounds)
+        nudged = gate_5(crate, **brief)
+        assert nudged.returncode == 0, nudged.stdout + nudged.stderr[-3000:]
+        calibrated = counts(nudged)[TARGET]
+        assert calibrated[0] == base  # the base was measured once, and reused
+        per_round = (calibrated[1] - base) / rounds
         assert 1 <= per_round <= 10, per_round
+        assert 0.5 <= calibrated[2] <= 4.5, calibrated  # a real change, under the 5 % threshold
 
         inject(crate, original, math.ceil(0.08 * base / per_round))
         slowed = gate_5(crate, **brief)
@@ -148,11 +162,6 @@ def test_eight_percent_more_work_fails_naming_the_benchmark_and_two_percent_pass
             r"\(\+[\d.]+ %, more than 5 %\)",
             slowed.stderr,
         )
-
-        inject(crate, original, math.ceil(0.02 * base / per_round))
-        nudged = gate_5(crate, **brief)
-        assert nudged.returncode == 0, nudged.stdout + nudged.stderr[-3000:]
-        assert 1.5 <= counts(nudged)[TARGET][2] <= 2.5
     finally:
         document.write_text(original, encoding="utf-8")
 
