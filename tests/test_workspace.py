@@ -13,6 +13,7 @@ from pathlib import Path
 
 import copier
 import pytest
+import samples  # scripts/samples.py (on sys.path through conftest)
 import tomlkit
 from conftest import (
     GIT_IDENTITY,
@@ -292,14 +293,15 @@ def test_members_of_each_kind_pass_the_gates_and_take_an_update(tmp_path, templa
     root = make_workspace(tmp_path / "ws")
     kinds = {"lib": "ws-lib", "cli": "ws-cli", "mcp-server": "ws-mcp"}
     for kind, name in kinds.items():
-        # ws-cli also ships Python bindings: their package (python/, pyo3 from the root's table)
-        # joins the workspace and passes the gates below.
+        # ws-cli is the workspace sample's member (a cli with rayon: examples/workspace, whose
+        # gates this test runs in its stead) and also ships Python bindings: their package
+        # (python/, pyo3 from the root's table) joins the workspace and passes the gates below.
         generate(
             template_repo,
             root / "crates" / name,
             project_name=name,
             crate_kind=kind,
-            stack=[],
+            stack=samples.SAMPLES["workspace"][0]["stack"] if kind == "cli" else [],
             python_bindings=kind == "cli",
         )
     members = tomllib.loads((root / "Cargo.toml").read_text(encoding="utf-8"))["workspace"]["members"]
