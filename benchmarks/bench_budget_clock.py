@@ -37,16 +37,9 @@ def median_ms(output: str) -> dict[str, float]:
     return {name: float(value) * scale[unit] for name, value, unit in TIME.findall(output)}
 
 
-def main() -> int:
-    """Measure and print the table; return the exit code."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--bench", action="append", help="criterion filter (default: every benchmark)")
-    parser.add_argument("--json", type=Path)
-    args = parser.parse_args()
-
-    work = Path(tempfile.mkdtemp(prefix="bench-budget-clock-"))
-    env = dict(os.environ, CARGO_TARGET_DIR=os.environ.get("CARGO_TARGET_DIR") or str(work / "target"))
+def prepare(work: Path, env: dict[str, str]) -> dict[str, Path]:
+    """Copy the sample twice under ``work`` (the second copy's clock without its correction) and
+    build both copies' criterion benchmarks; return clock label -> crate."""
     crates = {"budget clock": work / "undelayed", "wall clock": work / "wall"}
     for crate in crates.values():
         shutil.copytree(REPO / "examples" / "mcp-tools", crate)
@@ -58,42 +51,63 @@ def main() -> int:
     for crate in crates.values():
         build = ["cargo", "bench", "--bench", "hot_paths", "--no-run", "--quiet"]
         subprocess.run(build, cwd=crate, env=env, check=True)
+    return crates
 
+
+def run_benches(crate: Path, filters: list[str], env: dict[str, str]) -> dict[str, float]:
+    """Run ``crate``'s criterion benchmarks (each filter in turn) once; return their medians in ms."""
+    medians: dict[str, float] = {}
+    for bench_filter in filters:
+        completed = subprocess.run(
+            ["cargo", "bench", "--quiet", "--bench", "hot_paths", "--", *GATE_FLAGS]
+            + ([bench_filter] if bench_filter else []),
+            cwd=crate,
+            env={**env, "CRITERION_HOME": str(crate / "criterion")},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        medians.update(median_ms(completed.stdout))
+    return medians
+
+
+def print_table(results: dict[str, dict[int, list[dict[str, float]]]]) -> None:
+    """Print one Markdown row per benchmark and clock: its medians in ms at each load."""
+    names = sorted({name for label in results.values() for runs in label.values() for run in runs for name in run})
+    print("| benchmark | clock | idle | 1 busy process | 2 busy processes |")
+    print("|---|---|---|---|---|")
+    for name in names:
+        for label, loads in results.items():
+            cells = []
+            for load in (0, 1, 2):
+                values = sorted(run[name] for run in loads[load] if name in run)
+                cells.append(", ".join(f"{value:.4g}" for value in values) + " ms")
+            print(f"| `{name}` | {label} | " + " | ".join(cells) + " |")
+
+
+def main() -> int:
+    """Measure and print the table; return the exit code."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--bench", action="append", help="criterion filter (default: every benchmark)")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="bench-budget-clock-"))
+    env = dict(os.environ, CARGO_TARGET_DIR=os.environ.get("CARGO_TARGET_DIR") or str(work / "target"))
+    crates = prepare(work, env)
     results: dict[str, dict[int, list[dict[str, float]]]] = {label: {} for label in crates}
-    filters = args.bench or [""]
     for load in (0, 1, 2):
         burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(load)]
         try:
             for _ in range(args.runs):
                 for label, crate in crates.items():
-                    medians: dict[str, float] = {}
-                    for bench_filter in filters:
-                        completed = subprocess.run(
-                            ["cargo", "bench", "--quiet", "--bench", "hot_paths", "--", *GATE_FLAGS]
-                            + ([bench_filter] if bench_filter else []),
-                            cwd=crate,
-                            env={**env, "CRITERION_HOME": str(crate / "criterion")},
-                            capture_output=True,
-                            text=True,
-                            check=True,
-                        )
-                        medians.update(median_ms(completed.stdout))
-                    results[label].setdefault(load, []).append(medians)
+                    results[label].setdefault(load, []).append(run_benches(crate, args.bench or [""], env))
         finally:
             for burner in burners:
                 burner.kill()
                 burner.wait()
-
-    names = sorted({name for label in results.values() for runs in label.values() for run in runs for name in run})
-    print("| benchmark | clock | idle | 1 busy process | 2 busy processes |")
-    print("|---|---|---|---|---|")
-    for name in names:
-        for label in crates:
-            cells = []
-            for load in (0, 1, 2):
-                values = sorted(run[name] for run in results[label][load] if name in run)
-                cells.append(", ".join(f"{value:.4g}" for value in values) + " ms")
-            print(f"| `{name}` | {label} | " + " | ".join(cells) + " |")
+    print_table(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     shutil.rmtree(work, ignore_errors=True)

@@ -252,17 +252,14 @@ def template_entity(name: str, title: str, description: str, spec: dict[str, Any
     }
 
 
-def copy_template(copier_yml: Path) -> dict[str, Any]:
-    """Return the ``copier-reasonkit-rust`` Template entity: copier's questions as form pages,
-    then copier:copy, publish:github and catalog:register.
+def check_questions(questions: dict[str, dict[str, Any]]) -> None:
+    """Check that copier.yml's questions fit the Template: none takes a name of the Template's own
+    parameters, every ``DERIVED``/``FIXED`` answer has its question, and every ``ask: false``
+    question has a fixed answer.
 
     Raises:
-        TemplateError: copier.yml uses something the form cannot express.
+        TemplateError: naming the question and what to change.
     """
-    questions = load_questions(copier_yml)
-    section_of = sections(copier_yml)
-    patterns = name_patterns()
-    asked = [name for name, spec in questions.items() if is_asked(spec) and name not in DERIVED]
     for own in (REPO_URL, VERSION):
         if own in questions:
             raise TemplateError(f"copier.yml has a question {own!r}, a name the Template uses for its own parameter")
@@ -273,34 +270,55 @@ def copy_template(copier_yml: Path) -> dict[str, Any]:
         if spec.get("ask") is False and spec.get("when") is not False and name not in FIXED:
             raise TemplateError(f"question {name!r} is `ask: false`: add its answer in a Backstage workspace to FIXED")
 
+
+def add_conditional(
+    page: dict[str, Any], name: str, when: object, schema: dict[str, Any], questions: dict[str, dict[str, Any]]
+) -> None:
+    """Add question ``name`` to ``page`` as shown only when a yes/no question of the page is yes.
+
+    Raises:
+        TemplateError: ``when`` is not a yes/no question of the same page.
+    """
+    condition = WHEN_BOOL.fullmatch(str(when).strip())
+    controller = condition[1] if condition else ""
+    if questions.get(controller, {}).get("type") != "bool" or controller not in page["properties"]:
+        raise TemplateError(f"question {name!r}: `when: {when}` is not a yes/no question of its page")
+    page.setdefault("dependencies", {})[controller] = {
+        "oneOf": [
+            {"properties": {controller: {"const": False}}},
+            {"properties": {controller: {"const": True}, name: schema}},
+        ]
+    }
+
+
+def form_pages(copier_yml: Path, questions: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return the form's pages: the asked questions by copier.yml's section, the release picker on
+    the first page and the repository picker beside ``repository_url``'s section.
+
+    Raises:
+        TemplateError: a question the form cannot ask.
+    """
+    section_of = sections(copier_yml)
+    patterns = name_patterns()
     pages: dict[str, dict[str, Any]] = {}
 
     def page(title: str) -> dict[str, Any]:
         return pages.setdefault(title, {"title": title, "required": [], "properties": {}})
 
-    for name in asked:
-        spec = questions[name]
+    for name, spec in questions.items():
+        if not is_asked(spec) or name in DERIVED:
+            continue
         target = page(section_of.get(name) or "The crate")
         schema = question_schema(name, spec, patterns)
         when = spec.get("when", True)
         if when is not True:
-            condition = WHEN_BOOL.fullmatch(str(when).strip())
-            controller = condition[1] if condition else ""
-            if questions.get(controller, {}).get("type") != "bool" or controller not in target["properties"]:
-                raise TemplateError(f"question {name!r}: `when: {when}` is not a yes/no question of its page")
-            target.setdefault("dependencies", {})[controller] = {
-                "oneOf": [
-                    {"properties": {controller: {"const": False}}},
-                    {"properties": {controller: {"const": True}, name: schema}},
-                ]
-            }
+            add_conditional(target, name, when, schema, questions)
             continue
         target["properties"][name] = schema
         default = spec.get("default")
         if isinstance(default, str) and MACHINE_DEFAULT.search(default) and _empty_is_invalid(name, spec):
             target["required"].append(name)
-    first = next(iter(pages.values()))
-    first["properties"][VERSION] = dict(VERSION_PARAMETER)
+    next(iter(pages.values()))["properties"][VERSION] = dict(VERSION_PARAMETER)
     derived_page = page(section_of.get("repository_url") or "The crate")
     derived_page["properties"][REPO_URL] = {
         "title": "Repository",
@@ -313,22 +331,39 @@ def copy_template(copier_yml: Path) -> dict[str, Any]:
     for each in pages.values():
         if not each["required"]:
             del each["required"]
+    return list(pages.values())
 
+
+def copy_answers(questions: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Return copier:copy's ``answers`` input: each question's form parameter, derived or fixed
+    answer (questions neither asked nor derived or fixed are left to copier)."""
     answers: dict[str, Any] = {}
     for name, spec in questions.items():
         if name in DERIVED:
             answers[name] = DERIVED[name]
         elif name in FIXED:
             answers[name] = FIXED[name]
-        elif (
-            is_asked(spec)
-            and MACHINE_DEFAULT.search(str(spec.get("default", "")))
-            and not _empty_is_invalid(name, spec)
-        ):
+        elif not is_asked(spec):
+            continue
+        elif MACHINE_DEFAULT.search(str(spec.get("default", ""))) and not _empty_is_invalid(name, spec):
             # Left empty, the answer must stay empty: copier's default would read the backend's git config.
             answers[name] = f"${{{{ parameters.{name} or '' }}}}"
-        elif is_asked(spec):
+        else:
             answers[name] = f"${{{{ parameters.{name} }}}}"
+    return answers
+
+
+def copy_template(copier_yml: Path) -> dict[str, Any]:
+    """Return the ``copier-reasonkit-rust`` Template entity: copier's questions as form pages,
+    then copier:copy, publish:github and catalog:register.
+
+    Raises:
+        TemplateError: copier.yml uses something the form cannot express.
+    """
+    questions = load_questions(copier_yml)
+    check_questions(questions)
+    pages = form_pages(copier_yml, questions)
+    answers = copy_answers(questions)
     return template_entity(
         NAME,
         "Rust crate on the org's Rust policy",
@@ -336,7 +371,7 @@ def copy_template(copier_yml: Path) -> dict[str, Any]:
         "five quality gates from its first commit: generated with copier, published to a new GitHub "
         "repository and registered in the catalog.",
         {
-            "parameters": list(pages.values()),
+            "parameters": pages,
             "steps": [
                 {
                     "id": "copy",

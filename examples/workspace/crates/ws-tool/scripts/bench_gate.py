@@ -168,6 +168,39 @@ def parse_summaries(text: str, baseline: str | None) -> list[Count]:
     return counts
 
 
+def judge_count(count: Count, threshold: float, base_names: set[str]) -> tuple[str, str | None]:
+    """Judge one benchmark's count against its base count.
+
+    Returns:
+        ``(line, failure)``: its report line, and its failure line when it rose above
+        ``threshold`` percent (else ``None``).
+
+    Raises:
+        GateError: the base measured it but has no count for it, or it rose above the threshold
+            without Gungraun flagging it.
+    """
+    change = count.change_pct
+    if change is None:
+        if count.name in base_names:
+            raise GateError(
+                f"{count.name}: the base measured it, but its base count is missing "
+                "(missing base baseline): refusing to pass without a comparison",
+                1,
+            )
+        return f"{'ok':10} {count.name}: {count.new:,} instructions (new: not in the base)", None
+    line = f"{count.name}: {count.old:,} -> {count.new:,} instructions ({change:+.2f} %)"
+    if change <= threshold:
+        return f"{'ok':10} {line}", None
+    if not count.regressed:
+        raise GateError(
+            f"{count.name}: {change:+.2f} % more instructions, but Gungraun flagged no "
+            "regression: it ran without --callgrind-limits, so its verdict means nothing",
+            1,
+        )
+    failure = f"{count.name}: {count.old:,} -> {count.new:,} instructions ({change:+.2f} %, more than {threshold:g} %)"
+    return f"{'REGRESSION':10} {line}", failure
+
+
 def decide_counts(
     counts: list[Count], threshold: float, base_names: set[str] | None, gungraun_exit: int = 0
 ) -> tuple[list[str], list[str]]:
@@ -206,31 +239,10 @@ def decide_counts(
             f"{'ok':10} {count.name}: {count.new:,} instructions (nothing to compare with)" for count in counts
         ], failures
     for count in counts:
-        change = count.change_pct
-        if change is None:
-            if count.name in base_names:
-                raise GateError(
-                    f"{count.name}: the base measured it, but its base count is missing "
-                    "(missing base baseline): refusing to pass without a comparison",
-                    1,
-                )
-            lines.append(f"{'ok':10} {count.name}: {count.new:,} instructions (new: not in the base)")
-            continue
-        line = f"{count.name}: {count.old:,} -> {count.new:,} instructions ({change:+.2f} %)"
-        if change > threshold:
-            if not count.regressed:
-                raise GateError(
-                    f"{count.name}: {change:+.2f} % more instructions, but Gungraun flagged no "
-                    "regression: it ran without --callgrind-limits, so its verdict means nothing",
-                    1,
-                )
-            failures.append(
-                f"{count.name}: {count.old:,} -> {count.new:,} instructions "
-                f"({change:+.2f} %, more than {threshold:g} %)"
-            )
-            lines.append(f"{'REGRESSION':10} {line}")
-        else:
-            lines.append(f"{'ok':10} {line}")
+        line, failure = judge_count(count, threshold, base_names)
+        lines.append(line)
+        if failure:
+            failures.append(failure)
     if (gungraun_exit == GUNGRAUN_REGRESSION_EXIT) != bool(failures):
         raise GateError(
             f"Gungraun exited {gungraun_exit} but the counts show "
@@ -451,6 +463,60 @@ class Base:
     reusable: bool
 
 
+def base_commit(root: Path, wanted: str) -> tuple[str | None, str]:
+    """Find the base's commit: ``wanted`` (``BENCH_BASE``) if given, else the merge base of HEAD
+    with ``main`` (or ``origin/main``), else HEAD.
+
+    Returns:
+        ``(commit, label)``: the commit and how the report names it, or ``None`` and why there is
+        none (a repository without commits).
+
+    Raises:
+        GateError: ``wanted`` given where git has no commits or knows no such commit.
+    """
+    if git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], root) is None:
+        if wanted:
+            raise GateError(f"BENCH_BASE={wanted}: not a git repository with commits at {root}")
+        return None, "no git commit yet"
+    if wanted:
+        commit = git(["rev-parse", "--verify", "--quiet", wanted + "^{commit}"], root)
+        if commit is None:
+            raise GateError(f"BENCH_BASE={wanted}: git knows no such commit")
+        return commit, wanted
+    for branch in ("main", "origin/main"):
+        commit = git(["merge-base", "HEAD", branch], root)
+        if commit:
+            return commit, f"merge-base with {branch}"
+    return git(["rev-parse", "HEAD"], root), "HEAD (no main branch)"
+
+
+def extract_revision(workspace: Path, commit: str, extracted: Path) -> None:
+    """Write the sources of ``workspace`` at ``commit`` into ``extracted`` (``git archive``),
+    replacing older bases' sources (their results are recorded).
+
+    Raises:
+        GateError: git archive failed.
+    """
+    prefix = git(["rev-parse", "--show-prefix"], workspace) or ""
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", commit, *([prefix] if prefix else [])],
+        cwd=workspace,
+        capture_output=True,
+        check=False,
+    )
+    if archive.returncode != 0:
+        raise GateError(f"git archive {commit[:12]} failed: {archive.stderr.decode().strip()}")
+    shutil.rmtree(extracted.parent, ignore_errors=True)
+    staging = extracted.with_name(extracted.name + ".partial")
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        try:
+            tar.extractall(staging, filter="data")
+        except TypeError:  # Python < 3.9.17 / 3.10.12 / 3.11.4: no extraction filters
+            tar.extractall(staging)  # noqa: S202 - this repository's own commit
+    (staging / prefix).rename(extracted)  # the workspace's directory within the repository
+    shutil.rmtree(staging, ignore_errors=True)
+
+
 def resolve_base(crate: Crate, env: dict[str, str]) -> tuple[Base | None, str]:
     """Find the base from ``BENCH_BASE_DIR`` / ``BENCH_BASE``; extract a revision's sources.
 
@@ -469,23 +535,9 @@ def resolve_base(crate: Crate, env: dict[str, str]) -> tuple[Base | None, str]:
     wanted = env.get("BENCH_BASE", "").strip()
     if wanted.lower() == "none":
         return None, "BENCH_BASE=none"
-    if git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], crate.root) is None:
-        if wanted:
-            raise GateError(f"BENCH_BASE={wanted}: not a git repository with commits at {crate.root}")
-        return None, "no git commit yet"
-    if wanted:
-        commit = git(["rev-parse", "--verify", "--quiet", wanted + "^{commit}"], crate.root)
-        if commit is None:
-            raise GateError(f"BENCH_BASE={wanted}: git knows no such commit")
-    else:
-        for branch in ("main", "origin/main"):
-            commit = git(["merge-base", "HEAD", branch], crate.root)
-            if commit:
-                wanted = f"merge-base with {branch}"
-                break
-        else:
-            commit, wanted = git(["rev-parse", "HEAD"], crate.root), "HEAD (no main branch)"
-    assert commit is not None
+    commit, wanted = base_commit(crate.root, wanted)
+    if commit is None:
+        return None, wanted
     key = f"b_{commit[:12]}_{toolchain_key(env)}"
     # The whole workspace at the base (a member crate builds only inside its workspace, with the
     # root's profiles and lock file); for a crate of its own that is the crate's folder.
@@ -493,25 +545,8 @@ def resolve_base(crate: Crate, env: dict[str, str]) -> tuple[Base | None, str]:
     member = crate.root.resolve().relative_to(workspace)
     extracted = crate.state_dir / "base-src" / commit[:12]
     source = extracted / member
-    prefix = git(["rev-parse", "--show-prefix"], workspace) or ""
     if not (source / "Cargo.toml").is_file():
-        archive = subprocess.run(
-            ["git", "archive", "--format=tar", commit, *([prefix] if prefix else [])],
-            cwd=workspace,
-            capture_output=True,
-            check=False,
-        )
-        if archive.returncode != 0:
-            raise GateError(f"git archive {commit[:12]} failed: {archive.stderr.decode().strip()}")
-        shutil.rmtree(extracted.parent, ignore_errors=True)  # older bases: their results are recorded
-        staging = extracted.with_name(extracted.name + ".partial")
-        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-            try:
-                tar.extractall(staging, filter="data")
-            except TypeError:  # Python < 3.9.17 / 3.10.12 / 3.11.4: no extraction filters
-                tar.extractall(staging)  # noqa: S202 - this repository's own commit
-        (staging / prefix).rename(extracted)  # the workspace's directory within the repository
-        shutil.rmtree(staging, ignore_errors=True)
+        extract_revision(workspace, commit, extracted)
     if not (extracted / "Cargo.lock").exists() and (workspace / "Cargo.lock").exists():
         # The same dependency versions as the head, so the counts differ by the change alone.
         shutil.copy2(workspace / "Cargo.lock", extracted / "Cargo.lock")
