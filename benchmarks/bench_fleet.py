@@ -38,6 +38,7 @@ REPO = Path(__file__).resolve().parent.parent
 FLEET = REPO / "scripts" / "fleet.py"
 sys.path.insert(0, str(REPO / "scripts"))
 import release  # noqa: E402
+from gitrun import git  # noqa: E402  (hooks/gitrun.py, on sys.path through release)
 
 KINDS = ("lib", "cli", "mcp-server")
 IDENTITY = {
@@ -48,18 +49,9 @@ IDENTITY = {
 }
 
 
-def git(cwd: Path, *args: str) -> None:
-    """Run git quietly in ``cwd``.
-
-    Raises:
-        subprocess.CalledProcessError: git failed.
-    """
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, env={**os.environ, **IDENTITY})
-
-
 def tagged_template(dest: Path) -> Path:
     """A clone of this repository with the releases of ``releases.toml`` tagged."""
-    git(dest.parent, "clone", "--quiet", str(REPO), str(dest))
+    git(dest.parent, "clone", "--quiet", str(REPO), str(dest), env=IDENTITY)
     release.tag_releases(dest, release.load_releases())
     return dest
 
@@ -73,9 +65,9 @@ def make_crates(template: Path, where: Path, count: int) -> list[Path]:
         crate = where / f"crate-{index:03d}"
         data = {"project_name": f"fleet-{kind}-{index}", "crate_kind": kind, "stack": ["moka"]}
         copier.run_copy(str(template), crate, data=data, defaults=True, unsafe=True, vcs_ref=previous, quiet=True)
-        git(where, "init", "-q", "-b", "main", str(crate))
-        git(crate, "add", "-A")
-        git(crate, "commit", "-q", "--no-gpg-sign", "-m", f"generated at {previous}")
+        git(where, "init", "-q", "-b", "main", str(crate), env=IDENTITY)
+        git(crate, "add", "-A", env=IDENTITY)
+        git(crate, "commit", "-q", "--no-gpg-sign", "-m", f"generated at {previous}", env=IDENTITY)
         crates.append(crate)
     return crates
 
@@ -119,7 +111,7 @@ def bench_status(template: Path, root: Path, count: int, jobs: int, runs: int) -
     clones = []
     for index in range(count):
         clone = root / "status" / f"crate-{index:03d}"
-        git(root, "clone", "--quiet", str(originals[index % len(originals)]), str(clone))
+        git(root, "clone", "--quiet", str(originals[index % len(originals)]), str(clone), env=IDENTITY)
         clones.append(clone)
     fleet = root / "status.txt"
     fleet.write_text("\n".join(map(str, clones)) + "\n", encoding="utf-8")

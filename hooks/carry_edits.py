@@ -37,6 +37,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from gitrun import git  # hooks/gitrun.py (this script's folder is on sys.path)
+
 #: Files a release moved: release -> {old path: new path}; ``{kind}`` is the crate_kind answer.
 MOVES: dict[str, dict[str, str]] = {
     "0.3.0": {
@@ -59,15 +61,6 @@ PREFIX = "copier-reasonkit-rust:"
 
 class KeyConflict(Exception):
     """The team and the template changed the same TOML key to different values."""
-
-
-def git(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run git in the working folder (the crate).
-
-    Raises:
-        subprocess.CalledProcessError: git failed and ``check``.
-    """
-    return subprocess.run(["git", *args], capture_output=True, text=True, check=check)
 
 
 def say(line: str) -> None:
@@ -180,7 +173,7 @@ def merge_lines(base: list[str], ours: list[str], theirs: list[str]) -> list[str
 
 def stage(name: str, number: int) -> str:
     """The content of an unmerged index stage of ``name`` (1 base, 2 ours, 3 theirs)."""
-    return git("show", f":{number}:./{name}").stdout
+    return git(None, "show", f":{number}:./{name}").stdout
 
 
 def merge_again(name: str) -> bool:
@@ -204,14 +197,14 @@ def merge_again(name: str) -> bool:
             return False
         result, how = "".join(lines), "hunk by hunk"
     Path(name).write_text(result, encoding="utf-8")
-    git("add", "--", name)
+    git(None, "add", "--", name)
     say(f"{name}: merged your edits {how} (copier's line merge had conflicted)")
     return True
 
 
 def conflicted_files() -> list[str]:
     """Files with unmerged index entries (relative to the crate)."""
-    unmerged = git("ls-files", "--unmerged").stdout.splitlines()
+    unmerged = git(None, "ls-files", "--unmerged").stdout.splitlines()
     return sorted({line.split("\t", 1)[1] for line in unmerged if "\t" in line})
 
 
@@ -220,12 +213,12 @@ def conflicted_files() -> list[str]:
 
 def deleted_files() -> list[str]:
     """Tracked files the update removed from the work tree (paths relative to the crate)."""
-    return [name for name in git("ls-files", "--deleted").stdout.splitlines() if name]
+    return [name for name in git(None, "ls-files", "--deleted").stdout.splitlines() if name]
 
 
 def committed(name: str) -> str | None:
     """The team's last committed version of ``name`` (relative to the crate), or None."""
-    shown = git("show", f"HEAD:./{name}", check=False)
+    shown = git(None, "show", f"HEAD:./{name}", check=False)
     return shown.stdout if shown.returncode == 0 else None
 
 
@@ -293,7 +286,7 @@ def carry_deleted(old: Path, moved: dict[str, str], deleted: list[str]) -> None:
             target.write_text(merged.stdout, encoding="utf-8")
             say(f"{name} moved to {target}; your edits are in it, with conflict markers to resolve")
         else:
-            git("checkout", "HEAD", "--", name)
+            git(None, "checkout", "HEAD", "--", name)
             say(f"kept {name}: the template no longer has it, but you had edited it")
 
 
@@ -306,7 +299,7 @@ def new_team_files(version_from: str) -> list[str]:
     if not ownership.kept(version_from):
         return []
     team = ownership.team_spec()
-    untracked = git("ls-files", "--others", "--exclude-standard").stdout.splitlines()
+    untracked = git(None, "ls-files", "--others", "--exclude-standard").stdout.splitlines()
     return [name for name in untracked if name and team.match_file(name)]
 
 

@@ -30,40 +30,48 @@ HOOKS = Path(__file__).resolve().parent
 MODULE_PREFIX = f"copier_reasonkit_rust_{hashlib.sha256(str(HOOKS).encode()).hexdigest()[:12]}_"
 
 
-def _load_fresh(name: str) -> ModuleType:
-    """Execute ``hooks/<name>.py`` of THIS template checkout and return it, registered in
-    ``sys.modules`` under ``MODULE_PREFIX + name`` (dataclasses need their module there).
+def load_file(name: str, path: Path) -> ModuleType:
+    """Execute the Python file ``path`` and return it as a module, registered in ``sys.modules``
+    under ``name`` (dataclasses need their module there): the one loader of the template's code
+    that must not go through ``sys.path`` (this file's hooks; the crates' scripts, for the
+    maintainer tools and tests that share them).
 
     Raises:
         ImportError: the file cannot be loaded.
     """
-    spec = importlib.util.spec_from_file_location(MODULE_PREFIX + name, HOOKS / f"{name}.py")
+    spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {HOOKS / f'{name}.py'}")
+        raise ImportError(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 
 
+def _load_fresh(name: str) -> ModuleType:
+    """Load ``hooks/<name>.py`` of THIS template checkout under ``MODULE_PREFIX + name``.
+
+    Raises:
+        ImportError: the file cannot be loaded.
+    """
+    return load_file(MODULE_PREFIX + name, HOOKS / f"{name}.py")
+
+
 policy = _load_fresh("dependency_policy")
 rules = _load_fresh("answer_rules")
 workspace = _load_fresh("workspace")
 ownership = _load_fresh("ownership")
-
-
-def _git(*args: str) -> subprocess.CompletedProcess[str] | None:
-    """Run ``git *args`` bounded to 5 seconds; None when git is missing or timed out."""
-    try:
-        return subprocess.run(["git", *args], capture_output=True, text=True, timeout=5, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
+gitrun = _load_fresh("gitrun")
 
 
 def _git_stdout(*args: str) -> str:
-    """The stripped output of ``git *args`` (see :func:`_git`), or ``""`` when it failed."""
-    completed = _git(*args)
-    return completed.stdout.strip() if completed is not None and completed.returncode == 0 else ""
+    """The stripped output of ``git *args`` in the current folder, bounded to 5 seconds, or ``""``
+    when git failed, timed out or is missing."""
+    try:
+        completed = gitrun.git(None, *args, check=False, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return completed.stdout.strip() if completed.returncode == 0 else ""
 
 
 def git_config(key: str) -> str:

@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import contextlib
+import functools
 import json
 import os
 import re
@@ -57,7 +58,9 @@ from typing import Any
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import release  # noqa: E402  (this folder's release tooling)
+import release  # noqa: E402  (this folder's release tooling; it puts hooks/ on sys.path)
+from gitrun import NO_PROMPT  # noqa: E402  (hooks/gitrun.py)
+from gitrun import git as run_git  # noqa: E402
 
 REPO = release.REPO
 ANSWERS_FILE = ".copier-answers.yml"
@@ -75,12 +78,13 @@ POLICY_TABLES = (
 PROGRESS = re.compile(
     r"^\s*(Compiling|Checking|Downloaded|Downloading|Updating|Locking|Adding|Finished|Running|Blocking)\b"
 )
-_update = release._update  # the crates' template_update.py, loaded by release.py
 #: Git runs without prompts: an unreadable crate is a row, never a hanging password prompt.
-GIT_ENV = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true"}
+GIT_ENV = {**os.environ, **NO_PROMPT}
 #: Seconds a command may take before the fleet tools stop it: git (a clone over the network
 #: included), a copier render or update, one gate of a crate (a cold release build of a large one).
 GIT_TIMEOUT, COPIER_TIMEOUT, GATE_TIMEOUT = 600, 1800, 3600
+#: git for the fleet tools: without prompts, stopped after ``GIT_TIMEOUT`` seconds.
+git = functools.partial(run_git, timeout=GIT_TIMEOUT)
 
 
 class FleetError(Exception):
@@ -129,18 +133,6 @@ def read_fleet(path: Path) -> list[Entry]:
     return entries
 
 
-def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run git without prompts in ``cwd``; the completed process (stdout, stderr as text).
-
-    Raises:
-        subprocess.CalledProcessError: git failed and ``check``.
-        subprocess.TimeoutExpired: git took more than ``GIT_TIMEOUT`` seconds.
-    """
-    return subprocess.run(
-        ["git", *args], cwd=cwd, env=GIT_ENV, capture_output=True, text=True, check=check, timeout=GIT_TIMEOUT
-    )
-
-
 def local_problem(source: str) -> str:
     """Why a fleet entry naming a local path cannot be read (no such folder, not a git
     repository), or ``""`` (also for URLs, which only git can tell)."""
@@ -175,7 +167,7 @@ def recorded_version(commit: str, template: Path) -> tuple[str, str | None]:
     """Return ``(release, commit)`` for an answers file's ``_commit``: a release tag is itself;
     a commit between releases (``0.2.0-26-g46bc06e`` or a bare hash) is the release it descends
     from, and its hash; ``("?", None)`` when the template has no such commit."""
-    if _update.RELEASE_TAG.match(commit):
+    if release.RELEASE_TAG.match(commit):
         known = git(template, "rev-parse", "--verify", "--quiet", f"refs/tags/{commit}", check=False)
         return (commit, commit) if known.returncode == 0 else (commit, None)
     commit_hash = commit.rsplit("-g", 1)[-1]
@@ -183,17 +175,17 @@ def recorded_version(commit: str, template: Path) -> tuple[str, str | None]:
         template, "describe", "--tags", "--abbrev=0", "--match", "[0-9]*.[0-9]*.[0-9]*", commit_hash, check=False
     )
     found = described.stdout.strip()
-    if described.returncode != 0 or not _update.RELEASE_TAG.match(found):
+    if described.returncode != 0 or not release.RELEASE_TAG.match(found):
         return "?", None
     return found, commit_hash
 
 
 def releases_behind(version: str, releases: list[str]) -> int | None:
     """How many of ``releases`` are newer than ``version``; None for an unknown version."""
-    if not _update.RELEASE_TAG.match(version):
+    if not release.RELEASE_TAG.match(version):
         return None
-    key = _update.version_key(version)
-    return sum(1 for other in releases if _update.version_key(other) > key)
+    key = release.version_key(version)
+    return sum(1 for other in releases if release.version_key(other) > key)
 
 
 # --- status -----------------------------------------------------------------------------------
@@ -575,7 +567,7 @@ def rehearse_one(
             cmd = [env["COPIER"], "update", "--trust", "--defaults", "--skip-answered", "--conflict", "inline",
                    "--vcs-ref", version]  # fmt: skip
         updated = procs.run(cmd, crate, env, COPIER_TIMEOUT)
-        conflicts = _update.find_conflicts(crate)
+        conflicts = release.crate_update.find_conflicts(crate)
         if conflicts:
             row.result, row.detail = "conflict", conflicts
             return row

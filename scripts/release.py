@@ -17,45 +17,32 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
 import json
-import os
 import re
 import shutil
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
-from types import ModuleType
 
 REPO = Path(__file__).resolve().parent.parent
 RELEASES_FILE = REPO / "releases.toml"
 FLEET_FILE = REPO / "fleet.txt"
 REHEARSAL_FILE = REPO / ".rehearsal" / "last.json"
 CHANGELOG_FILE = REPO / "CHANGELOG.md"
-#: Seconds a git command may take (a local one takes well under one; ``ls-remote`` goes online).
-GIT_TIMEOUT = 300
 
+sys.path.insert(0, str(REPO / "hooks"))
+from context import load_file  # noqa: E402  (hooks/context.py: the template's one module loader)
+from gitrun import git, git_out  # noqa: E402  (hooks/gitrun.py)
 
-def _crate_update_script() -> ModuleType:
-    """The crates' update script (template/scripts/template_update.py), whose reading of release
-    tags and CHANGELOG sections this tooling shares; loaded under a name of its own.
-
-    Raises:
-        ImportError: the file cannot be loaded.
-    """
-    path = REPO / "template" / "scripts" / "template_update.py"
-    spec = importlib.util.spec_from_file_location("copier_reasonkit_rust_template_update", path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-_update = _crate_update_script()
-RELEASE_TAG, changelog_sections, version_key = _update.RELEASE_TAG, _update.changelog_sections, _update.version_key
+#: The crates' update script (template/scripts/template_update.py), whose reading of release tags
+#: and CHANGELOG sections, and finding of conflicts, this tooling and fleet.py share.
+crate_update = load_file("copier_reasonkit_rust_template_update", REPO / "template" / "scripts" / "template_update.py")
+RELEASE_TAG, changelog_sections, version_key = (
+    crate_update.RELEASE_TAG,
+    crate_update.changelog_sections,
+    crate_update.version_key,
+)
 
 #: The heading suffix of the section of the release being prepared.
 UNRELEASED = re.compile(r"^\s*-\s*unreleased\s*$", re.IGNORECASE)
@@ -103,7 +90,7 @@ def copy_work_tree(dest: Path, skip: str | None = None) -> None:
     Raises:
         subprocess.CalledProcessError: git failed.
     """
-    names = git(REPO, "ls-files", "--cached", "--others", "--exclude-standard", "-z").split("\0")
+    names = git_out(REPO, "ls-files", "--cached", "--others", "--exclude-standard", "-z").split("\0")
     for name in filter(None, names):
         source = REPO / name
         if source.is_file() and not (skip and name.startswith(skip)):
@@ -137,21 +124,9 @@ def problems(releases: dict[str, str], changelog: str, tags: dict[str, str] | No
     return found
 
 
-def git(repo: Path, *args: str) -> str:
-    """Run git in ``repo`` and return its stdout.
-
-    Raises:
-        subprocess.CalledProcessError: git failed.
-        subprocess.TimeoutExpired: git took more than ``GIT_TIMEOUT`` seconds.
-    """
-    return subprocess.run(
-        ["git", *args], cwd=repo, check=True, capture_output=True, text=True, timeout=GIT_TIMEOUT
-    ).stdout
-
-
 def local_tags(repo: Path) -> dict[str, str]:
     """Return ``{tag: commit}`` of the repository's release tags."""
-    out = git(repo, "for-each-ref", "--format=%(refname:short) %(objectname) %(*objectname)", "refs/tags")
+    out = git_out(repo, "for-each-ref", "--format=%(refname:short) %(objectname) %(*objectname)", "refs/tags")
     tags = {}
     for line in out.splitlines():
         name, obj, peeled = (line.split() + [""])[:3]
@@ -172,20 +147,11 @@ def tag_releases(repo: Path, releases: dict[str, str]) -> list[str]:
     for version, commit in releases.items():
         if version in existing:
             continue
-        if (
-            subprocess.run(
-                ["git", "cat-file", "-e", f"{commit}^{{commit}}"],
-                cwd=repo,
-                capture_output=True,
-                check=False,
-                timeout=GIT_TIMEOUT,
-            ).returncode
-            != 0
-        ):
+        if git(repo, "cat-file", "-e", f"{commit}^{{commit}}", check=False).returncode != 0:
             raise ValueError(
                 f"release {version}: commit {commit[:12]} is not in {repo} (a shallow clone? fetch the full history)"
             )
-        git(repo, "tag", version, commit)
+        git_out(repo, "tag", version, commit)
         created.append(version)
     return created
 
@@ -193,15 +159,7 @@ def tag_releases(repo: Path, releases: dict[str, str]) -> list[str]:
 def published_tags(repo: Path) -> set[str]:
     """The tags ``origin`` has (empty without an ``origin`` or when it cannot be reached)."""
     try:
-        listing = subprocess.run(
-            ["git", "ls-remote", "--tags", "--refs", "origin"],
-            cwd=repo,
-            capture_output=True,
-            text=True,
-            check=False,
-            env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
-            timeout=GIT_TIMEOUT,
-        )
+        listing = git(repo, "ls-remote", "--tags", "--refs", "origin", check=False)
     except subprocess.TimeoutExpired:
         return set()
     return {line.rsplit("refs/tags/", 1)[1] for line in listing.stdout.splitlines() if "refs/tags/" in line}
@@ -237,7 +195,7 @@ def rehearsal_problem(repo: Path, version: str, commit: str, fleet: Path, rehear
             f"run `python scripts/fleet.py rehearse {fleet.name} --to {commit[:12]}`"
         )
     record = json.loads(rehearsal.read_text(encoding="utf-8"))
-    tree = git(repo, "rev-parse", f"{commit}^{{tree}}").strip()
+    tree = git_out(repo, "rev-parse", f"{commit}^{{tree}}").strip()
     if record.get("tree") != tree:
         return (
             f"{version}: the last rehearsal ({record.get('finished', '?')}) ran on another template tree; "
@@ -272,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
                     if problem:
                         print(f"release.py: {problem}", file=sys.stderr)
                         return 1
-            has_origin, published = "origin" in git(REPO, "remote").split(), published_tags(REPO)
+            has_origin, published = "origin" in git_out(REPO, "remote").split(), published_tags(REPO)
             for version in tag_releases(REPO, releases):
                 if version in published:
                     after = "origin has it already"

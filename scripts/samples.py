@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -26,6 +24,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
 import release  # noqa: E402  (this folder's release tooling: the upcoming version, the work tree)
+from gitrun import git  # noqa: E402  (hooks/gitrun.py, on sys.path through release)
 
 EXAMPLES = REPO / "examples"
 PUBLISHED = "https://github.com/reasonkit/copier-reasonkit-rust"
@@ -74,17 +73,6 @@ GIT_ENV = {
 }
 
 
-def _git(cwd: Path, *args: str) -> str:
-    """Run git in ``cwd``; return its stdout.
-
-    Raises:
-        subprocess.CalledProcessError: git failed.
-    """
-    return subprocess.run(
-        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env={**os.environ, **GIT_ENV}
-    ).stdout
-
-
 def snapshot_template(dest: Path) -> Path:
     """Copy this work tree (tracked and untracked files, not ignored ones, not examples/) into a
     new git repository at ``dest``, commit it and tag it as the upcoming release; return ``dest``.
@@ -93,10 +81,10 @@ def snapshot_template(dest: Path) -> Path:
         subprocess.CalledProcessError: git failed.
     """
     release.copy_work_tree(dest, skip="examples/")
-    _git(dest, "init", "-q", "-b", "main")
-    _git(dest, "add", "-A")
-    _git(dest, "commit", "-q", "--no-gpg-sign", "-m", "samples")
-    _git(dest, "tag", release.upcoming_release())
+    git(dest, "init", "-q", "-b", "main", env=GIT_ENV)
+    git(dest, "add", "-A", env=GIT_ENV)
+    git(dest, "commit", "-q", "--no-gpg-sign", "-m", "samples", env=GIT_ENV)
+    git(dest, "tag", release.upcoming_release(), env=GIT_ENV)
     return dest
 
 

@@ -38,6 +38,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "hooks"))
 sys.path.insert(0, str(REPO / "scripts"))
 
+import gitrun  # noqa: E402  (hooks/gitrun.py: how the template's Python runs git)
 import release  # noqa: E402  (scripts/release.py: releases.toml and the CHANGELOG's versions)
 
 QUESTIONS: dict[str, dict[str, Any]] = {
@@ -214,9 +215,7 @@ GIT_IDENTITY = {
 
 def git(cwd: Path, *args: str) -> str:
     """Run git in ``cwd`` (with the tests' identity) and return its stdout; fail on an error."""
-    completed = subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False, env={**os.environ, **GIT_IDENTITY}
-    )
+    completed = gitrun.git(cwd, *args, check=False, env=GIT_IDENTITY)
     assert completed.returncode == 0, f"git {' '.join(args)} in {cwd}: {completed.stderr}"
     return completed.stdout
 

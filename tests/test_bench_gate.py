@@ -7,17 +7,15 @@ file layout, written here. Set-up: the base's resolution from git, the Valgrind 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import stat
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, require
+from conftest import REPO, git, require
+from context import load_file  # hooks/context.py (on sys.path through conftest)
 
 DATA = REPO / "tests" / "data" / "gungraun"
 RUNS = json.loads((DATA / "runs.json").read_text(encoding="utf-8"))
@@ -26,12 +24,8 @@ PARSE = "instructions::document::parse_jsonl_100_docs"
 
 
 def _load_gate():
-    spec = importlib.util.spec_from_file_location("bench_gate", REPO / "template" / "scripts" / "bench_gate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_gate"] = module  # dataclasses resolve annotations through sys.modules
-    spec.loader.exec_module(module)
-    return module
+    # dataclasses resolve annotations through sys.modules: load_file registers it there
+    return load_file("bench_gate", REPO / "template" / "scripts" / "bench_gate.py")
 
 
 gate = _load_gate()
@@ -283,23 +277,6 @@ def test_a_missing_runner_stops_gate_5_with_one_line_naming_the_command(tmp_path
     ]
 
 
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-        text=True,
-        env={
-            **os.environ,
-            "GIT_AUTHOR_NAME": "t",
-            "GIT_AUTHOR_EMAIL": "t@example.org",
-            "GIT_COMMITTER_NAME": "t",
-            "GIT_COMMITTER_EMAIL": "t@example.org",
-        },
-    ).stdout.strip()
-
-
 def test_the_base_is_where_head_left_main_extracted_with_the_heads_lockfile(tmp_path):
     require("cargo")
     repo = tmp_path / "repo"
@@ -308,7 +285,7 @@ def test_the_base_is_where_head_left_main_extracted_with_the_heads_lockfile(tmp_
     (repo / "Cargo.toml").write_text('[package]\nname = "demo"\n')
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "base")
-    base_commit = git(repo, "rev-parse", "HEAD")
+    base_commit = git(repo, "rev-parse", "HEAD").strip()
     git(repo, "switch", "-qc", "feature")
     (repo / "Cargo.toml").write_text('[package]\nname = "demo"\nversion = "0.2.0"\n')
     git(repo, "commit", "-qam", "head")

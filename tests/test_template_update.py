@@ -143,7 +143,7 @@ def test_the_script_updates_commits_and_writes_the_pull_request_body(template, t
 def test_the_body_quotes_each_release_once_under_one_heading():
     """From the first release to the upcoming one: one ``##`` heading for the changes, then one
     ``###`` per release, newest first, each with only its part written for crate maintainers."""
-    module = release._crate_update_script()
+    module = release.crate_update
     versions = list(release.load_releases())
     changelog = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
     report = module.Report("updated", versions[0], UPCOMING, "https://example.org/template")
@@ -200,7 +200,7 @@ def test_an_update_that_breaks_the_library_api_says_so_in_its_first_line(templat
     with (crate / "src" / "lib.rs").open("a", encoding="utf-8") as lib:
         lib.write("pub mod added;\n")
     commit_all(crate, "team: a public function")
-    api = release._crate_update_script().check_api(crate, "HEAD~1")
+    api = release.crate_update.check_api(crate, "HEAD~1")
     assert api.state == "compatible", api
     assert api.note == f"cargo-semver-checks {tools.semver_checks_version()}"
 
@@ -209,7 +209,7 @@ def test_without_cargo_semver_checks_the_api_is_unchecked_and_said_so(tmp_path, 
     """No tool: no banner, and the body's API section says what to install (the check never fails
     an update)."""
     require("cargo")
-    module = release._crate_update_script()
+    module = release.crate_update
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     (bin_dir / "cargo").symlink_to(shutil.which("cargo") or "cargo")
@@ -228,7 +228,7 @@ def test_cargo_semver_checks_report_is_read_item_by_item():
     each item once (the report lists an enum's variants twice, once per path to the enum) and
     without the file it was in."""
     report = (REPO / "tests" / "data" / "semver-checks-0.2.0-to-0.3.0.txt").read_text(encoding="utf-8")
-    lints = release._crate_update_script().semver_lints(report)
+    lints = release.crate_update.semver_lints(report)
     assert [lint for lint, _, _ in lints] == [
         "enum_variant_missing",
         "function_missing",
@@ -247,7 +247,7 @@ def test_cargo_semver_checks_report_is_read_item_by_item():
 )
 def test_a_breaking_change_needs_the_next_major_or_below_1_0_the_next_minor(version, breaking):
     """Cargo's semver rules (the Cargo book, "SemVer Compatibility")."""
-    assert release._crate_update_script().next_breaking(version) == breaking
+    assert release.crate_update.next_breaking(version) == breaking
 
 
 @pytest.mark.parametrize(
@@ -454,7 +454,7 @@ def test_a_library_with_python_bindings_is_checked_as_a_library(tmp_path, monkey
         '[package]\nname = "old-py"\nversion = "0.1.0"\nedition = "2024"\n\n[lib]\ncrate-type = ["cdylib", "rlib"]\n',
         encoding="utf-8",
     )
-    module = release._crate_update_script()
+    module = release.crate_update
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     fake = bin_dir / "cargo-semver-checks"
