@@ -62,6 +62,7 @@ rules = _load_fresh("answer_rules")
 workspace = _load_fresh("workspace")
 ownership = _load_fresh("ownership")
 gitrun = _load_fresh("gitrun")
+data_check = _load_fresh("data_check")
 
 
 def _git_stdout(*args: str) -> str:
@@ -317,88 +318,6 @@ def destination_check(dst_path: PurePath | str, overwrite: bool) -> str:
     )
 
 
-#: What copier reads as yes or no (its ``cast_to_bool`` also takes any number, and anything else
-#: as true: ``--data python_bindings=maybe`` would silently mean yes).
-YES = frozenset("y yes t true on 1".split())
-YES_NO = YES | frozenset("n no f false off 0".split())
-
-
-def _choice_values(environment: Environment, choices: Any) -> list[Any]:
-    """The answers a question's ``choices`` allow (rendered first when they are a Jinja string)."""
-    if isinstance(choices, str):
-        import yaml
-
-        choices = yaml.safe_load(environment.from_string(choices).render())
-    if isinstance(choices, dict):
-        return list(choices.values())
-    return [choice[1] if isinstance(choice, list) else choice for choice in choices or []]
-
-
-def answer_problem(
-    environment: Environment, questions: dict[str, Any], data: dict[str, Any], name: str, value: object
-) -> str:
-    """Return what is wrong with the ``--data`` answer ``value`` to question ``name`` (one line,
-    the rule and a way out), or ``""``: copier's own checks (a yes/no, the choices, a YAML list)
-    and the question's validator from copier.yml, rendered as copier renders it."""
-    spec = questions[name]
-    if spec.get("type") == "bool":
-        if isinstance(value, bool) or str(value).strip().lower() in YES_NO:
-            return ""
-        return f"{value!r} is not a yes/no answer; use --data {name}=true or --data {name}=false"
-    allowed = _choice_values(environment, spec["choices"]) if "choices" in spec else None
-    if spec.get("multiselect"):
-        import yaml
-
-        items = yaml.safe_load(value) if isinstance(value, str) else value
-        if not isinstance(items, list):
-            return (
-                f"{value!r} is not a list; write it as a YAML list, e.g. --data '{name}=[tantivy, moka]' "
-                f"(or '{name}=[]' for none)"
-            )
-        unknown = [item for item in items if allowed is not None and item not in allowed]
-        return f"{unknown[0]!r} is not one of {', '.join(map(str, allowed or []))}" if unknown else ""
-    if allowed is not None and value not in allowed:
-        return f"{value!r} is not one of {', '.join(map(str, allowed))}"
-    if spec.get("validator"):
-        context = {
-            key: (answer if isinstance(answer, bool) else str(answer).strip().lower() in YES)
-            if questions.get(key, {}).get("type") == "bool"
-            else answer
-            for key, answer in data.items()
-        }
-        return environment.from_string(spec["validator"]).render(**{**context, name: value}).strip()
-    return ""
-
-
-def answers_check(environment: Environment, data: dict[str, Any]) -> str:
-    """Refuse a bad ``--data``/``--data-file`` answer with one line before copier reads any.
-
-    Rendered as the first question's default (``when: false``), on copy and update: copier turns
-    a bad ``--data`` answer into a traceback of its own (a ``ValueError`` from its question
-    loop), so the answers are checked here first, against copier.yml's own rules. Returns ``""``
-    when every answer passes; an interactive answer is checked by the question's validator.
-
-    Raises:
-        copier.errors.UserMessageError: the first bad answer; copier's CLI prints the line and
-            exits 1, nothing written.
-    """
-    import yaml
-
-    questions = {
-        name: spec
-        for name, spec in yaml.safe_load((HOOKS.parent / "copier.yml").read_text(encoding="utf-8")).items()
-        if not name.startswith("_") and isinstance(spec, dict)
-    }
-    for name, value in (data or {}).items():
-        if name not in questions:
-            continue
-        if problem := answer_problem(environment, questions, data, name, value):
-            from copier.errors import UserMessageError
-
-            raise UserMessageError(f"copier-reasonkit-rust: question '{name}': {problem}")
-    return ""
-
-
 class ReasonKitContext(Extension):
     """Expose the answer rules, ``git_config``, ``policy_msrv`` and ``policy_version`` as Jinja
     globals, and the ``toml_string``, ``json_string`` and ``rustdoc_text`` filters."""
@@ -408,7 +327,7 @@ class ReasonKitContext(Extension):
         environment.globals.update(
             copier_command=copier_command,
             destination_check=destination_check,
-            answers_check=lambda data: answers_check(environment, data),
+            answers_check=lambda data: data_check.answers_check(environment, data, HOOKS.parent / "copier.yml"),
             enclosing_workspace=workspace.enclosing_workspace,
             workspace_check=workspace.workspace_check,
             workspace_root_error=rules.workspace_root_error,

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import answer_rules
+import copier
 import pytest
 from conftest import REPO, check_answer_keys, generate
 
@@ -393,3 +394,75 @@ print("ok")
 """
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120)
     assert completed.stdout.strip() == "ok", completed.stderr[-3000:]
+
+
+# --- the copier behaviours hooks/data_check.py relies on ----------------------------------------
+# answers_check re-implements copier's reading of --data answers only because of these; each test
+# runs a throwaway template of two questions through copier's public API or CLI (on the oldest
+# copier allowed too: .ci/run), and its failure names what hooks/data_check.py can drop.
+
+
+def tiny_template(root: Path, questions: str, out: str) -> Path:
+    """A template of ``questions`` (copier.yml text) and one file, ``out.txt``, rendered from ``out``."""
+    root.mkdir()
+    (root / "copier.yml").write_text(questions, encoding="utf-8")
+    (root / "out.txt.jinja").write_text(out, encoding="utf-8")
+    return root
+
+
+def test_copier_still_ends_a_bad_data_answer_in_a_traceback(tmp_path):
+    """Why answers_check exists: copier checks a --data answer against its validator, but its CLI
+    stops with a traceback (a ValueError), not one line. When this fails, copier reports a bad
+    --data answer in one line itself: answers_check's validator and choice checks can go."""
+    template = tiny_template(
+        tmp_path / "template",
+        "name:\n  type: str\n  validator: \"{% if name == 'bad' %}no good{% endif %}\"\n",
+        "{{ name }}",
+    )
+    completed = subprocess.run(
+        [COPIER, "copy", "--defaults", "--data", "name=bad", str(template), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode != 0
+    assert "Traceback (most recent call last)" in completed.stderr, completed.stderr
+    assert "ValueError: Validation error for question 'name': no good" in completed.stderr, completed.stderr
+
+
+def test_copier_still_reads_any_unknown_word_as_yes(tmp_path):
+    """Why answers_check refuses a yes/no answer outside YES_NO: copier would take it as yes."""
+    template = tiny_template(tmp_path / "template", "flag:\n  type: bool\n  default: false\n", "{{ flag }}")
+    copier.run_copy(str(template), tmp_path / "out", data={"flag": "maybe"}, defaults=True, quiet=True)
+    assert (tmp_path / "out" / "out.txt").read_text(encoding="utf-8") == "True"
+
+
+def test_copier_renders_a_validator_with_the_yes_no_answers_read_as_booleans(tmp_path):
+    """answer_problem renders a validator as copier does: a yes/no answer given as text
+    (``--data flag=no``) is a boolean there, not a (true) string."""
+    template = tiny_template(
+        tmp_path / "template",
+        "flag:\n  type: bool\n  default: true\n"
+        'name:\n  type: str\n  validator: "{% if flag %}refused while flag is on{% endif %}"\n',
+        "{{ flag }} {{ name }}",
+    )
+    copier.run_copy(str(template), tmp_path / "out", data={"flag": "no", "name": "x"}, defaults=True, quiet=True)
+    assert (tmp_path / "out" / "out.txt").read_text(encoding="utf-8") == "False x"
+
+
+def test_copier_renders_a_hidden_questions_default_with_the_data_before_the_next_question(tmp_path):
+    """answers_check runs as the first question's default (``when: false``), which copier renders
+    with ``_copier_conf.data`` before it checks any later answer: an error raised there (the hook
+    raises UserMessageError; here, a division by zero) stops copier before `name`'s validator."""
+    template = tiny_template(
+        tmp_path / "template",
+        "check:\n  type: str\n  when: false\n"
+        "  default: \"{{ (1 / 0) if _copier_conf.data['name'] == 'bad' else _copier_conf.data['name'] }}\"\n"
+        "name:\n  type: str\n  validator: \"{% if name == 'bad' %}no good{% endif %}\"\n",
+        "{{ check }}",
+    )
+    copier.run_copy(str(template), tmp_path / "out", data={"name": "given"}, defaults=True, quiet=True)
+    assert (tmp_path / "out" / "out.txt").read_text(encoding="utf-8") == "given"
+    with pytest.raises(ZeroDivisionError):
+        copier.run_copy(str(template), tmp_path / "refused", data={"name": "bad"}, defaults=True, quiet=True)
+    assert not (tmp_path / "refused").exists()
