@@ -2,11 +2,12 @@
 copier itself: the form asks what copier asks, offers copier's choices and defaults, its name
 patterns accept and reject what copier's validators do, and every answer reaches copier:copy.
 
-The oracle is copier's own questionnaire: an interactive ``copier copy`` of this work tree (a
-tagged throwaway clone) whose prompt is replaced by a recorder, so each question copier would
-show, with its choices, default and validation function, is captured as copier built it. Fast:
-no npm (Backstage's validators run in tests/test_catalog.py); node, when installed, checks the
-patterns under ECMAScript's rules."""
+The oracle is copier itself, through its public API: a ``--defaults`` copy of this work tree
+gives the questions copier records and the defaults it computes, and ``--data`` probes give its
+verdict on an answer (its own choice and validator checks: the template's check of ``--data``
+answers, which says the same in one line, is taken out of the oracle's copy and compared with
+it). Fast: no npm (Backstage's validators run in tests/test_catalog.py); node, when installed,
+checks the patterns under ECMAScript's rules."""
 
 from __future__ import annotations
 
@@ -18,9 +19,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import copier
 import pytest
 import yaml
-from conftest import REPO, commit_all, copy_work_tree, git, require
+from conftest import QUESTIONS, REPO, copy_work_tree, require
+from copier.errors import UserMessageError
 
 sys.path.insert(0, str(REPO / "scripts"))
 import backstage_templates  # noqa: E402
@@ -30,52 +33,114 @@ COPY, UPDATE = DOCUMENTS
 EXPRESSION = re.compile(r"\$\{\{.*?\}\}")
 
 
-class Asked:
-    """One question as copier's prompt received it."""
-
-    def __init__(self, structure: dict[str, Any], default: Any) -> None:
-        self.type: str = structure["type"]
-        self.choices = [(str(choice.title), choice.value) for choice in structure.get("choices", [])]
-        self.default = default
-        self._validate = structure.get("validate")
-
-    def accepts(self, text: str) -> bool:
-        """Whether copier's prompt takes ``text`` (its parser and the question's validator)."""
-        return self._validate is None or self._validate(text) is True
+#: A refused answer to the last question with choices: a probe's --data stops copier there, after
+#: every answer a test asks about has passed copier's checks.
+STOP = ("catalog_lifecycle", "no-such-lifecycle")
+#: Answers every probe gives, so no default comes from this machine's git config.
+GIVEN = {"author_name": "Oracle", "author_email": "oracle@example.org"}
 
 
-def ask_copier(tmp: Path, python_bindings: bool) -> dict[str, Asked]:
-    """Run an interactive ``copier copy`` of this work tree with a recording prompt; return the
-    questions copier showed, in order. The recorder answers with each default (a valid package
-    name for project_name, ``python_bindings`` as given)."""
-    import copier._main
+class Probe:
+    """Copier's verdicts on ``--data`` answers to ``template``, through its public API: a
+    ``--defaults`` copy (``pretend``: nothing written) whose first refusal names the question,
+    that of the answer probed or ``STOP``."""
 
-    template = tmp / "template"
-    copy_work_tree(template)
-    git(template.parent, "init", "-q", "-b", "main", str(template))
-    commit_all(template, "template 1.0.0")
-    git(template, "tag", "1.0.0")
-    asked: dict[str, Asked] = {}
-    chosen = {"project_name": "oracle-crate", "python_bindings": python_bindings}
+    def __init__(self, template: Path, tmp: Path) -> None:
+        self.template, self.tmp = template, tmp
+        #: (question, value) -> (the question refused first, or "", and the error that said so)
+        self.verdicts: dict[tuple[str, str], tuple[str, Exception | None]] = {}
 
-    def prompt(questions: list[dict[str, Any]], answers: dict[str, Any]) -> dict[str, Any]:
-        (structure,) = questions
-        name = structure["name"]
-        if not structure["when"](answers):
-            return dict(answers)
-        asked[name] = Asked(structure, answers[name])
-        return {name: chosen.get(name, answers[name])}
+    def refusal(self, name: str, value: Any) -> str:
+        """The question refused first with ``--data name=value`` (and ``STOP``, unless ``name`` is
+        STOP's question), from copier's message or the template's own one-line refusal (a
+        UserMessageError naming the question); ``""`` when nothing was refused."""
+        key = (name, json.dumps(value))
+        if key not in self.verdicts:
+            self.verdicts[key] = self._probe(name, value)
+        return self.verdicts[key][0]
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(copier._main, "unsafe_prompt", prompt)
-        copier.run_copy(str(template), tmp / "crate", unsafe=True, quiet=True, defaults=False)
-    return asked
+    def error(self, name: str, value: Any) -> Exception | None:
+        """The error of the refusal of ``--data name=value`` (``None``: nothing refused)."""
+        self.refusal(name, value)
+        return self.verdicts[(name, json.dumps(value))][1]
+
+    def _probe(self, name: str, value: Any) -> tuple[str, Exception | None]:
+        stop = {STOP[0]: STOP[1]} if name != STOP[0] else {}
+        data = {**GIVEN, "python_bindings": True, name: value, **stop}  # in copier.yml's order
+        try:
+            copier.run_copy(
+                str(self.template),
+                self.tmp / f"probe-{len(self.verdicts)}",
+                data=data,
+                defaults=True,
+                pretend=True,
+                quiet=True,
+                unsafe=True,
+            )
+        except (ValueError, TypeError, UserMessageError) as error:
+            named = re.findall(r"(?:question|for) '(\w+)'", str(error))
+            return (named[0] if named else f"{type(error).__name__}: {error}"), error
+        assert name == STOP[0], f"copier took {STOP} with {name}={value!r}"
+        return "", None  # STOP's own question, answered well: nothing refused
+
+    def accepts(self, name: str, value: Any) -> bool:
+        """Whether ``--data name=value`` passes."""
+        refused = self.refusal(name, value)
+        assert refused in (name, STOP[0], ""), f"{name}={value!r}: refused first: {refused}"
+        return refused != name
+
+
+class Copier(Probe):
+    """This work tree's questionnaire as copier itself answers it, through its public API only
+    (copier's documented ``--data`` and ``--defaults``, no prompt):
+
+    - ``answers``: the answers file of a ``--defaults`` copy with ``answers`` (and ``GIVEN``):
+      every question copier records, with the default it computed where no answer was given;
+    - ``asked``: those copier asks (all but ``ask: false``);
+    - ``accepts(name, value)``: copier's verdict on ``--data name=value`` (its choice and
+      validator checks).
+
+    Copier reads a copy of the template without ``answers_check`` (copier.yml's own check of
+    ``--data`` answers, hooks/data_check.py), so every verdict is copier's; that the template's
+    check says the same is tested below.
+    """
+
+    def __init__(self, template: Path, tmp: Path, **answers: Any) -> None:
+        super().__init__(template, tmp)
+        data = {**GIVEN, "project_name": "oracle-crate", **answers}
+        crate = tmp / "crate"
+        copier.run_copy(str(template), crate, data=data, defaults=True, quiet=True, unsafe=True)
+        recorded = yaml.safe_load((crate / ".copier-answers.yml").read_text(encoding="utf-8"))
+        self.answers = {name: value for name, value in recorded.items() if not name.startswith("_")}
+        self.asked = [name for name in self.answers if QUESTIONS[name].get("ask", True) is not False]
+
+
+def without_answers_check(template: Path) -> None:
+    """Take the ``answers_check`` question out of ``template``'s copier.yml."""
+    config = yaml.safe_load((template / "copier.yml").read_text(encoding="utf-8"))
+    del config["answers_check"]
+    (template / "copier.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
-def oracle(tmp_path_factory) -> dict[str, Asked]:
-    """copier's questions with python_bindings answered yes (so python_package is asked)."""
-    return ask_copier(tmp_path_factory.mktemp("oracle"), python_bindings=True)
+def plain_template(tmp_path_factory) -> Path:
+    """This work tree without ``answers_check`` (a folder: copier reads it in place, no clone)."""
+    template = tmp_path_factory.mktemp("oracle") / "template"
+    copy_work_tree(template, skip="examples/")
+    without_answers_check(template)
+    return template
+
+
+@pytest.fixture(scope="module")
+def oracle(plain_template, tmp_path_factory) -> Copier:
+    """copier's questionnaire with python_bindings answered yes (so python_package is asked)."""
+    return Copier(plain_template, tmp_path_factory.mktemp("with-bindings"), python_bindings=True)
+
+
+@pytest.fixture(scope="module")
+def defaults(plain_template, tmp_path_factory) -> Copier:
+    """copier's questionnaire with every default (python_bindings too)."""
+    return Copier(plain_template, tmp_path_factory.mktemp("defaults"))
 
 
 def form_properties(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -134,14 +199,14 @@ def test_the_file_is_two_templates_and_the_crates_reference_the_first():
 def test_the_form_asks_every_question_copier_asks(oracle):
     form = form_properties(COPY)
     # repository_url is not typed in: it derives from the repository picker
-    assert "repository_url" in oracle and "repository_url" not in form
-    assert set(form) - {"repoUrl", "version"} == set(oracle) - {"repository_url"}
+    assert "repository_url" in oracle.asked and "repository_url" not in form
+    assert set(form) - {"repoUrl", "version"} == set(oracle.asked) - {"repository_url"}
     assert form["repoUrl"]["ui:field"] == "RepoUrlPicker"
 
 
-def test_python_package_is_asked_only_with_python_bindings(tmp_path, oracle):
-    without = ask_copier(tmp_path, python_bindings=False)
-    assert set(oracle) - set(without) == {"python_package"}
+def test_python_package_is_asked_only_with_python_bindings(defaults, oracle):
+    assert defaults.answers["python_bindings"] is False
+    assert set(oracle.asked) - set(defaults.asked) == {"python_package"}
     (page,) = [page for page in COPY["spec"]["parameters"] if "python_bindings" in page["properties"]]
     assert "python_package" not in page["properties"]
     branches = page["dependencies"]["python_bindings"]["oneOf"]
@@ -152,21 +217,27 @@ def test_python_package_is_asked_only_with_python_bindings(tmp_path, oracle):
     assert asks == {True: True, False: False}
 
 
-def test_the_form_offers_copiers_choices_types_and_defaults(oracle):
+def test_the_form_offers_copiers_choices_types_and_defaults(oracle, defaults):
+    """Each field's type is its answer's JSON type in copier's answers file; its choices are what
+    copier takes (and a value outside them is refused); its default is the one copier computed
+    (the answers given to every copy have none in the form)."""
     form = form_properties(COPY)
-    for name, asked in oracle.items():
+    kinds = {bool: "boolean", list: "array", str: "string"}
+    for name in oracle.asked:
         if name not in form:
             continue
-        field = form[name]
-        kind = {"confirm": "boolean", "checkbox": "array", "select": "string", "input": "string"}[asked.type]
-        assert field["type"] == kind, name
-        options = field["items"] if kind == "array" else field
-        if asked.choices:
-            assert list(zip(options["enumNames"], options["enum"], strict=True)) == asked.choices, name
+        field, answer = form[name], oracle.answers[name]
+        assert field["type"] == kinds[type(answer)], name
+        options = field["items"] if field["type"] == "array" else field
+        if "enum" in options:
+            offered = [*options["enum"], "no-such-choice"]
+            taken = [v for v in offered if oracle.accepts(name, [v] if field["type"] == "array" else v)]
+            assert taken == options["enum"], name
+            assert len(options["enumNames"]) == len(options["enum"]), name
         else:
-            assert "enum" not in options, name
+            assert "choices" not in QUESTIONS[name], name
         if "default" in field:
-            assert field["default"] == asked.default, name
+            assert name not in {**GIVEN, "project_name": ""} and field["default"] == defaults.answers[name], name
     assert form["stack"]["uniqueItems"] and form["stack"]["ui:widget"] == "checkboxes"
 
 
@@ -194,19 +265,41 @@ COPIER_ONLY = {"python_package": ["json", "JSON", "os", "typing"]}
 
 
 def test_every_name_pattern_is_checked_here(oracle):
-    patterned = {name for name, field in form_properties(COPY).items() if "pattern" in field and name in oracle}
+    patterned = {name for name, field in form_properties(COPY).items() if "pattern" in field and name in oracle.asked}
     assert patterned == set(SAMPLES)
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))
 def test_each_name_pattern_accepts_and_rejects_what_copier_does(name, oracle):
     pattern = form_properties(COPY)[name]["pattern"]
-    asked = oracle[name]
-    verdicts = {value: (re.search(pattern, value) is not None, asked.accepts(value)) for value in SAMPLES[name]}
+    verdicts = {value: (re.search(pattern, value) is not None, oracle.accepts(name, value)) for value in SAMPLES[name]}
     assert {value for value, (form, copier) in verdicts.items() if form != copier} == set()
     assert {True, False} <= {copier for _, copier in verdicts.values()}  # the samples test both ways
     for value in COPIER_ONLY.get(name, []):
-        assert re.search(pattern, value) and not asked.accepts(value), value
+        assert re.search(pattern, value) and not oracle.accepts(name, value), value
+
+
+def test_the_templates_own_check_of_data_answers_says_what_copier_says(oracle, tmp_path):
+    """answers_check (hooks/data_check.py) re-implements copier's reading of a --data answer to
+    give one line instead of copier's traceback: on every sample, a choice and a multiselect
+    list it refuses exactly what copier refuses, naming the same question; where copier does
+    not name the question, or takes a yes/no it cannot read as yes, it is stricter."""
+    template = tmp_path / "template"
+    copy_work_tree(template, skip="examples/")
+    checked = Probe(template, tmp_path)
+    cases = [(name, value) for name in SAMPLES for value in SAMPLES[name]]
+    cases += [("crate_kind", "cli"), ("crate_kind", "binary"), ("python_bindings", "no")]
+    cases += [("stack", "[tantivy, moka]"), ("stack", "[tantivy, nope]"), ("stack", [])]
+    for name, value in cases:
+        assert checked.refusal(name, value) == oracle.refusal(name, value), (name, value)
+        if checked.refusal(name, value) == name:  # refused in one line, before copier's own check
+            assert isinstance(checked.error(name, value), UserMessageError), (name, value)
+            assert not isinstance(oracle.error(name, value), UserMessageError), (name, value)
+    # copier reads 'maybe' as yes and names no question for a stack that is no list; the check
+    # refuses both, naming the question
+    assert oracle.accepts("python_bindings", "maybe") and not checked.accepts("python_bindings", "maybe")
+    assert oracle.refusal("stack", "tantivy") == "TypeError: Not a YAML list: 'tantivy'"
+    assert checked.refusal("stack", "tantivy") == "stack"
 
 
 def test_the_name_patterns_are_ecmascript_with_the_same_verdicts():
@@ -235,12 +328,10 @@ def test_the_name_patterns_are_ecmascript_with_the_same_verdicts():
 
 
 def test_every_answer_reaches_copier_copy(oracle):
-    from copier._template import Template
-
     copy = step(COPY, "copier:copy")
     answers = copy["input"]["answers"]
     form = form_properties(COPY)
-    for name in oracle:
+    for name in oracle.asked:
         if name == "repository_url":
             continue
         # An optional answer copier would default from the machine (git config) is sent empty.
@@ -248,10 +339,10 @@ def test_every_answer_reaches_copier_copy(oracle):
         assert name in form, name
     # repository_url: https://github.com/<owner>/<repo> of the picked repository, which copier accepts
     assert "parameters.repoUrl | parseRepoUrl" in answers["repository_url"]
-    assert oracle["repository_url"].accepts(EXPRESSION.sub("some-org", answers["repository_url"]))
+    assert oracle.accepts("repository_url", EXPRESSION.sub("some-org", answers["repository_url"]))
     # nothing else but workspace_root ('': a Backstage workspace is a fresh repository)
-    questions = set(Template(str(REPO)).questions_data)
-    assert set(answers) - set(oracle) == {"workspace_root"} and answers["workspace_root"] == ""
+    questions = set(QUESTIONS)  # every question of copier.yml
+    assert set(answers) - set(oracle.asked) == {"workspace_root"} and answers["workspace_root"] == ""
     assert set(answers) <= questions
     assert copy["input"]["url"] == "https://github.com/reasonkit/copier-reasonkit-rust"
     assert copy["input"]["version"] == "${{ parameters.version }}"
