@@ -14,9 +14,11 @@ second one): ``register_dependencies`` puts the policy's entries there, marked a
 on copy (a task) and after every update (a migration: a policy bump reaches the root), and
 leaves the workspace's own entries alone.
 
-Usage: ``python workspace.py register --workspace-root ../..`` (a copier task, in the generated
-crate, then in its binary and Python packages) and ``python workspace.py dependencies
---workspace-root ../.. --crate-kind cli --stack rayon,moka --python-bindings false``.
+Usage: ``python workspace.py join --workspace-root ../.. --crate-kind cli --stack rayon,moka
+--python-bindings false`` (the copier task, in the generated crate: registers its packages, then
+adds the policy's entries), ``python workspace.py register --workspace-root ../..`` (a migration,
+in a package a release moved) and ``python workspace.py dependencies`` (the arguments of
+``join``; a migration, after every update).
 Exit codes: 0 done (or nothing to do), 1 tomlkit missing, 3 the root is not a workspace, cannot
 be read or excludes the crate.
 """
@@ -259,53 +261,85 @@ def register_dependencies(crate_dir: Path, workspace_root: str, wanted: dict[str
     return said
 
 
+def policy_entries(crate_kind: str, stack: list[str], python_bindings: bool) -> dict[str, str]:
+    """The policy's ``[workspace.dependencies]`` entries of a crate with these answers: crate ->
+    its TOML value."""
+    import dependency_policy as policy
+
+    chosen = policy.select(policy.load(), crate_kind, stack, python_bindings)
+    return {dep.name: policy.dependency_value(dep) for dep in chosen}
+
+
+def join(crate: Path, workspace_root: str, crate_kind: str, stack: list[str], python_bindings: bool) -> list[str]:
+    """Make the new crate a member of its workspace: its packages (the library, the binary's, the
+    Python bindings') registered in ``[workspace] members``, the policy's entries in
+    ``[workspace.dependencies]``; return one line per change.
+
+    Raises:
+        WorkspaceError: the root is not a workspace or excludes the crate.
+        OSError: the root's manifest cannot be read or written.
+    """
+    manifest = Path(os.path.normpath(crate / workspace_root)) / "Cargo.toml"
+    packages = [crate]
+    if crate_kind != "lib":
+        packages.append(crate / crate_kind)
+    if python_bindings:
+        packages.append(crate / "python")
+    lines = []
+    for package in packages:
+        up = os.path.relpath(manifest.parent, package)
+        if added := register_member(package, up):
+            lines.append(f"added {added!r} to [workspace] members of {manifest}")
+    wanted = policy_entries(crate_kind, stack, python_bindings)
+    lines += [
+        f"[workspace.dependencies] of {manifest}: {line}"
+        for line in register_dependencies(crate, workspace_root, wanted)
+    ]
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the ``register`` task; return the process exit code (see the module docstring)."""
+    """Run a subcommand; return the process exit code (see the module docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     commands = parser.add_subparsers(dest="command", required=True)
+    join_parser = commands.add_parser(
+        "join", help="make the crate in the working folder a member: register its packages, add the policy's entries"
+    )
     register = commands.add_parser("register", help="add the crate in the working folder to its workspace's members")
     register.add_argument("--workspace-root", required=True, help="path from the crate to the workspace root")
     dependencies = commands.add_parser(
         "dependencies", help="put the policy's entries into the workspace's [workspace.dependencies]"
     )
-    dependencies.add_argument("--workspace-root", required=True, help="path from the crate to the workspace root")
-    dependencies.add_argument("--crate-kind", required=True, help="the crate_kind answer")
-    dependencies.add_argument("--stack", default="", help="the stack answer, comma-separated")
-    dependencies.add_argument("--python-bindings", choices=("true", "false"), default="false", help="the answer")
+    for command in (join_parser, dependencies):
+        command.add_argument("--workspace-root", required=True, help="path from the crate to the workspace root")
+        command.add_argument("--crate-kind", required=True, help="the crate_kind answer")
+        command.add_argument("--stack", default="", help="the stack answer, comma-separated")
+        command.add_argument("--python-bindings", choices=("true", "false"), default="false", help="the answer")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     try:
         import tomlkit  # noqa: F401  (fail early, with one clear line)
     except ImportError:
         print("copier-reasonkit-rust: tomlkit is missing from copier's Python environment", file=sys.stderr)
         return 1
-    if args.command == "dependencies":
-        import dependency_policy as policy
-
-        stack = [name for name in args.stack.split(",") if name]
-        wanted = {
-            dep.name: policy.dependency_value(dep)
-            for dep in policy.select(policy.load(), args.crate_kind, stack, args.python_bindings == "true")
-        }
-        root = Path(os.path.normpath(Path.cwd() / args.workspace_root)) / "Cargo.toml"
-        try:
-            lines = register_dependencies(Path.cwd(), args.workspace_root, wanted)
-        except (WorkspaceError, OSError) as error:
-            print(f"copier-reasonkit-rust: workspace_root: {error}", file=sys.stderr)
-            return 3
-        for line in lines:
-            print(f"copier-reasonkit-rust: [workspace.dependencies] of {root}: {line}", file=sys.stderr)
-        return 0
+    root = Path(os.path.normpath(Path.cwd() / args.workspace_root)) / "Cargo.toml"
     try:
-        added = register_member(Path.cwd(), args.workspace_root)
+        if args.command == "register":
+            added = register_member(Path.cwd(), args.workspace_root)
+            lines = [f"added {added!r} to [workspace] members of {root}"] if added else []
+        else:
+            stack = [name for name in args.stack.split(",") if name]
+            bindings = args.python_bindings == "true"
+            if args.command == "join":
+                lines = join(Path.cwd(), args.workspace_root, args.crate_kind, stack, bindings)
+            else:
+                wanted = policy_entries(args.crate_kind, stack, bindings)
+                changed = register_dependencies(Path.cwd(), args.workspace_root, wanted)
+                lines = [f"[workspace.dependencies] of {root}: {line}" for line in changed]
     except (WorkspaceError, OSError) as error:
         print(f"copier-reasonkit-rust: workspace_root: {error}", file=sys.stderr)
         return 3
-    if added:
-        print(
-            f"copier-reasonkit-rust: added {added!r} to [workspace] members of "
-            f"{Path(os.path.normpath(Path.cwd() / args.workspace_root)) / 'Cargo.toml'}",
-            file=sys.stderr,
-        )
+    for line in lines:
+        print(f"copier-reasonkit-rust: {line}", file=sys.stderr)
     return 0
 
 

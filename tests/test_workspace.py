@@ -233,6 +233,28 @@ def test_a_crate_generated_inside_a_workspace_is_a_member(tmp_path, template_rep
     assert f'moka = {{version = "{policy_version("moka")}"' in agents
 
 
+def test_one_task_joins_a_cli_with_bindings_and_says_what_it_did(tmp_path, template_repo):
+    """Through copier's CLI, as a user sees it: one task, numbered "1 of 1" (copier numbers every
+    task it has, run or not), which registers the three packages and adds the policy's entries."""
+    root = make_workspace(tmp_path / "ws")
+    completed = subprocess.run(
+        [str(Path(sys.executable).with_name("copier")), "copy", "--trust", "--defaults"]
+        + ["--data", "project_name=tool", "--data", "crate_kind=cli", "--data", "python_bindings=true"]
+        + [str(template_repo), str(root / "crates" / "tool")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    output = completed.stdout + completed.stderr
+    assert re.findall(r"Running task (\d+) of (\d+)", output) == [("1", "1")], output
+    members = tomllib.loads((root / "Cargo.toml").read_text(encoding="utf-8"))["workspace"]["members"]
+    assert members == ["crates/existing", "crates/tool", "crates/tool/cli", "crates/tool/python"]
+    for member in members[1:]:
+        assert f"copier-reasonkit-rust: added '{member}' to [workspace] members of" in output, output
+    assert "copier-reasonkit-rust: [workspace.dependencies] of " in output
+
+
 def test_an_explicit_answer_overrides_the_detection(tmp_path, template_repo):
     root = make_workspace(
         tmp_path / "ws", ROOT_MANIFEST.replace('resolver = "3"', 'resolver = "3"\nexclude = ["tools"]')
