@@ -324,3 +324,68 @@ def test_a_benchmark_measured_again_drops_the_runs_filters_keeps_its_flags():
         "--warm-up-time",
         "0.1",
     ]
+
+
+# ------------------------------------------------------------------------------------------------
+# Accepted regressions
+# ------------------------------------------------------------------------------------------------
+
+
+def commit(repo: Path, message: str, *trailers: str) -> str:
+    """Commit everything in ``repo`` with ``trailers`` (``git commit --trailer``); its hash."""
+    (repo / "change.txt").write_text(message, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", message, *(f"--trailer={trailer}" for trailer in trailers))
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def test_a_regression_is_accepted_only_by_a_trailer_after_the_base_with_a_reason(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    commit(repo, "old news", f"Bench-Accepted: {PARSE} accepted before the base")
+    base = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "switch", "-qc", "feature")
+    accepting = commit(
+        repo,
+        "validate every document",
+        f"Bench-Accepted: {PARSE} validation is worth 8 % on this path",
+        "Bench-Accepted: instructions::cache::lookup",  # no reason: accepts nothing
+    )
+    commit(repo, "unrelated")
+
+    acceptances, notes = gate.read_acceptances(repo, base)
+    assert list(acceptances) == [PARSE]
+    assert acceptances[PARSE] == gate.Acceptance(PARSE, "validation is worth 8 % on this path", accepting)
+    assert notes == [
+        f"Bench-Accepted: instructions::cache::lookup in {accepting[:12]} gives no reason: it accepts nothing"
+    ]
+    # nothing after the base, no base at all, a base this clone lacks
+    assert gate.read_acceptances(repo, git(repo, "rev-parse", "HEAD").strip()) == ({}, [])
+    assert gate.read_acceptances(repo, None) == ({}, [])
+    assert gate.read_acceptances(repo, "0" * 40)[1] == [
+        f"Bench-Accepted: the commits after {'0' * 12} cannot be read (a shallow clone?): none accepted"
+    ]
+
+
+def test_an_accepted_regression_passes_and_a_broken_budget_never_does(tmp_path):
+    counts, exit_code = recorded("regression-8pct.jsonl")
+    _, failures = gate.decide_counts(counts, 5.0, {count.name for count in counts}, exit_code)
+    budget = "document/parse_jsonl_256_kib: over the 5 ms hot-path budget"
+    acceptances = {
+        name: gate.Acceptance(name, "on purpose", "a" * 40) for name in (PARSE, "document/parse_jsonl_256_kib")
+    }
+    left, accepted = gate.accept([*failures, budget], acceptances)
+    assert left == [budget]
+    assert accepted == [(failures[0], acceptances[PARSE])]
+    assert gate.accept(failures, {}) == (failures, [])  # without a trailer the gate fails as before
+
+    summary = tmp_path / "summary.md"
+    gate.write_summary(str(summary), accepted, ["instructions::json::parse"])
+    assert summary.read_text(encoding="utf-8") == (
+        "### Gate 5: accepted regressions\n\n"
+        "| benchmark | change | reason | commit |\n|---|---|---|---|\n"
+        f"| `{PARSE}` | 305,897 -> 330,304 instructions (+7.98 %, more than 5 %) | on purpose | aaaaaaaaaaaa |\n"
+        "- `instructions::json::parse`: accepted, but it did not regress\n\n"
+    )
+    gate.write_summary(None, accepted, [])  # outside GitHub Actions: nothing written

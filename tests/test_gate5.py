@@ -11,7 +11,8 @@ and the head (the working tree) with the same toolchain.
   and json paths exactly equal, threaded ones move with scheduling), and no hot path over the 5 ms budget on the
   budget's clock (plain wall-clock time read up to 7x its quiet figure on the parallel path there).
 - 2 % more work in one hot path passes; 8 % fails naming exactly that benchmark (the 2 % run
-  calibrates the cost of the work injected, so one build less).
+  calibrates the cost of the work injected, so one build less), and passes once a commit of the
+  change accepts it (a ``Bench-Accepted:`` trailer), the gate saying so.
 - A path held back far over the budget fails the budget, naming it: on an idle machine, and under
   the same load (the clock leaves load out, not slowness), after the gate measured it again alone
   twice (a slow moment of the machine passes that way; a slow path does not).
@@ -162,8 +163,29 @@ def test_two_percent_more_work_passes_and_eight_percent_fails_naming_the_benchma
             r"\(\+[\d.]+ %, more than 5 %\)",
             slowed.stderr,
         )
+
+        # The team accepts it: a commit of the change (on a branch off main) with the trailer.
+        # The same code, so nothing is built again; the gate passes and says why.
+        reason = "the new validation is worth it"
+        identity = ["-c", "user.name=t", "-c", "user.email=t@example.org"]
+        run(["git", "switch", "-qc", "slower"], cwd=crate)
+        run(["git", *identity, "commit", "-qam", "slower", f"--trailer=Bench-Accepted: {TARGET} {reason}"], cwd=crate)
+        summary = crate.parent / "gate-5-summary.md"
+        accepted = gate_5(crate, **brief, GITHUB_STEP_SUMMARY=str(summary))
+        assert accepted.returncode == 0, accepted.stdout + accepted.stderr[-3000:]
+        assert re.search(
+            rf"^ACCEPTED   {re.escape(TARGET)}: [\d,]+ -> [\d,]+ instructions \(\+[\d.]+ %, more than 5 %\); "
+            rf"in [0-9a-f]{{12}}: {reason}$",
+            accepted.stdout,
+            re.MULTILINE,
+        ), accepted.stdout
+        assert "but 1 accepted (Bench-Accepted)" in accepted.stdout
+        assert f"| `{TARGET}` | " in summary.read_text(encoding="utf-8")
+        assert "Compiling" not in accepted.stderr
     finally:
         document.write_text(original, encoding="utf-8")
+        for cleanup in (["switch", "-qf", "main"], ["branch", "-qD", "slower"]):  # back on main, as before
+            subprocess.run(["git", *cleanup], cwd=crate, capture_output=True, check=False)
 
 
 def test_a_path_held_back_over_the_budget_fails_naming_it_idle_and_busy(crate):

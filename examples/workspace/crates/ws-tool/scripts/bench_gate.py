@@ -15,13 +15,17 @@ built now by the same toolchain, and decides in two ways:
   caches), as advice. Where Valgrind is missing (macOS), the wall-clock change decides instead,
   with the same threshold; CI (``CI=true``) never falls back.
 
+A regression the team accepts passes only through a commit of the change (after the base) with
+the trailer ``Bench-Accepted: <benchmark> <reason>`` (``git commit --trailer``): the gate prints
+it, and in CI adds it to the job summary. A broken hot-path budget is never accepted.
+
 The base is ``BENCH_BASE_DIR`` (a checkout of the base, as CI provides), else the git revision
 ``BENCH_BASE`` (default: where HEAD left ``main``; ``none`` compares nothing). A revision's
 results are kept under the target dir, named after the commit and the toolchain, so the next run
 against the same base measures only the head.
 
 Environment: BENCH_BASE, BENCH_BASE_DIR, BENCH_THRESHOLD (5), BENCH_BUDGET_MS (5; 0 = off),
-BENCH_ARGS (criterion flags), CI. Standard library only (Python >= 3.9).
+BENCH_ARGS (criterion flags), CI, GITHUB_STEP_SUMMARY. Standard library only (Python >= 3.9).
 Exit codes: 0 pass, 1 regression, budget broken or a run that failed, 2 bad set-up.
 """
 
@@ -324,6 +328,93 @@ def decide_wall_clock(
 
 
 # ------------------------------------------------------------------------------------------------
+# Accepted regressions: a reviewable decision, on record in the commits of the change
+# ------------------------------------------------------------------------------------------------
+
+#: The commit trailer that accepts a regression: ``Bench-Accepted: <benchmark> <reason>``.
+ACCEPT_TRAILER = "Bench-Accepted"
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """A regression the change accepts: the benchmark, why, and the commit that says so."""
+
+    benchmark: str
+    reason: str
+    commit: str
+
+
+def read_acceptances(root: Path, base_commit: str | None) -> tuple[dict[str, Acceptance], list[str]]:
+    """Read the ``Bench-Accepted`` trailers of the commits after the base (``base..HEAD``).
+
+    Returns:
+        ``(acceptances, notes)``: benchmark -> its acceptance (the newest commit's, when several
+        name it), and one line per trailer that accepts nothing (no reason) or per range that
+        cannot be read (no base commit; a base outside this clone's history).
+    """
+    if base_commit is None:
+        return {}, []
+    separator = "\x1f"
+    log = git(
+        [
+            "log",
+            "--format=%H" + separator + f"%(trailers:key={ACCEPT_TRAILER},valueonly,separator=%x1e)",
+            f"{base_commit}..HEAD",
+        ],
+        root,
+    )
+    if log is None:
+        return {}, [
+            f"{ACCEPT_TRAILER}: the commits after {base_commit[:12]} cannot be read (a shallow clone?): none accepted"
+        ]
+    acceptances: dict[str, Acceptance] = {}
+    notes: list[str] = []
+    for line in log.split("\n"):  # not splitlines(): it splits at the record separator too
+        commit, _, values = line.partition(separator)
+        for value in filter(None, (v.strip() for v in values.split("\x1e"))):
+            benchmark, _, reason = value.partition(" ")
+            if not reason.strip():
+                notes.append(f"{ACCEPT_TRAILER}: {value} in {commit[:12]} gives no reason: it accepts nothing")
+                continue
+            acceptances.setdefault(benchmark, Acceptance(benchmark, reason.strip(), commit))
+    return acceptances, notes
+
+
+def accept(failures: list[str], acceptances: dict[str, Acceptance]) -> tuple[list[str], list[tuple[str, Acceptance]]]:
+    """Split ``failures`` into those that still fail and the regressions ``acceptances`` accept.
+    A hot-path budget broken is never accepted: the policy's 5 ms is no threshold a team moves.
+
+    Returns:
+        ``(failures, accepted)``: the failures left, and each accepted one with its acceptance.
+    """
+    left: list[str] = []
+    accepted: list[tuple[str, Acceptance]] = []
+    for failure in failures:
+        acceptance = acceptances.get(failure.split(": ", 1)[0])
+        if acceptance is None or failure.endswith(BUDGET_PROBLEM):
+            left.append(failure)
+        else:
+            accepted.append((failure, acceptance))
+    return left, accepted
+
+
+def write_summary(path: str | None, accepted: list[tuple[str, Acceptance]], unused: list[str]) -> None:
+    """Append the accepted regressions to ``path`` (GitHub's job summary, ``GITHUB_STEP_SUMMARY``)
+    as a Markdown table, and the acceptances that found no regression."""
+    if not path or not (accepted or unused):
+        return
+    lines = ["### Gate 5: accepted regressions", ""]
+    if accepted:
+        lines += ["| benchmark | change | reason | commit |", "|---|---|---|---|"]
+        for failure, acceptance in accepted:
+            change = failure.split(": ", 1)[1]
+            lines.append(f"| `{acceptance.benchmark}` | {change} | {acceptance.reason} | {acceptance.commit[:12]} |")
+    lines += [f"- `{name}`: accepted, but it did not regress" for name in unused]
+    with open(path, "a", encoding="utf-8") as summary:
+        summary.write("\n".join(lines) + "\n\n")
+
+
+# ------------------------------------------------------------------------------------------------
 # Running the benchmarks
 # ------------------------------------------------------------------------------------------------
 
@@ -455,12 +546,14 @@ class Base:
             the toolchain, so its results can be reused.
         label: how the report names it.
         reusable: whether results recorded under ``key`` may be reused (a git revision's are).
+        commit: its git commit, when known (the commits after it may accept a regression).
     """
 
     root: Path
     key: str
     label: str
     reusable: bool
+    commit: str | None = None
 
 
 def base_commit(root: Path, wanted: str) -> tuple[str | None, str]:
@@ -531,7 +624,8 @@ def resolve_base(crate: Crate, env: dict[str, str]) -> tuple[Base | None, str]:
         root = Path(base_dir).resolve()
         if not (root / "Cargo.toml").is_file():
             raise GateError(f"BENCH_BASE_DIR={base_dir}: no Cargo.toml there")
-        return Base(root=root, key="base", label=f"the checkout in {base_dir}", reusable=False), ""
+        commit = git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], root)
+        return Base(root=root, key="base", label=f"the checkout in {base_dir}", reusable=False, commit=commit), ""
     wanted = env.get("BENCH_BASE", "").strip()
     if wanted.lower() == "none":
         return None, "BENCH_BASE=none"
@@ -550,7 +644,7 @@ def resolve_base(crate: Crate, env: dict[str, str]) -> tuple[Base | None, str]:
     if not (extracted / "Cargo.lock").exists() and (workspace / "Cargo.lock").exists():
         # The same dependency versions as the head, so the counts differ by the change alone.
         shutil.copy2(workspace / "Cargo.lock", extracted / "Cargo.lock")
-    return Base(root=source, key=key, label=f"{commit[:12]} ({wanted})", reusable=True), ""
+    return Base(root=source, key=key, label=f"{commit[:12]} ({wanted})", reusable=True, commit=commit), ""
 
 
 def criterion_env(crate: Crate, env: dict[str, str]) -> dict[str, str]:
@@ -699,6 +793,11 @@ def gate(root: Path, env: dict[str, str]) -> int:
         count_lines, count_failures = decide_counts(results, threshold, base_names, completed.returncode)
         failures += count_failures
 
+    acceptances, notes = read_acceptances(root, base.commit if base else None)
+    failures, accepted = accept(failures, acceptances)
+    unused = sorted(set(acceptances) - {acceptance.benchmark for _, acceptance in accepted})
+    write_summary(env.get("GITHUB_STEP_SUMMARY"), accepted, unused)
+
     print("wall-clock (criterion): hot-path budget" + (", change as advice" if counts else ", change decides"))
     print("\n".join(wall_lines))
     if counts:
@@ -706,6 +805,12 @@ def gate(root: Path, env: dict[str, str]) -> int:
         print("\n".join(count_lines))
     if base is None:
         print(f"no base to compare with ({reason}): budget checked, changes not")
+    if accepted or unused or notes:
+        print(f"accepted regressions ({ACCEPT_TRAILER} trailers after the base):")
+        for failure, acceptance in accepted:
+            print(f"ACCEPTED   {failure}; in {acceptance.commit[:12]}: {acceptance.reason}")
+        print("\n".join(f"unused     {name}: accepted, but it did not regress" for name in unused))
+        print("\n".join(f"note       {note}" for note in notes))
     if failures:
         print("gate 5 failed:\n  " + "\n  ".join(failures), file=sys.stderr)
         return 1
@@ -713,6 +818,7 @@ def gate(root: Path, env: dict[str, str]) -> int:
     print(
         f"gate 5 passed: {compared_with}; no benchmark over the {budget_ms:g} ms budget"
         + (f", none more than {threshold:g} % slower" if base else "")
+        + (f" but {len(accepted)} accepted ({ACCEPT_TRAILER})" if accepted else "")
     )
     return 0
 
