@@ -388,4 +388,33 @@ def test_an_accepted_regression_passes_and_a_broken_budget_never_does(tmp_path):
         f"| `{PARSE}` | 305,897 -> 330,304 instructions (+7.98 %, more than 5 %) | on purpose | aaaaaaaaaaaa |\n"
         "- `instructions::json::parse`: accepted, but it did not regress\n\n"
     )
-    gate.write_summary(None, accepted, [])  # outside GitHub Actions: nothing written
+    nothing = tmp_path / "nothing.md"
+    gate.write_summary(str(nothing), [], [])  # nothing accepted: no section
+    assert not nothing.exists()
+
+
+def test_the_report_names_each_acceptance_and_what_came_of_it(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    base = commit(repo, "base")
+    git(repo, "switch", "-qc", "feature")
+    budget_bench = "document/parse_jsonl_256_kib"
+    accepting = commit(
+        repo,
+        "slower",
+        f"Bench-Accepted: {PARSE} worth it",
+        f"Bench-Accepted: {budget_bench} also worth it",
+        "Bench-Accepted: instructions::json::parse not needed after all",
+    )
+    regression = f"{PARSE}: 305,897 -> 330,304 instructions (+7.98 %, more than 5 %)"
+    over = f"{budget_bench}: over the 5 ms hot-path budget"
+    summary = tmp_path / "summary.md"
+    left, lines, accepted = gate.settle_acceptances(repo, base, [regression, over], str(summary))
+    assert (left, accepted) == ([over], 1)
+    assert lines == [
+        f"ACCEPTED   {regression}; in {accepting[:12]}: worth it",
+        "unused     instructions::json::parse: accepted, but it did not regress",
+        f"note       {budget_bench}: over the budget, which no trailer accepts",
+    ]
+    assert "| `" + PARSE + "` |" in summary.read_text(encoding="utf-8")

@@ -414,6 +414,30 @@ def write_summary(path: str | None, accepted: list[tuple[str, Acceptance]], unus
         summary.write("\n".join(lines) + "\n\n")
 
 
+def settle_acceptances(
+    root: Path, base_commit: str | None, failures: list[str], summary: str | None
+) -> tuple[list[str], list[str], int]:
+    """Apply the change's ``Bench-Accepted`` trailers to ``failures``, and write the accepted ones
+    to the job summary (``summary``: ``GITHUB_STEP_SUMMARY``, if any).
+
+    Returns:
+        ``(failures, lines, accepted)``: the failures left, the report's lines (each accepted
+        regression, each trailer that found none, each note), and how many were accepted.
+    """
+    acceptances, notes = read_acceptances(root, base_commit)
+    failures, accepted = accept(failures, acceptances)
+    still_failing = {failure.split(": ", 1)[0] for failure in failures}
+    notes += [f"{name}: over the budget, which no trailer accepts" for name in sorted(set(acceptances) & still_failing)]
+    unused = sorted(set(acceptances) - still_failing - {acceptance.benchmark for _, acceptance in accepted})
+    write_summary(summary, accepted, unused)
+    lines = [
+        f"ACCEPTED   {failure}; in {acceptance.commit[:12]}: {acceptance.reason}" for failure, acceptance in accepted
+    ]
+    lines += [f"unused     {name}: accepted, but it did not regress" for name in unused]
+    lines += [f"note       {note}" for note in notes]
+    return failures, lines, len(accepted)
+
+
 # ------------------------------------------------------------------------------------------------
 # Running the benchmarks
 # ------------------------------------------------------------------------------------------------
@@ -793,10 +817,9 @@ def gate(root: Path, env: dict[str, str]) -> int:
         count_lines, count_failures = decide_counts(results, threshold, base_names, completed.returncode)
         failures += count_failures
 
-    acceptances, notes = read_acceptances(root, base.commit if base else None)
-    failures, accepted = accept(failures, acceptances)
-    unused = sorted(set(acceptances) - {acceptance.benchmark for _, acceptance in accepted})
-    write_summary(env.get("GITHUB_STEP_SUMMARY"), accepted, unused)
+    failures, accepted_lines, accepted = settle_acceptances(
+        root, base.commit if base else None, failures, env.get("GITHUB_STEP_SUMMARY")
+    )
 
     print("wall-clock (criterion): hot-path budget" + (", change as advice" if counts else ", change decides"))
     print("\n".join(wall_lines))
@@ -805,12 +828,9 @@ def gate(root: Path, env: dict[str, str]) -> int:
         print("\n".join(count_lines))
     if base is None:
         print(f"no base to compare with ({reason}): budget checked, changes not")
-    if accepted or unused or notes:
+    if accepted_lines:
         print(f"accepted regressions ({ACCEPT_TRAILER} trailers after the base):")
-        for failure, acceptance in accepted:
-            print(f"ACCEPTED   {failure}; in {acceptance.commit[:12]}: {acceptance.reason}")
-        print("\n".join(f"unused     {name}: accepted, but it did not regress" for name in unused))
-        print("\n".join(f"note       {note}" for note in notes))
+        print("\n".join(accepted_lines))
     if failures:
         print("gate 5 failed:\n  " + "\n  ".join(failures), file=sys.stderr)
         return 1
@@ -818,7 +838,7 @@ def gate(root: Path, env: dict[str, str]) -> int:
     print(
         f"gate 5 passed: {compared_with}; no benchmark over the {budget_ms:g} ms budget"
         + (f", none more than {threshold:g} % slower" if base else "")
-        + (f" but {len(accepted)} accepted ({ACCEPT_TRAILER})" if accepted else "")
+        + (f" but {accepted} accepted ({ACCEPT_TRAILER})" if accepted else "")
     )
     return 0
 
