@@ -25,9 +25,10 @@ import re
 import subprocess
 from pathlib import Path
 
+import gitrun  # hooks/gitrun.py (on sys.path through conftest)
 import pytest
 import samples  # scripts/samples.py (on sys.path through conftest)
-from conftest import cargo_env, cpu_burners, generate, run
+from conftest import cargo_env, cpu_burners, generate, git, run
 
 pytestmark = [pytest.mark.slow, pytest.mark.builds("own")]
 
@@ -136,7 +137,10 @@ def test_two_percent_more_work_passes_and_eight_percent_fails_naming_the_benchma
     document = crate / "src" / "document.rs"
     original = document.read_text(encoding="utf-8")
     assert original.count(SIGNATURE) == 1
-    brief = {"BENCH_ARGS": f"{BRIEF} document/tokenize"}
+    # The count rule alone: the budget is off (BENCH_BUDGET_MS=0), judged by the tests beside this
+    # one; a brief criterion run on a busy machine must not fail a test about instruction counts
+    # (a fresh run saw document/tokenize_256_kib "over the budget" here once).
+    brief = {"BENCH_ARGS": f"{BRIEF} document/tokenize", "BENCH_BUDGET_MS": "0"}
     base = found[TARGET][0]
     try:
         # About 2 % (at 4 instructions a round; a round is about 3 on current toolchains, so
@@ -162,14 +166,13 @@ def test_two_percent_more_work_passes_and_eight_percent_fails_naming_the_benchma
             rf"gate 5 failed:\n  {re.escape(TARGET)}: [\d,]+ -> [\d,]+ instructions "
             r"\(\+[\d.]+ %, more than 5 %\)",
             slowed.stderr,
-        )
+        ), slowed.stdout + slowed.stderr
 
         # The team accepts it: a commit of the change (on a branch off main) with the trailer.
         # The same code, so nothing is built again; the gate passes and says why.
         reason = "the new validation is worth it"
-        identity = ["-c", "user.name=t", "-c", "user.email=t@example.org"]
-        run(["git", "switch", "-qc", "slower"], cwd=crate)
-        run(["git", *identity, "commit", "-qam", "slower", f"--trailer=Bench-Accepted: {TARGET} {reason}"], cwd=crate)
+        git(crate, "switch", "-qc", "slower")
+        git(crate, "commit", "-qam", "slower", f"--trailer=Bench-Accepted: {TARGET} {reason}")
         summary = crate.parent / "gate-5-summary.md"
         accepted = gate_5(crate, **brief, GITHUB_STEP_SUMMARY=str(summary))
         assert accepted.returncode == 0, accepted.stdout + accepted.stderr[-3000:]
@@ -185,7 +188,7 @@ def test_two_percent_more_work_passes_and_eight_percent_fails_naming_the_benchma
     finally:
         document.write_text(original, encoding="utf-8")
         for cleanup in (["switch", "-qf", "main"], ["branch", "-qD", "slower"]):  # back on main, as before
-            subprocess.run(["git", *cleanup], cwd=crate, capture_output=True, check=False)
+            gitrun.git(crate, *cleanup, check=False)
 
 
 def test_a_path_held_back_over_the_budget_fails_naming_it_idle_and_busy(crate):
