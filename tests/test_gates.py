@@ -55,9 +55,8 @@ def skeleton(copie_session) -> Path:
     return shared_crate(copie_session, "vector-cache")
 
 
-@pytest.fixture(scope="module", params=["doc-search"])
-def subset(request, copie_session) -> tuple[str, Path]:
-    return request.param, shared_crate(copie_session, request.param)
+#: The sample whose benchmarks run in criterion's test mode: a stack subset.
+SUBSET = "doc-search"
 
 
 def gate(crate: Path, name: str, record_property) -> subprocess.CompletedProcess[str]:
@@ -114,15 +113,15 @@ def test_gate_5_passes(skeleton, record_property):
 BENCH_GROUPS = {"tantivy": "search", "moka": "cache", "rayon": "parallel", "simd-json": "json"}
 
 
-def test_the_benchmarks_of_a_stack_subset_run(subset):
+def test_the_benchmarks_of_a_stack_subset_run(copie_session):
     """The sample's benchmarks run once each (criterion's test mode) in the profile and feature
     set gate 4 built: one group per benched component of its stack, and the document paths."""
-    key, crate = subset
+    crate = shared_crate(copie_session, SUBSET)
     script = (crate / "scripts" / "gates.sh").read_text(encoding="utf-8")
     (scope,) = re.findall(r"^  else\n    cargo test([^\n]*) --no-fail-fast$", script, re.MULTILINE)
     completed = run(["cargo", "test", *scope.split(), "--benches"], cwd=crate, env=without_runner(cargo_env()))
     ran = re.findall(r"^Testing (\S+)\nSuccess$", completed.stdout, re.MULTILINE)
-    stack = samples.SAMPLES[key][0]["stack"]
+    stack = samples.SAMPLES[SUBSET][0]["stack"]
     assert {name.split("/")[0] for name in ran} == {"document"} | {BENCH_GROUPS[c] for c in stack}, ran
     assert len(ran) == len(set(ran)) >= 3, ran
     assert_counts_skipped(completed.stderr)
