@@ -71,10 +71,10 @@ fn counting_config() -> LibraryBenchmarkConfig {
         );
         std::process::exit(0);
     }
-    // Instruction counts only: Callgrind's cache simulation would double the run time for
-    // figures gate 5 does not use. One working directory for every run: gate 5 builds the base
-    // and the head from different directories, and the path's length moved the heap's layout,
-    // and with it some counts (seen: 14 instructions in the tantivy query).
+    // Instruction counts only: Callgrind's cache simulation (estimated cycles) adds about a sixth
+    // to this run for figures gate 5 does not use. One working directory for every run: gate 5
+    // builds the base and the head from different directories, and the path's length moved the
+    // heap's layout, and with it some counts (seen: 14 instructions in the tantivy query).
     let mut config = LibraryBenchmarkConfig::default();
     config.tool(Callgrind::with_args(["--cache-sim=no"])).current_dir("/");
     config
