@@ -5,7 +5,7 @@ estimated cycles (``EstimatedCycles``, Callgrind's cache simulation), per benchm
 Copies a sample crate (``examples/<sample>``) to two folders with paths of different lengths, as
 gate 5 builds a base and a head in two directories, builds the instruction-count benchmarks of
 both (``benches/instructions.rs``), and runs Gungraun with the cache simulation on
-(``GUNGRAUN_CALLGRIND_ARGS=--cache-sim=yes``: the crate's own configuration turns it off) under
+(``GUNGRAUN_CALLGRIND_ARGS=--cache-sim=yes``, as the crate configures it since gate 5 reads cycles) under
 three conditions, ``--runs`` times each:
 
 * ``idle``: the first copy's build, nothing else running;

@@ -36,9 +36,8 @@ WALL = re.compile(
     r"^(?:ok|FAIL) +(\S+): median [\d,]+ ns -> [\d,]+ ns \(([+-][\d.]+) %, 95 % CI ([+-][\d.]+) \.\. ([+-][\d.]+) %\)",
     re.MULTILINE,
 )
-COUNTS = re.compile(
-    r"^(?:ok|REGRESSION) +(instructions::\S+): ([\d,]+) -> ([\d,]+) instructions \(([+-][\d.]+) %\)$", re.MULTILINE
-)
+#: An Ir row of gate 5's table: benchmark, base, head, change (then threshold and noise floor).
+COUNTS = re.compile(r"^(?:ok|REGRESSION) +(instructions::\S+) +Ir +([\d,]+) +([\d,]+) +([+-][\d.]+) % ", re.MULTILINE)
 GIT_ID = {
     "GIT_AUTHOR_NAME": "bench",
     "GIT_AUTHOR_EMAIL": "bench@example.org",

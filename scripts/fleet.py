@@ -3,7 +3,7 @@
 to each of them before it is tagged.
 
     python scripts/fleet.py status FLEET [--json]            # version, lag, drift, update branch
-    python scripts/fleet.py rehearse FLEET [--to REF] [--jobs N] [--json] [--keep DIR]
+    python scripts/fleet.py rehearse FLEET [--to REF] [--jobs N] [--json] [--keep DIR] [--benches]
     python scripts/fleet.py list FLEET                  # the entries as JSON (a CI matrix)
     python scripts/fleet.py table ROWS.json...          # rehearsal rows (--json) joined in one table
 
@@ -25,7 +25,11 @@ then for each crate: a throwaway clone pointed at that release, the crate's own 
 script), then gates 1-4 (``scripts/gates.sh build|lint|fmt|test``), the crates in parallel
 (``--jobs``) with one shared cargo target dir (``--target-dir``; cargo's lock serialises the
 builds that share it; a second crate of the same package name builds in its own). Each crate
-ends clean, conflict (the files), gate N red (its first lines), or skipped (why). The result is
+ends clean, conflict (the files), gate N red (its first lines), or skipped (why). With
+``--benches``, a crate clean after gates 1-4 runs gate 5 against itself before the update: the
+release's cost in instruction counts and estimated cycles, per benchmark (``gate 5 red`` when one
+rises above the crate's threshold; ``release.py tag`` accepts that only where the release's
+CHANGELOG section says ``Bench-Accepted: <crate> <benchmark> <reason>``). The result is
 recorded in ``.rehearsal/last.json`` for ``release.py tag``.
 
 Exit codes: 0 every crate clean (``status``: every row readable), 1 a crate not clean (or a
@@ -83,6 +87,14 @@ GIT_ENV = {**os.environ, **NO_PROMPT}
 #: Seconds a command may take before the fleet tools stop it: git (a clone over the network
 #: included), a copier render or update, one gate of a crate (a cold release build of a large one).
 GIT_TIMEOUT, COPIER_TIMEOUT, GATE_TIMEOUT = 600, 1800, 3600
+#: Gate 5 in a rehearsal: instruction counts and cycles decide; the wall-clock budget is the
+#: crate's own CI's (off here), and criterion, which still runs, runs briefly.
+REHEARSAL_BENCH_ENV = {
+    "BENCH_BUDGET_MS": "0",
+    "BENCH_ARGS": "--sample-size 10 --warm-up-time 0.1 --measurement-time 0.3",
+}
+#: What gate 5 needs on PATH besides cargo (bench_gate.py checks the runner's version itself).
+BENCH_TOOLS = ("valgrind", "gungraun-runner")
 #: git for the fleet tools: without prompts, stopped after ``GIT_TIMEOUT`` seconds.
 git = functools.partial(run_git, timeout=GIT_TIMEOUT)
 
@@ -442,6 +454,9 @@ class Rehearsal:
     version: str = ""
     detail: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: With ``--benches``: gate 5's rows (bench_gate.py's ``BENCH_REPORT``): benchmark, metric,
+    #: base (before the update), head, change_pct, threshold_pct, noise_pct, verdict.
+    benches: list[dict[str, Any]] = field(default_factory=list)
 
 
 def upcoming_template(dest: Path, ref: str | None) -> tuple[Path, str, str]:
@@ -520,10 +535,40 @@ class SharedTarget:
             return self.path
 
 
+def release_cost(
+    crate: Path, before: str, env: dict[str, str], procs: Processes, report: Path
+) -> tuple[str, list[str], list[dict[str, Any]]]:
+    """Gate 5 of the updated ``crate`` with ``before`` (its commit before the update) as the base:
+    what the release does to its instruction counts and estimated cycles.
+
+    Returns:
+        ``(result, detail, rows)``: ``clean``, ``gate 5 red`` (the benchmarks above the crate's
+        thresholds) or ``gate 5 failed`` (nothing measured: its first lines), and the rows.
+    """
+    if not (crate / "benches" / "instructions.rs").is_file():
+        return "clean", ["no instruction-count benchmarks: the release's cost not measured"], []
+    bench_env = {**env, **REHEARSAL_BENCH_ENV, "BENCH_BASE": before, "BENCH_REPORT": str(report)}
+    completed = procs.run(["bash", "scripts/gates.sh", "bench"], crate, bench_env, GATE_TIMEOUT)
+    if not report.is_file():
+        return "gate 5 failed", ["scripts/gates.sh bench", *first_lines(completed.stdout)], []
+    verdict = json.loads(report.read_text(encoding="utf-8"))
+    rows = list(verdict.get("rows", []))
+    if completed.returncode == 0:
+        return "clean", [], rows
+    return "gate 5 red", list(verdict.get("failures") or first_lines(completed.stdout)), rows
+
+
 def rehearse_one(
-    entry: Entry, template: Path, version: str, workdir: Path, targets: SharedTarget, procs: Processes
+    entry: Entry,
+    template: Path,
+    version: str,
+    workdir: Path,
+    targets: SharedTarget,
+    procs: Processes,
+    benches: bool = False,
 ) -> Rehearsal:
-    """Rehearse the update of one crate to ``version`` in a throwaway clone under ``workdir``."""
+    """Rehearse the update of one crate to ``version`` in a throwaway clone under ``workdir``;
+    with ``benches``, gate 5 on a crate clean after gates 1-4 (:func:`release_cost`)."""
     row = Rehearsal(crate=entry.name, source=entry.name)
     started = time.monotonic()
     identity = {
@@ -559,6 +604,7 @@ def rehearse_one(
         answers_path.write_text(yaml.safe_dump(answers, sort_keys=False), encoding="utf-8")
         commit = ["git", "commit", "-qam", "rehearsal: the upcoming template", "--no-gpg-sign"]
         procs.run(commit, crate, env, GIT_TIMEOUT)
+        before = procs.run(["git", "rev-parse", "HEAD"], crate, env, GIT_TIMEOUT).stdout.strip()
         env["CRATE_DIR"] = str(crate)
         script = crate / "scripts" / "template_update.py"
         if script.is_file():
@@ -581,6 +627,8 @@ def rehearse_one(
                 row.detail = [f"scripts/gates.sh {gate}", *first_lines(completed.stdout)]
                 return row
         row.result = "clean"
+        if benches:
+            row.result, row.detail, row.benches = release_cost(crate, before, env, procs, workdir / "gate-5.json")
         return row
     finally:
         row.seconds = round(time.monotonic() - started, 1)
@@ -592,10 +640,16 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def rehearse(
-    entries: list[Entry], ref: str | None, jobs: int, target_dir: Path | None, keep: Path | None
+    entries: list[Entry],
+    ref: str | None,
+    jobs: int,
+    target_dir: Path | None,
+    keep: Path | None,
+    benches: bool = False,
 ) -> tuple[list[Rehearsal], str, str]:
     """Rehearse the release on every entry; return the rows (fleet order), the version and the
-    template tree rehearsed. ``target_dir`` None: one cargo target dir per crate.
+    template tree rehearsed. ``target_dir`` None: one cargo target dir per crate. ``benches``:
+    each clean crate's gate 5 against itself before the update, too.
 
     Raises:
         FleetError: bad ``ref``.
@@ -612,7 +666,7 @@ def rehearse(
         def one(index: int, entry: Entry) -> Rehearsal:
             workdir = root / f"crate-{index:03d}"
             workdir.mkdir()
-            return rehearse_one(entry, template, version, workdir, targets, procs)
+            return rehearse_one(entry, template, version, workdir, targets, procs, benches)
 
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
         try:
@@ -631,12 +685,39 @@ def rehearse(
 
 
 def rehearsal_table(rows: list[Rehearsal], version: str) -> str:
-    """Return the rows as a Markdown table."""
+    """Return the rows as a Markdown table; after it, with gate 5's rows (``--benches``), what
+    the release changes in each crate's benchmarks."""
     lines = [f"| crate | from | to {version} | details | time |", "|---|---|---|---|---:|"]
     for row in rows:
         detail = "<br>".join(f"`{line}`" for line in row.detail)
         lines.append(f"| {row.crate} | {row.version or '-'} | {row.result} | {detail} | {row.seconds:.0f} s |")
-    return "\n".join(lines)
+    return "\n".join(lines + bench_table(rows, version))
+
+
+def bench_table(rows: list[Rehearsal], version: str) -> list[str]:
+    """The lines of the release's cost: every benchmark metric it changed, per crate (those above
+    the crate's threshold in bold), and how many it left unchanged."""
+    measured = [(row.crate, bench) for row in rows for bench in row.benches]
+    if not measured:
+        return []
+    lines = [
+        "",
+        f"What {version} does to the benchmarks (gate 5: the crate after the update against itself before it):",
+        "",
+        "| crate | benchmark | metric | before | after | change | threshold |",
+        "|---|---|---|---:|---:|---:|---:|",
+    ]
+    changed = [(crate, bench) for crate, bench in measured if bench.get("change_pct") != 0]
+    for crate, bench in changed:
+        change = "new" if bench.get("change_pct") is None else f"{bench['change_pct']:+.2f} %"
+        if bench.get("verdict") == "REGRESSION":
+            change = f"**{change}**"
+        before = "-" if bench.get("base") is None else f"{bench['base']:,}"
+        threshold = "-" if bench.get("threshold_pct") is None else f"{bench['threshold_pct']:g} %"
+        cells = [crate, f"`{bench['benchmark']}`", bench["metric"], before, f"{bench['head']:,}", change, threshold]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", f"{len(measured) - len(changed)} of {len(measured)} benchmark metrics unchanged."]
+    return lines
 
 
 def record(path: Path, fleet: Path, version: str, tree: str, rows: list[Rehearsal]) -> None:
@@ -773,6 +854,12 @@ def main(argv: list[str] | None = None) -> int:
     rehearse_parser.add_argument("--own-target-dirs", action="store_true", help="one cargo target dir per crate")
     rehearse_parser.add_argument("--keep", type=Path, metavar="DIR", help="keep the clones here (default: removed)")
     rehearse_parser.add_argument("--record", type=Path, default=RECORD, help=f"where to record it (default {RECORD})")
+    rehearse_parser.add_argument(
+        "--benches",
+        action="store_true",
+        help="gate 5 too: each clean crate's instruction counts and cycles against itself before the update "
+        "(needs valgrind and gungraun-runner on PATH)",
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "table":
@@ -798,10 +885,12 @@ def main(argv: list[str] | None = None) -> int:
             rows = status(entries, args.jobs)
             print(json.dumps([asdict(row) for row in rows], indent=2) if args.json else status_table(rows))
             return 1 if any(row.error for row in rows) else 0
+        if args.benches and (missing := [tool for tool in BENCH_TOOLS if shutil.which(tool) is None]):
+            raise FleetError(f"--benches needs {' and '.join(missing)} on PATH (gate 5's instruction counts)")
         with _interruptible():
             shared = args.target_dir or Path(tempfile.gettempdir()) / "fleet-rehearsal-target"
             target = None if args.own_target_dirs else shared
-            results, version, tree = rehearse(entries, args.to, args.jobs, target, args.keep)
+            results, version, tree = rehearse(entries, args.to, args.jobs, target, args.keep, args.benches)
         record(args.record, args.fleet, version, tree, results)
         rows_json = json.dumps([asdict(row) for row in results], indent=2)
         print(rows_json if args.json else rehearsal_table(results, version))

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 RELEASES_FILE = REPO / "releases.toml"
@@ -186,9 +187,36 @@ def fleet_digest(path: Path) -> str:
     return hashlib.sha256("\n".join(fleet_entries(path)).encode()).hexdigest()
 
 
+#: A line of a release's CHANGELOG section that accepts what the release costs a crate's benchmark
+#: (``fleet.py rehearse --benches``: gate 5 red): ``Bench-Accepted: <crate, or *> <benchmark> <reason>``.
+BENCH_ACCEPTED = re.compile(
+    r"Bench-Accepted: `?(?P<crate>[^\s`]+)`? `?(?P<benchmark>[^\s`]+)`? +(?P<reason>\S.*)$", re.M
+)
+
+
+def accepted_costs(repo: Path, version: str, commit: str) -> set[tuple[str, str]]:
+    """The ``(crate, benchmark)`` pairs whose slowdown ``version``'s CHANGELOG section (as of
+    ``commit``) accepts; crate ``*`` stands for every crate."""
+    changelog = git_out(repo, "show", f"{commit}:CHANGELOG.md")
+    notes = dict(changelog_sections(changelog)).get(version, "")
+    return {(match["crate"], match["benchmark"]) for match in BENCH_ACCEPTED.finditer(notes)}
+
+
+def not_clean(row: dict[str, Any], accepted: set[tuple[str, str]]) -> bool:
+    """Whether a rehearsal row stops the tag: any result but clean, except gate 5 red where the
+    release notes accept every benchmark it slowed."""
+    if row.get("result") == "clean":
+        return False
+    if row.get("result") != "gate 5 red":
+        return True
+    slower = {bench["benchmark"] for bench in row.get("benches", []) if bench.get("verdict") == "REGRESSION"}
+    return not slower or any({(row["crate"], name), ("*", name)}.isdisjoint(accepted) for name in slower)
+
+
 def rehearsal_problem(repo: Path, version: str, commit: str, fleet: Path, rehearsal: Path) -> str | None:
     """Why ``version`` (at ``commit``) must not be tagged yet, or None: the last rehearsal is
-    missing, ran on another fleet or another tree, or left a crate not clean."""
+    missing, ran on another fleet or another tree, or left a crate not clean (a crate whose
+    benchmarks the release slows is clean where the release's notes accept each of them)."""
     if not rehearsal.is_file():
         return (
             f"{version}: no rehearsal on the recorded fleet; "
@@ -204,8 +232,14 @@ def rehearsal_problem(repo: Path, version: str, commit: str, fleet: Path, rehear
     if record.get("fleet_sha256") != fleet_digest(fleet):
         return f"{version}: the last rehearsal ran on another fleet ({record.get('fleet')}); rehearse {fleet.name}"
     if not record.get("clean"):
-        red = [f"{row['crate']} ({row['result']})" for row in record.get("crates", []) if row.get("result") != "clean"]
-        return f"{version}: the last rehearsal left crates not clean: {', '.join(red)}; fix them or tag with --force"
+        accepted = accepted_costs(repo, version, commit)
+        red = [f"{row['crate']} ({row['result']})" for row in record.get("crates", []) if not_clean(row, accepted)]
+        if red:
+            return (
+                f"{version}: the last rehearsal left crates not clean: {', '.join(red)}; fix them, accept a "
+                "slower benchmark in the release's CHANGELOG section (Bench-Accepted: <crate> <benchmark> "
+                "<reason>), or tag with --force"
+            )
     return None
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import time
 from pathlib import Path
@@ -20,6 +21,7 @@ from context import load_file  # hooks/context.py (on sys.path through conftest)
 DATA = REPO / "tests" / "data" / "gungraun"
 RUNS = json.loads((DATA / "runs.json").read_text(encoding="utf-8"))
 BASE_KEY = "b_148f56abad52_69dc62b1"
+CYCLES_KEY = "b_1ed304a4f0c1_69dc62b1"
 PARSE = "instructions::document::parse_jsonl_100_docs"
 
 
@@ -36,8 +38,39 @@ def recorded(name: str, baseline: str | None = BASE_KEY):
     return gate.parse_summaries((DATA / name).read_text(encoding="utf-8"), baseline), RUNS[name]["exit"]
 
 
+def measured(counts) -> set[tuple[str, str]]:
+    """What a base that counted ``counts`` measured: every (benchmark, metric)."""
+    return {count.key for count in counts}
+
+
+def table(rows) -> str:
+    """The gate's table of ``rows``, as printed."""
+    return "\n".join(gate.format_table(rows))
+
+
+def row(text: str, name: str, metric: str = "Ir") -> list[str]:
+    """The cells of ``name``'s ``metric`` row in a printed table (split at runs of 2+ spaces)."""
+    (found,) = [line for line in text.splitlines() if f" {name} " in line and f" {metric} " in line]
+    return re.split(r" {2,}", found)
+
+
+def limits_file(tmp_path: Path, source: str):
+    """Write ``source`` as a crate's benches/instructions.rs and read its limits."""
+    bench = tmp_path / "benches" / "instructions.rs"
+    bench.parent.mkdir(parents=True, exist_ok=True)
+    bench.write_text(source, encoding="utf-8")
+    return gate.read_limits([bench], tmp_path)
+
+
+PARSE_BENCH = """#[library_benchmark(setup = jsonl_100)]
+fn parse_jsonl_100_docs(jsonl: String) -> Result<Vec<Document>, DocumentError> {
+    parse_jsonl(black_box(&jsonl))
+}
+"""
+
+
 # ------------------------------------------------------------------------------------------------
-# Instruction counts
+# Instruction counts (Ir only: a crate whose cache simulation is off)
 # ------------------------------------------------------------------------------------------------
 
 
@@ -46,37 +79,40 @@ def test_the_recordings_are_what_runs_json_says():
         if name.startswith("_"):
             continue
         counts, _ = recorded(name, next((a.split("=", 1)[1] for a in run["args"] if a.startswith("--baseline=")), None))
-        assert len(counts) == 6, name  # the default crate's six instruction benchmarks
-        assert [count.name for count in counts][0] == "instructions::document::tokenize_60_words"
+        names = list(dict.fromkeys(count.name for count in counts))
+        assert len(names) == 6, name  # every benched component's six instruction benchmarks
+        assert names[0] == "instructions::document::tokenize_60_words"
+        with_cycles = name.startswith("cycles-") and "without-cache-sim" not in name
+        assert {count.metric for count in counts} == ({"Ir", "EstimatedCycles"} if with_cycles else {"Ir"}), name
 
 
 def test_unchanged_code_passes_with_identical_counts():
     counts, exit_code = recorded("unchanged.jsonl")
-    lines, failures = gate.decide_counts(counts, 5.0, {count.name for count in counts}, exit_code)
+    rows, failures = gate.decide_counts(counts, 5.0, measured(counts), exit_code)
     assert failures == []
     assert all(count.old == count.new for count in counts)
-    assert f"ok         {PARSE}: 305,897 -> 305,897 instructions (+0.00 %)" in lines
+    assert row(table(rows), PARSE) == ["ok", PARSE, "Ir", "305,897", "305,897", "+0.00 %", "5 %", "-"]
 
 
 def test_eight_percent_more_instructions_fails_naming_the_benchmark_the_counts_and_the_change():
     counts, exit_code = recorded("regression-8pct.jsonl")
     assert exit_code == gate.GUNGRAUN_REGRESSION_EXIT
-    lines, failures = gate.decide_counts(counts, 5.0, {count.name for count in counts}, exit_code)
-    assert failures == [f"{PARSE}: 305,897 -> 330,304 instructions (+7.98 %, more than 5 %)"]
-    assert f"REGRESSION {PARSE}: 305,897 -> 330,304 instructions (+7.98 %)" in lines
-    assert sum(line.startswith("REGRESSION") for line in lines) == 1
+    rows, failures = gate.decide_counts(counts, 5.0, measured(counts), exit_code)
+    assert failures == [f"{PARSE}: Ir 305,897 -> 330,304 (+7.98 %, more than 5 %)"]
+    assert row(table(rows), PARSE)[:6] == ["REGRESSION", PARSE, "Ir", "305,897", "330,304", "+7.98 %"]
+    assert [r.verdict for r in rows].count("REGRESSION") == 1
 
 
 def test_two_percent_is_under_the_threshold_and_passes():
     counts, exit_code = recorded("threshold-2pct.jsonl")
-    lines, failures = gate.decide_counts(counts, 5.0, {count.name for count in counts}, exit_code)
+    rows, failures = gate.decide_counts(counts, 5.0, measured(counts), exit_code)
     assert failures == []
-    assert f"ok         {PARSE}: 305,897 -> 311,998 instructions (+1.99 %)" in lines
+    assert row(table(rows), PARSE)[:6] == ["ok", PARSE, "Ir", "305,897", "311,998", "+1.99 %"]
 
 
 def test_the_threshold_is_the_threshold():
     counts, _ = recorded("threshold-2pct.jsonl")
-    names = {count.name for count in counts}
+    names = measured(counts)
     # Gungraun ran with 5 %: a 1.5 % threshold sees a rise it did not flag, which is refused.
     with pytest.raises(gate.GateError, match="ran without --callgrind-limits"):
         gate.decide_counts(counts, 1.5, names, 0)
@@ -90,9 +126,8 @@ def test_silent_pass_1_a_missing_base_baseline_is_an_error():
     # Gungraun with --baseline=NAME and no saved NAME: exit 0, counts without a comparison.
     counts, exit_code = recorded("missing-baseline.jsonl", "b_000000000000_00000000")
     assert exit_code == 0 and all(count.old is None for count in counts)
-    base_names = {count.name for count in counts}
     with pytest.raises(gate.GateError, match="missing base baseline"):
-        gate.decide_counts(counts, 5.0, base_names, exit_code)
+        gate.decide_counts(counts, 5.0, measured(counts), exit_code)
     with pytest.raises(gate.GateError, match="missing base baseline"):
         gate.decide_counts(counts, 5.0, set(), exit_code)  # the base run left nothing at all
 
@@ -102,21 +137,21 @@ def test_silent_pass_2_a_run_without_limits_is_an_error():
     counts, exit_code = recorded("no-limits-8pct.jsonl")
     assert exit_code == 0
     with pytest.raises(gate.GateError, match="ran without --callgrind-limits"):
-        gate.decide_counts(counts, 5.0, {count.name for count in counts}, exit_code)
+        gate.decide_counts(counts, 5.0, measured(counts), exit_code)
 
 
 def test_a_benchmark_new_in_the_head_is_reported_not_failed():
     counts, exit_code = recorded("missing-baseline.jsonl", "b_000000000000_00000000")
-    lines, failures = gate.decide_counts(counts, 5.0, {"instructions::other::bench"}, exit_code)
+    rows, failures = gate.decide_counts(counts, 5.0, {("instructions::other::bench", "Ir")}, exit_code)
     assert failures == []
-    assert f"ok         {PARSE}: 305,897 instructions (new: not in the base)" in lines
+    assert row(table(rows), PARSE) == ["ok", PARSE, "Ir", "-", "305,897", "new", "-", "-"]
 
 
 def test_without_a_base_counts_are_only_reported():
     counts, exit_code = recorded("no-base.jsonl", None)
-    lines, failures = gate.decide_counts(counts, 5.0, None, exit_code)
+    rows, failures = gate.decide_counts(counts, 5.0, None, exit_code)
     assert failures == []
-    assert f"ok         {PARSE}: 305,897 instructions (nothing to compare with)" in lines
+    assert row(table(rows), PARSE) == ["ok", PARSE, "Ir", "-", "305,897", "-", "-", "-"]
 
 
 def test_summaries_of_another_baseline_or_none_at_all_are_refused():
@@ -124,11 +159,138 @@ def test_summaries_of_another_baseline_or_none_at_all_are_refused():
     with pytest.raises(gate.GateError, match="compared with baseline 'b_148f56abad52_69dc62b1', expected 'other'"):
         gate.parse_summaries(text, "other")
     with pytest.raises(gate.GateError, match="no instruction-count results"):
-        gate.decide_counts([], 5.0, {"x"}, 0)
+        gate.decide_counts([], 5.0, {("x", "Ir")}, 0)
     with pytest.raises(gate.GateError, match="positive percentage"):
-        gate.decide_counts(gate.parse_summaries(text, BASE_KEY), 0.0, {"x"}, 0)
+        gate.decide_counts(gate.parse_summaries(text, BASE_KEY), 0.0, {("x", "Ir")}, 0)
     with pytest.raises(gate.GateError, match=r"run failed \(exit 1\)"):
-        gate.decide_counts(gate.parse_summaries(text, BASE_KEY), 5.0, {"x"}, 1)
+        gate.decide_counts(gate.parse_summaries(text, BASE_KEY), 5.0, {("x", "Ir")}, 1)
+
+
+# ------------------------------------------------------------------------------------------------
+# Estimated cycles (the cache simulation), noise floors, a benchmark's own limit
+# ------------------------------------------------------------------------------------------------
+
+
+def test_unchanged_code_passes_on_both_metrics_and_the_table_has_every_column():
+    counts, exit_code = recorded("cycles-unchanged.jsonl", CYCLES_KEY)
+    rows, failures = gate.decide_counts(counts, 5.0, measured(counts), exit_code)
+    assert failures == [] and len(rows) == 12
+    printed = table(rows)
+    assert re.split(r" {2,}", printed.splitlines()[0]) == [
+        "verdict", "benchmark", "metric", "base", "head", "change", "threshold", "noise floor"
+    ]  # fmt: skip
+    assert row(printed, PARSE, "EstimatedCycles") == [
+        "ok", PARSE, "EstimatedCycles", "394,605", "394,605", "+0.00 %", "5 %", "-"
+    ]  # fmt: skip
+    # the tantivy query's cycles moved by 8 of 161,946 between two builds of unchanged code
+    assert row(printed, "instructions::search::query_1000_docs", "EstimatedCycles")[5] == "-0.00 %"
+
+
+def test_eight_percent_more_work_fails_on_both_metrics_of_that_benchmark_only():
+    counts, exit_code = recorded("cycles-regression-8pct.jsonl", CYCLES_KEY)
+    _, failures = gate.decide_counts(counts, 5.0, measured(counts), exit_code)
+    assert failures == [
+        f"{PARSE}: Ir 303,998 -> 328,405 (+8.03 %, more than 5 %)",
+        f"{PARSE}: EstimatedCycles 394,605 -> 427,125 (+8.24 %, more than 5 %)",
+    ]
+
+
+def test_a_benchmark_declares_its_own_limit_and_cycles_still_catch_fresh_memory(tmp_path):
+    # The fresh-memory change: +7.59 % instructions, +16.65 % cycles (1,000 new cache lines).
+    counts, exit_code = recorded("cycles-fresh-memory.jsonl", CYCLES_KEY)
+    reason = "validation is worth up to 10 % more instructions"
+    limits = limits_file(tmp_path, f"/// 100 documents.\n// gate 5: Ir 10 %: {reason}\n{PARSE_BENCH}")
+    assert limits == {("parse_jsonl_100_docs", "Ir"): gate.Limit(10.0, reason, "benches/instructions.rs:2")}
+    rows, failures = gate.decide_counts(counts, 5.0, measured(counts), exit_code, limits)
+    assert failures == [
+        f"{PARSE}: EstimatedCycles 394,605 -> 460,315 (+16.65 %, more than 5 %)"
+    ]  # the instructions are within the benchmark's own 10 %, its cycles are not
+    printed = table(rows)
+    assert row(printed, PARSE, "Ir")[0::6] == ["ok", "10 %"]
+    assert row(printed, PARSE, "EstimatedCycles")[0::6] == ["REGRESSION", "5 %"]
+    # a limit for the cycles too passes it, and a tighter one than BENCH_THRESHOLD fails sooner
+    both = limits_file(
+        tmp_path, f"// gate 5: Ir 10 %: {reason}\n// gate 5: EstimatedCycles 20 %: fresh buffers\n{PARSE_BENCH}"
+    )
+    assert gate.decide_counts(counts, 5.0, measured(counts), exit_code, both)[1] == []
+    counts, exit_code = recorded("threshold-2pct.jsonl")
+    tight = limits_file(tmp_path, f"// gate 5: Ir 1 %: the hottest path\n{PARSE_BENCH}")
+    _, failures = gate.decide_counts(counts, 5.0, measured(counts), exit_code, tight)
+    assert failures == [
+        f"{PARSE}: Ir 305,897 -> 311,998 (+1.99 %, more than 1 %, its own, benches/instructions.rs:1: the hottest path)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "problem"),
+    [
+        (f"// gate 5: Ir 10 %\n{PARSE_BENCH}", "needs a positive percentage and a reason"),
+        (f"// gate 5: Ir 0 %: free\n{PARSE_BENCH}", "needs a positive percentage and a reason"),
+        (f"// gate 5: Cycles 10 %: typo\n{PARSE_BENCH}", "a gate 5 limit reads `// gate 5: <Ir|EstimatedCycles>"),
+        (f"// gate 5: Ir ten percent: words\n{PARSE_BENCH}", "a gate 5 limit reads"),
+        (f"// gate 5: Ir 10 %: far away\nconst N: usize = 3;\n{PARSE_BENCH}", "goes on the line above a benchmark"),
+        (
+            f"// gate 5: Ir 10 %: a\n// gate 5: Ir 12 %: b\n{PARSE_BENCH}",
+            "a second gate 5 limit for parse_jsonl_100_docs's Ir",
+        ),
+    ],
+)
+def test_a_limit_not_of_the_form_stops_the_gate_naming_the_line(tmp_path, source, problem):
+    with pytest.raises(gate.GateError, match=re.escape(problem)) as raised:
+        limits_file(tmp_path, source)
+    assert str(raised.value).startswith("benches/instructions.rs:")
+
+
+def test_the_crates_benches_declare_no_limit_and_contributing_shows_one_the_gate_reads(tmp_path):
+    for sample in ("mcp-tools", "vector-cache"):
+        benches = REPO / "examples" / sample / "benches"
+        sources = [benches / "instructions.rs", *sorted((benches / "instructions").glob("*.rs"))]
+        assert gate.read_limits([path for path in sources if path.is_file()], REPO / "examples" / sample) == {}
+        text = (REPO / "examples" / sample / "CONTRIBUTING.md").read_text(encoding="utf-8")
+        (example,) = re.findall(r"```rust\n(// gate 5: .*?)```", text, re.DOTALL)
+        (limit,) = limits_file(tmp_path, example + "}\n").items()
+        assert limit[0] == ("parse_jsonl_100_docs", "EstimatedCycles") and limit[1].percent == 8
+
+
+def test_the_noise_floor_is_the_bases_a_a_run_and_a_limit_inside_it_is_named(tmp_path):
+    a_a, _ = recorded("cycles-a-a.jsonl", CYCLES_KEY)
+    base = gate.BaseCounts(measured(a_a), {count.key: abs(count.change_pct) for count in a_a})
+    assert set(base.noise.values()) == {0.0}  # the same build counted twice: no benchmark moved
+    assert gate.BaseCounts.from_json(json.loads(json.dumps(base.to_json()))) == base
+    counts, exit_code = recorded("cycles-unchanged.jsonl", CYCLES_KEY)
+    rows, _ = gate.decide_counts(counts, 5.0, base.measured, exit_code)
+    rows, notes = gate.with_noise(rows, base.noise)
+    assert row(table(rows), PARSE, "EstimatedCycles")[6:] == ["5 %", "0.000 %"] and notes == []
+    # Two builds of unchanged code as the floor: the query's cycles moved 0.005 %, so a limit of
+    # 0.001 % cannot be told from noise, and the report says so.
+    between_builds = {count.key: abs(count.change_pct) for count in counts}
+    query = "instructions::search::query_1000_docs"
+    limits = limits_file(
+        tmp_path,
+        "// gate 5: EstimatedCycles 0.001 %: exact\n#[library_benchmark]\nfn query_1000_docs() {}\n",
+    )
+    rows, _ = gate.decide_counts(counts, 5.0, base.measured, exit_code, limits)
+    rows, notes = gate.with_noise(rows, between_builds)
+    assert notes == [f"{query}: EstimatedCycles threshold 0.001 % is within its noise floor 0.005 %: raise its limit"]
+
+
+def test_a_head_without_the_cache_simulation_is_judged_on_instructions_alone():
+    counts, exit_code = recorded("cycles-head-without-cache-sim.jsonl", CYCLES_KEY)
+    base = {(name, metric) for name in {count.name for count in counts} for metric in gate.METRICS}
+    rows, failures = gate.decide_counts(counts, 5.0, base, exit_code)
+    assert failures == [] and {r.count.metric for r in rows} == {"Ir"} and len(rows) == 6
+
+
+def test_the_job_summary_gets_the_table(tmp_path):
+    counts, exit_code = recorded("cycles-regression-8pct.jsonl", CYCLES_KEY)
+    rows, _ = gate.decide_counts(counts, 5.0, measured(counts), exit_code)
+    summary = tmp_path / "summary.md"
+    gate.write_counts_summary(str(summary), rows)
+    lines = summary.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "### Gate 5: instruction counts and estimated cycles"
+    assert lines[2] == "| verdict | benchmark | metric | base | head | change | threshold | noise floor |"
+    assert f"| REGRESSION | `{PARSE}` | EstimatedCycles | 394,605 | 427,125 | +8.24 % | 5 % | - |" in lines
+    assert len(lines) == 4 + 12 + 1
 
 
 # ------------------------------------------------------------------------------------------------
@@ -370,7 +532,7 @@ def test_a_regression_is_accepted_only_by_a_trailer_after_the_base_with_a_reason
 
 def test_an_accepted_regression_passes_and_a_broken_budget_never_does(tmp_path):
     counts, exit_code = recorded("regression-8pct.jsonl")
-    _, failures = gate.decide_counts(counts, 5.0, {count.name for count in counts}, exit_code)
+    _, failures = gate.decide_counts(counts, 5.0, measured(counts), exit_code)
     budget = "document/parse_jsonl_256_kib: over the 5 ms hot-path budget"
     acceptances = {
         name: gate.Acceptance(name, "on purpose", "a" * 40) for name in (PARSE, "document/parse_jsonl_256_kib")
@@ -385,7 +547,7 @@ def test_an_accepted_regression_passes_and_a_broken_budget_never_does(tmp_path):
     assert summary.read_text(encoding="utf-8") == (
         "### Gate 5: accepted regressions\n\n"
         "| benchmark | change | reason | commit |\n|---|---|---|---|\n"
-        f"| `{PARSE}` | 305,897 -> 330,304 instructions (+7.98 %, more than 5 %) | on purpose | aaaaaaaaaaaa |\n"
+        f"| `{PARSE}` | Ir 305,897 -> 330,304 (+7.98 %, more than 5 %) | on purpose | aaaaaaaaaaaa |\n"
         "- `instructions::json::parse`: accepted, but it did not regress\n\n"
     )
     nothing = tmp_path / "nothing.md"
@@ -407,7 +569,7 @@ def test_the_report_names_each_acceptance_and_what_came_of_it(tmp_path):
         f"Bench-Accepted: {budget_bench} also worth it",
         "Bench-Accepted: instructions::json::parse not needed after all",
     )
-    regression = f"{PARSE}: 305,897 -> 330,304 instructions (+7.98 %, more than 5 %)"
+    regression = f"{PARSE}: Ir 305,897 -> 330,304 (+7.98 %, more than 5 %)"
     over = f"{budget_bench}: over the 5 ms hot-path budget"
     summary = tmp_path / "summary.md"
     left, lines, accepted = gate.settle_acceptances(repo, base, [regression, over], str(summary))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import release
+import tools  # tests/tools.py
 import yaml
 from conftest import (
     GIT_IDENTITY,
@@ -202,14 +203,105 @@ def test_release_tag_refuses_without_a_clean_rehearsal_on_the_recorded_fleet(tmp
     red = {**body, "clean": False, "crates": [{"crate": "a", "result": "gate 2 red"}]}
     record.write_text(json.dumps(red), encoding="utf-8")
     assert tag(clone).stderr.strip() == (
-        f"release.py: {latest}: the last rehearsal left crates not clean: a (gate 2 red); fix them or tag with --force"
+        f"release.py: {latest}: the last rehearsal left crates not clean: a (gate 2 red); fix them, accept a "
+        "slower benchmark in the release's CHANGELOG section (Bench-Accepted: <crate> <benchmark> <reason>), "
+        "or tag with --force"
     )
+    # a crate the release slows is not clean either, while the release's notes do not accept it
+    slower = {"benchmark": "instructions::document::parse_jsonl_100_docs", "verdict": "REGRESSION"}
+    slowed = {**body, "clean": False, "crates": [{"crate": "a", "result": "gate 5 red", "benches": [slower]}]}
+    record.write_text(json.dumps(slowed), encoding="utf-8")
+    assert "crates not clean: a (gate 5 red)" in tag(clone).stderr
     record.write_text(json.dumps({**body, "fleet_sha256": "0" * 64}), encoding="utf-8")
     assert "ran on another fleet" in tag(clone).stderr
     record.write_text(json.dumps(body), encoding="utf-8")
     done = tag(clone)
     assert done.returncode == 0, done.stderr
     assert f"tagged {latest} at {commit[:12]}" in done.stdout
+
+
+def test_a_release_costs_benchmarks_only_where_its_notes_accept_each_one(tmp_path):
+    repo = tmp_path / "template"
+    git(tmp_path, "init", "-q", "-b", "main", str(repo))
+    (repo / "CHANGELOG.md").write_text(
+        "# Changelog\n\n## [0.5.0] - unreleased\n\n- `opt-level = 2`: smaller binaries.\n"
+        "- Bench-Accepted: indexer instructions::search::query_1000_docs the smaller binary is worth it\n"
+        "- Bench-Accepted: * instructions::document::tokenize_60_words every crate pays 3 % for the new tokenizer\n"
+        "- Bench-Accepted: indexer instructions::cache::get_hit\n"  # no reason: accepts nothing
+        "\n## [0.4.0] - 2026-12-01\n\n- Bench-Accepted: indexer instructions::json::simd_parse_100_docs old news\n",
+        encoding="utf-8",
+    )
+    commit_all(repo, "notes")
+    commit = git(repo, "rev-parse", "HEAD").strip()
+    accepted = release.accepted_costs(repo, "0.5.0", commit)
+    assert accepted == {
+        ("indexer", "instructions::search::query_1000_docs"),
+        ("*", "instructions::document::tokenize_60_words"),
+    }
+
+    def row(crate: str, *slower: str, result: str = "gate 5 red") -> dict[str, object]:
+        benches = [{"benchmark": name, "metric": "Ir", "verdict": "REGRESSION"} for name in slower]
+        return {"crate": crate, "result": result, "benches": benches}
+
+    query, tokenize = "instructions::search::query_1000_docs", "instructions::document::tokenize_60_words"
+    assert not release.not_clean(row("indexer", query, tokenize), accepted)
+    assert not release.not_clean(row("other", tokenize), accepted)  # `*`: every crate
+    assert release.not_clean(row("other", query), accepted)  # accepted for the indexer only
+    assert release.not_clean(row("indexer", "instructions::json::simd_parse_100_docs"), accepted)  # older notes
+    assert release.not_clean(row("indexer", "instructions::cache::get_hit"), accepted)  # no reason given
+    assert release.not_clean(row("indexer"), accepted)  # red without a slower benchmark: it failed otherwise
+    assert release.not_clean(row("indexer", query, result="gate 2 red"), accepted)
+    assert not release.not_clean({"crate": "indexer", "result": "clean"}, accepted)
+
+
+def test_the_table_shows_what_a_release_does_to_each_crates_benchmarks(tmp_path):
+    base = {"threshold_pct": 5.0, "noise_pct": 0.0}
+    benches = [
+        {**base, "benchmark": "instructions::document::parse_jsonl_100_docs", "metric": "Ir", "base": 303998,
+         "head": 612873, "change_pct": 101.6, "verdict": "REGRESSION"},
+        {**base, "benchmark": "instructions::document::parse_jsonl_100_docs", "metric": "EstimatedCycles",
+         "base": 394605, "head": 398000, "change_pct": 0.86, "verdict": "ok"},
+        {**base, "benchmark": "instructions::cache::get_hit", "metric": "Ir", "base": 2132, "head": 2132,
+         "change_pct": 0.0, "verdict": "ok"},
+    ]  # fmt: skip
+    rows = [
+        {"crate": "indexer", "source": "a", "version": "0.4.0", "seconds": 80.0, "result": "gate 5 red",
+         "detail": ["instructions::document::parse_jsonl_100_docs: Ir 303,998 -> 612,873 (+101.60 %, more than 5 %)"],
+         "benches": benches},
+        {"crate": "tools", "source": "b", "version": "0.4.0", "seconds": 20.0, "result": "clean", "detail": []},
+    ]  # fmt: skip
+    path = tmp_path / "rows.json"
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    table = fleet("table", str(path))
+    assert table.returncode == 1
+    lines = table.stdout.splitlines()
+    assert "| indexer | 0.4.0 | gate 5 red | `instructions::document::parse_jsonl_100_docs: Ir 303,998 -> 612,873" in (
+        "\n".join(lines)
+    )
+    start = lines.index("| crate | benchmark | metric | before | after | change | threshold |")
+    assert lines[start + 2 :] == [
+        "| indexer | `instructions::document::parse_jsonl_100_docs` | Ir | 303,998 | 612,873 | **+101.60 %** | 5 % |",
+        "| indexer | `instructions::document::parse_jsonl_100_docs` | EstimatedCycles | 394,605 | 398,000 | +0.86 % "
+        "| 5 % |",
+        "",
+        "1 of 3 benchmark metrics unchanged.",
+    ]
+
+
+def test_rehearse_with_benches_needs_valgrind_and_the_runner_on_path(tmp_path):
+    fleet_file = tmp_path / "fleet.txt"
+    fleet_file.write_text(f"{tmp_path / 'a'}\n", encoding="utf-8")
+    completed = subprocess.run(
+        [sys.executable, str(FLEET_SCRIPT), "rehearse", str(fleet_file), "--benches"],
+        env={**os.environ, "PATH": str(Path(sys.executable).parent)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 2
+    assert completed.stderr == (
+        "fleet.py: --benches needs valgrind and gungraun-runner on PATH (gate 5's instruction counts)\n"
+    )
 
 
 def test_release_tag_force_and_no_fleet(tmp_path):
@@ -264,6 +356,22 @@ def test_the_rehearsal_workflow_fans_out_over_shards_and_joins_their_records():
     assert run["env"]["CRATES"] == "${{ matrix.crates }}" and "${{" not in run["run"]
     assert "scripts/fleet.py rehearse" in run["run"] and '--record "$RUNNER_TEMP/rehearsal/record.json"' in run["run"]
     assert run["env"]["FLEET_READ_TOKEN"] == "${{ secrets.FLEET_READ_TOKEN }}"
+    # gate 5 too: Valgrind, and gungraun-runner at the policy's gungraun version, before the run
+    assert "--benches" in run["run"]
+    steps = jobs["rehearse"]["steps"]
+    names = [step.get("name") for step in steps]
+    assert names.index("Install Valgrind") < names.index("Rehearse")
+    (runner,) = [step for step in steps if str(step.get("uses", "")).startswith("taiki-e/install-action@")]
+    assert runner["with"]["tool"] == "gungraun-runner@${{ steps.gungraun.outputs.version }}"
+    read = next(step for step in steps if step.get("id") == "gungraun")
+    version = subprocess.run(
+        ["bash", "-c", read["run"].replace('>> "$GITHUB_OUTPUT"', "")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert version == f"version={tools.gungraun_version()}"  # the policy's, read by tests/tools.py
     summary = jobs["summary"]
     assert summary["needs"] == ["fleet", "rehearse"] and "always()" in summary["if"]
     join = next(step for step in summary["steps"] if step.get("name") == "Join the records")

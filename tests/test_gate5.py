@@ -36,8 +36,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.builds("own")]
 ANSWERS = {**samples.SAMPLES["mcp-tools"][0], "project_name": "gate-five"}
 #: Criterion only for one benchmark, briefly, where wall-clock is not what a check is about.
 BRIEF = "--sample-size 10 --warm-up-time 0.1 --measurement-time 0.3"
+#: A row of the gate's table: verdict, benchmark, metric, base, head, change, threshold, noise floor.
 COUNT_LINE = re.compile(
-    r"^(ok|REGRESSION) +(instructions::\S+): ([\d,]+) -> ([\d,]+) instructions \(([+-][\d.]+) %\)$", re.MULTILINE
+    r"^(ok|REGRESSION) +(instructions::\S+) +(Ir|EstimatedCycles) +([\d,]+) +([\d,]+) +([+-][\d.]+) % +([\d.]+) %"
+    r" +([\d.]+ %|-)$",
+    re.MULTILINE,
 )
 BUDGET_LINE = re.compile(r"^(ok|FAIL) +(\S+): median (?:[\d,]+ ns -> )?([\d,]+) ns", re.MULTILINE)
 TARGET = "instructions::document::parse_jsonl_100_docs"
@@ -55,14 +58,20 @@ def gate_5(crate: Path, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def counts(completed: subprocess.CompletedProcess[str]) -> dict[str, tuple[int, int, float]]:
-    """Benchmark name -> (base count, head count, change %), from the gate's report."""
+def counts(completed: subprocess.CompletedProcess[str], metric: str = "Ir") -> dict[str, tuple[int, int, float]]:
+    """Benchmark name -> (base value, head value, change %) of ``metric``, from the gate's table."""
     found = {
         name: (int(old.replace(",", "")), int(new.replace(",", "")), float(pct))
-        for _, name, old, new, pct in COUNT_LINE.findall(completed.stdout)
+        for _, name, measured, old, new, pct, _, _ in COUNT_LINE.findall(completed.stdout)
+        if measured == metric
     }
     assert found, completed.stdout + completed.stderr[-3000:]
     return found
+
+
+def noise_floors(completed: subprocess.CompletedProcess[str]) -> dict[tuple[str, str], str]:
+    """(benchmark, metric) -> its noise floor cell, from the gate's table."""
+    return {(name, metric): noise for _, name, metric, *_, noise in COUNT_LINE.findall(completed.stdout)}
 
 
 def medians(completed: subprocess.CompletedProcess[str]) -> dict[str, float]:
@@ -93,8 +102,15 @@ def first_run(copie_session) -> tuple[Path, dict[str, tuple[int, int, float]]]:
     # (which one, its report cut off); the busy test below holds the single-threaded paths to
     # exactly the same count run after run of one build.
     found = counts(first)
-    print("base -> head on unchanged code:", found)
-    assert all(abs(pct) < 5 for _, _, pct in found.values()), found
+    cycles = counts(first, "EstimatedCycles")
+    print("base -> head on unchanged code:", found, cycles)
+    assert all(abs(pct) < 5 for _, _, pct in [*found.values(), *cycles.values()]), (found, cycles)
+    # Estimated cycles beside instructions for every benchmark, and each one's noise floor: the
+    # base counted twice (one build, one A/A run), a measured percentage in every row.
+    assert set(cycles) == set(found) and len(found) == 6, (found, cycles)
+    floors = noise_floors(first)
+    assert len(floors) == 12 and all(floor.endswith(" %") for floor in floors.values()), floors
+    assert "instruction counts (A/A run: the noise floor)" in first.stderr
     return crate, found
 
 
@@ -112,6 +128,8 @@ def test_unchanged_code_passes_three_times_on_a_busy_machine(crate):
             assert completed.returncode == 0, f"run {attempt + 1}:\n{completed.stdout}\n{completed.stderr[-3000:]}"
             assert all(burner.poll() is None for burner in burners), "the load stopped during the run"
             reports.append(counts(completed))
+            cycles = counts(completed, "EstimatedCycles")
+            assert all(abs(pct) < 5 for _, _, pct in cycles.values()), cycles
             budgets.append(medians(completed))
     print("medians under load (ms):", budgets)
     assert len(reports[0]) == 6  # every instruction benchmark: document (2), search, cache, parallel, json
@@ -160,11 +178,15 @@ def test_two_percent_more_work_passes_and_eight_percent_fails_naming_the_benchma
         assert slowed.returncode == 1, slowed.stdout + slowed.stderr[-3000:]
         regressed = {name: pct for name, (_, _, pct) in counts(slowed).items() if pct > 5}
         assert list(regressed) == [TARGET] and 7.5 <= regressed[TARGET] <= 8.5, regressed
-        assert re.search(rf"^REGRESSION {re.escape(TARGET)}: ", slowed.stdout, re.MULTILINE)
-        assert slowed.stdout.count("REGRESSION") == 1
+        # The work added is arithmetic in registers: the estimated cycles rise with it (8 % of
+        # the instructions at one cycle each, on fewer cycles than instructions plus misses).
+        slower = {name: pct for name, (_, _, pct) in counts(slowed, "EstimatedCycles").items() if pct > 5}
+        assert list(slower) == [TARGET], slower
+        rows = [line.split()[:3] for line in slowed.stdout.splitlines() if line.startswith("REGRESSION")]
+        assert rows == [["REGRESSION", TARGET, "Ir"], ["REGRESSION", TARGET, "EstimatedCycles"]], slowed.stdout
         assert re.search(
-            rf"gate 5 failed:\n  {re.escape(TARGET)}: [\d,]+ -> [\d,]+ instructions "
-            r"\(\+[\d.]+ %, more than 5 %\)",
+            rf"gate 5 failed:\n  {re.escape(TARGET)}: Ir [\d,]+ -> [\d,]+ \(\+[\d.]+ %, more than 5 %\)\n"
+            rf"  {re.escape(TARGET)}: EstimatedCycles [\d,]+ -> [\d,]+ \(\+[\d.]+ %, more than 5 %\)",
             slowed.stderr,
         ), slowed.stdout + slowed.stderr
 
@@ -177,12 +199,12 @@ def test_two_percent_more_work_passes_and_eight_percent_fails_naming_the_benchma
         accepted = gate_5(crate, **brief, GITHUB_STEP_SUMMARY=str(summary))
         assert accepted.returncode == 0, accepted.stdout + accepted.stderr[-3000:]
         assert re.search(
-            rf"^ACCEPTED   {re.escape(TARGET)}: [\d,]+ -> [\d,]+ instructions \(\+[\d.]+ %, more than 5 %\); "
+            rf"^ACCEPTED   {re.escape(TARGET)}: Ir [\d,]+ -> [\d,]+ \(\+[\d.]+ %, more than 5 %\); "
             rf"in [0-9a-f]{{12}}: {reason}$",
             accepted.stdout,
             re.MULTILINE,
         ), accepted.stdout
-        assert "but 1 accepted (Bench-Accepted)" in accepted.stdout
+        assert "but 2 accepted (Bench-Accepted)" in accepted.stdout  # its Ir and its cycles
         assert f"| `{TARGET}` | " in summary.read_text(encoding="utf-8")
         assert "Compiling" not in accepted.stderr
     finally:

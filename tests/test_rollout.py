@@ -5,7 +5,10 @@ upcoming release (this work tree plus a one-line policy bump) changes too. The r
 each with the crate's own update path (``scripts/template_update.py`` where the crate has it,
 the plain copier command before that) and runs gates 1-4. Checked: the table names exactly the
 conflicting crate and file, every other crate is clean, and in the kept clones every team edit
-is kept (a moved file's edits in its new place) and the release arrived.
+is kept (a moved file's edits in its new place) and the release arrived. A second rehearsal,
+``--benches``, runs gate 5 too: a candidate release that sets ``opt-level = 1`` in the generated
+``[profile.release]`` is reported with every benchmark it slows (instructions and estimated
+cycles, before and after the update), red where the crate's threshold is passed.
 
 ``build_fleet`` is shared with the fast ``status`` tests (tests/test_fleet.py)."""
 
@@ -300,3 +303,67 @@ def assert_team_edits_kept(crate: Path, kind: str, version: str) -> None:
         policy = cargo["workspace"]["dependencies"]
     entry = policy[BUMP[0]]
     assert (entry if isinstance(entry, str) else entry["version"]) == BUMP[1]
+
+
+def test_a_release_that_lowers_opt_level_is_reported_with_the_benches_it_slows(tmp_path):
+    # The crate is made from this work tree (committed: "current"); the candidate release is
+    # that plus `opt-level = 1` in the generated [profile.release], so the update brings that
+    # line alone, and gate 5 (the crate after the update against itself before it) shows its cost.
+    checkout = tmp_path / "candidate"
+    git(tmp_path, "clone", "--quiet", str(REPO), str(checkout))
+    git(checkout, "rm", "-rq", "--ignore-unmatch", ".")
+    copy_work_tree(checkout)
+    commit_all(checkout, "the work tree")
+    current = git(checkout, "rev-parse", "HEAD").strip()
+    manifest = checkout / "template" / "Cargo.toml.jinja"
+    text = manifest.read_text(encoding="utf-8")
+    assert text.count("\n[profile.release]\n") == 1
+    manifest.write_text(text.replace("\n[profile.release]\n", "\n[profile.release]\nopt-level = 1\n"), encoding="utf-8")
+    commit_all(checkout, "a smaller, slower release profile")
+    candidate = git(checkout, "rev-parse", "HEAD").strip()
+
+    crate = tmp_path / "team" / "rollout-cost"
+    data = {**KINDS["lib"], "project_name": "rollout-cost"}
+    check_answer_keys(data)
+    copier.run_copy(str(checkout), crate, data=data, defaults=True, unsafe=True, vcs_ref=current, quiet=True)
+    git(crate.parent, "init", "-q", "-b", "main", str(crate))
+    commit_all(crate, "generated")
+    fleet = tmp_path / "fleet.txt"
+    fleet.write_text(f"{crate}\n", encoding="utf-8")
+    rows_file = tmp_path / "rows.json"
+    completed = subprocess.run(
+        [sys.executable, str(checkout / "scripts" / "fleet.py"), "rehearse", str(fleet), "--to", candidate]
+        + ["--benches", "--json", "--target-dir", str(CARGO_TARGET_DIR), "--record", str(tmp_path / "last.json")],
+        env=cargo_env(gate_5=True, **GIT_IDENTITY),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=3600,
+    )
+    assert completed.returncode == 1, completed.stdout[-3000:] + completed.stderr[-3000:]
+    rows_file.write_text(completed.stdout, encoding="utf-8")
+    (row,) = json.loads(completed.stdout)
+    print(json.dumps(row, indent=1))
+    assert row["result"] == "gate 5 red", row
+    slower = [bench for bench in row["benches"] if bench["verdict"] == "REGRESSION"]
+    assert slower, row["benches"]
+    # every benchmark the crate has was measured before and after, on both metrics
+    measured = {(bench["benchmark"], bench["metric"]) for bench in row["benches"]}
+    names = {name for name, _ in measured}
+    assert len(names) >= 2 and measured == {(name, metric) for name in names for metric in ("Ir", "EstimatedCycles")}
+    assert all(bench["base"] and bench["change_pct"] is not None for bench in row["benches"]), row["benches"]
+    for bench in slower:  # above the crate's threshold, and named in the row's detail
+        assert bench["change_pct"] > bench["threshold_pct"] == 5, bench
+        assert any(line.startswith(f"{bench['benchmark']}: {bench['metric']} ") for line in row["detail"]), row
+    assert len(row["detail"]) == len(slower)
+
+    table = subprocess.run(
+        [sys.executable, str(checkout / "scripts" / "fleet.py"), "table", str(rows_file)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    print(table.stdout)
+    for bench in slower:
+        assert f"| rollout-cost | `{bench['benchmark']}` | {bench['metric']} | " in table.stdout
+        assert f"**{bench['change_pct']:+.2f} %**" in table.stdout
