@@ -540,6 +540,11 @@ def test_an_accepted_regression_passes_and_a_broken_budget_never_does(tmp_path):
     left, accepted = gate.accept([*failures, budget], acceptances)
     assert left == [budget]
     assert accepted == [(failures[0], acceptances[PARSE])]
+    # the table marks it, and only it (a regression left failing stays one)
+    rows, _ = gate.decide_counts(counts, 5.0, measured(counts), exit_code)
+    verdicts = {row.count.name: row.verdict for row in gate.mark_accepted(rows, left)}
+    assert verdicts[PARSE] == "ACCEPTED" and set(verdicts.values()) == {"ok", "ACCEPTED"}
+    assert {row.count.name: row.verdict for row in gate.mark_accepted(rows, failures)}[PARSE] == "REGRESSION"
     assert gate.accept(failures, {}) == (failures, [])  # without a trailer the gate fails as before
 
     summary = tmp_path / "summary.md"

@@ -205,7 +205,11 @@ def test_two_percent_more_work_passes_and_eight_percent_fails_naming_the_benchma
             re.MULTILINE,
         ), accepted.stdout
         assert "but 2 accepted (Bench-Accepted)" in accepted.stdout  # its Ir and its cycles
-        assert f"| `{TARGET}` | " in summary.read_text(encoding="utf-8")
+        written = summary.read_text(encoding="utf-8")
+        assert f"| `{TARGET}` | Ir " in written  # the accepted regressions' table
+        for metric in ("Ir", "EstimatedCycles"):  # and the counts' table, both rows marked
+            assert f"| ACCEPTED | `{TARGET}` | {metric} | " in written, written
+            assert re.search(rf"^ACCEPTED +{re.escape(TARGET)} +{metric} +[\d,]+ ", accepted.stdout, re.M)
         assert "Compiling" not in accepted.stderr
     finally:
         document.write_text(original, encoding="utf-8")
