@@ -236,6 +236,13 @@ def test_a_benchmark_declares_its_own_limit_and_cycles_still_catch_fresh_memory(
     ],
 )
 def test_a_limit_not_of_the_form_stops_the_gate_naming_the_line(tmp_path, source, problem):
+    # in a component's module of benches/instructions/ as in benches/instructions.rs
+    module = tmp_path / "crate" / "benches" / "instructions" / "search.rs"
+    module.parent.mkdir(parents=True)
+    module.write_text(source, encoding="utf-8")
+    with pytest.raises(gate.GateError, match=re.escape(problem)) as raised:
+        gate.benchmark_limits(tmp_path / "crate")
+    assert str(raised.value).startswith("benches/instructions/search.rs:")
     with pytest.raises(gate.GateError, match=re.escape(problem)) as raised:
         limits_file(tmp_path, source)
     assert str(raised.value).startswith("benches/instructions.rs:")
@@ -243,9 +250,7 @@ def test_a_limit_not_of_the_form_stops_the_gate_naming_the_line(tmp_path, source
 
 def test_the_crates_benches_declare_no_limit_and_contributing_shows_one_the_gate_reads(tmp_path):
     for sample in ("mcp-tools", "vector-cache"):
-        benches = REPO / "examples" / sample / "benches"
-        sources = [benches / "instructions.rs", *sorted((benches / "instructions").glob("*.rs"))]
-        assert gate.read_limits([path for path in sources if path.is_file()], REPO / "examples" / sample) == {}
+        assert gate.benchmark_limits(REPO / "examples" / sample) == {}
         text = (REPO / "examples" / sample / "CONTRIBUTING.md").read_text(encoding="utf-8")
         (example,) = re.findall(r"```rust\n(// gate 5: .*?)```", text, re.DOTALL)
         (limit,) = limits_file(tmp_path, example + "}\n").items()

@@ -1042,19 +1042,32 @@ def measure_wall_clock(
     return lines, failures
 
 
+def benchmark_limits(root: Path) -> dict[tuple[str, str], Limit]:
+    """The limits the crate at ``root`` declares in ``benches/instructions.rs`` and its modules
+    (:func:`read_limits`); read before anything runs, so a malformed one stops the gate at once."""
+    benches = root / "benches"
+    sources = [benches / f"{COUNTS_BENCH}.rs", *sorted((benches / COUNTS_BENCH).glob("*.rs"))]
+    return read_limits([path for path in sources if path.is_file()], root)
+
+
 def measure_counts(
-    crate: Crate, env: dict[str, str], baseline: str | None, base_counts: BaseCounts | None, threshold: float
+    crate: Crate,
+    env: dict[str, str],
+    baseline: str | None,
+    base_counts: BaseCounts | None,
+    limits: tuple[float, dict[tuple[str, str], Limit]],
 ) -> tuple[list[Row], list[str], list[str]]:
     """Run the head's instruction-count benchmarks (against the base's baseline, if any) and
-    judge them, each by its own limit where its code declares one.
+    judge them: ``limits`` is BENCH_THRESHOLD and the benchmarks' own (:func:`benchmark_limits`).
 
     Returns:
         ``(rows, failures, notes)``: the table's rows, the regressions, and notes on thresholds
         within the noise floor.
 
     Raises:
-        GateError: see :func:`decide_counts` and :func:`read_limits`.
+        GateError: see :func:`decide_counts`.
     """
+    threshold, own = limits
     say("gate 5: head: instruction counts and estimated cycles (Gungraun, Valgrind)")
     compared = baseline if base_counts is not None else None
     # Gungraun checks the default limit too; decide_counts checks that it did (no silent pass).
@@ -1066,14 +1079,9 @@ def measure_counts(
         env,
         capture=True,
     )
-    sources = [
-        crate.root / "benches" / f"{COUNTS_BENCH}.rs",
-        *sorted((crate.root / "benches" / COUNTS_BENCH).glob("*.rs")),
-    ]
-    limits = read_limits([path for path in sources if path.is_file()], crate.root)
     results = parse_summaries(completed.stdout, compared)
     rows, failures = decide_counts(
-        results, threshold, base_counts.measured if base_counts else None, completed.returncode, limits
+        results, threshold, base_counts.measured if base_counts else None, completed.returncode, own
     )
     rows, notes = with_noise(rows, base_counts.noise if base_counts else None)
     return rows, failures, notes
@@ -1136,6 +1144,7 @@ def gate(root: Path, env: dict[str, str]) -> int:
     budget_ms = float(env.get("BENCH_BUDGET_MS") or 5)
     crate = Crate.read(root, env)
     counts = counts_available(crate)
+    limits = benchmark_limits(root) if counts else {}
     criterion_args = (
         env["BENCH_ARGS"].split() if env.get("BENCH_ARGS") else ([] if not counts else QUICK_CRITERION_ARGS)
     )
@@ -1148,7 +1157,7 @@ def gate(root: Path, env: dict[str, str]) -> int:
     rows: list[Row] = []
     notes: list[str] = []
     if counts:
-        rows, count_failures, notes = measure_counts(crate, env, baseline, base_counts, threshold)
+        rows, count_failures, notes = measure_counts(crate, env, baseline, base_counts, (threshold, limits))
         failures += count_failures
 
     failures, accepted_lines, accepted = settle_acceptances(
