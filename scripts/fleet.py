@@ -525,6 +525,10 @@ class SharedTarget:
         self.path = path
         self._names: set[str] = set()
         self._lock = threading.Lock()
+        #: Held by a crate's gate 5: it runs `cargo clean --package <crate>`, and cargo removes
+        #: every `hot_paths-*`/`instructions-*` binary of the dir by those names, another crate's
+        #: between its build and its run included.
+        self.bench_lock = threading.Lock()
 
     def for_crate(self, name: str, workdir: Path) -> Path:
         """The target dir for the crate ``name`` rehearsed under ``workdir``."""
@@ -628,7 +632,9 @@ def rehearse_one(
                 return row
         row.result = "clean"
         if benches:
-            row.result, row.detail, row.benches = release_cost(crate, before, env, procs, workdir / "gate-5.json")
+            # one crate's gate 5 at a time in a shared target dir (SharedTarget.bench_lock)
+            with targets.bench_lock if targets.path else contextlib.nullcontext():
+                row.result, row.detail, row.benches = release_cost(crate, before, env, procs, workdir / "gate-5.json")
         return row
     finally:
         row.seconds = round(time.monotonic() - started, 1)
