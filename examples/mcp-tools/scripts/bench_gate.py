@@ -278,12 +278,6 @@ def _benchmark_below(lines: list[str], where: str) -> str:
     raise GateError(f"{where}: a gate 5 limit goes on the line above a benchmark's #[library_benchmark]")
 
 
-def threshold_of(count: Count, threshold: float, limits: dict[tuple[str, str], Limit]) -> tuple[float, str]:
-    """The threshold ``count`` is judged by, percent, and where it comes from (for the report)."""
-    limit = limits.get((count.function, count.metric))
-    return (limit.percent, f"its own, {limit.where}: {limit.reason}") if limit else (threshold, "BENCH_THRESHOLD")
-
-
 def check_gungraun_agrees(counts: list[Count], threshold: float, gungraun_exit: int) -> None:
     """Gungraun ran with ``threshold`` for every metric: its verdicts must be the counts' own.
 
@@ -339,10 +333,11 @@ def judge_count(
                 1,
             )
         return Row("ok", count, None, None), None
-    limit, source = threshold_of(count, threshold, limits)
+    own = limits.get((count.function, count.metric))
+    limit = own.percent if own else threshold
     if change <= limit:
         return Row("ok", count, limit, None), None
-    more_than = f"more than {limit:g} %" + ("" if source == "BENCH_THRESHOLD" else f", {source}")
+    more_than = f"more than {limit:g} %" + (f", its own, {own.where}: {own.reason}" if own else "")
     failure = f"{count.name}: {count.metric} {count.old:,} -> {count.new:,} ({change:+.2f} %, {more_than})"
     return Row("REGRESSION", count, limit, None), failure
 
